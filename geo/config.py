@@ -1,0 +1,148 @@
+"""Frozen settings, read once from the environment and passed in.
+
+Nothing here is a mutable module global: a multi-user Streamlit server shares
+one process, so each call receives the :class:`Settings` it should use.
+
+Environment variables
+---------------------
+``ATLAS_CACHE_DIR``
+    Where downloads and assembled regions are cached (default ``data/cache``
+    beside the project, or ``~/.cache/belonging-atlas`` when installed).
+``ATLAS_SOURCES``
+    A sources file that points datasets at local files instead of their URLs.
+``ATLAS_OFFLINE``
+    ``1``/``true``: never touch the network; fail fast naming missing datasets.
+``ATLAS_TIMEOUT``
+    Seconds to wait for a server to answer (default 60).
+``ATLAS_RETRIES``
+    How many times a failed request is retried (default 5).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo import __version__
+from geo.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+REGISTRY_FILE = DATA_DIR / "sources.toml"
+USER_AGENT = (
+    f"BelongingAtlas/{__version__} (+https://github.com/belonging-atlas/belonging-atlas; "
+    "maps loneliness risk and community provision)"
+)
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _default_cache_dir() -> Path:
+    if os.access(DATA_DIR, os.W_OK):
+        return DATA_DIR / "cache"
+    return Path.home() / ".cache" / "belonging-atlas"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the library needs to know about where data comes from.
+
+    Parameters
+    ----------
+    cache_dir
+        Folder for downloaded files and assembled regions.
+    sources_file
+        Optional sources file mapping datasets to local files.
+    offline
+        When true, no request is sent; datasets without a local copy or a
+        cached download are reported together in one :class:`OfflineError`.
+    timeout
+        Seconds for connecting and for each read.
+    retries
+        Retries for a failed request (429, 5xx, connection errors), with
+        exponential backoff that honours ``Retry-After``.
+    backoff
+        Base of the exponential backoff in seconds.
+    max_retry_after
+        The longest ``Retry-After`` honoured, in seconds.
+    user_agent
+        Sent with every request so data publishers can see who is calling.
+    region_buffer_m
+        Assets this far outside the region (metres) are kept: they serve
+        residents near the border.
+    """
+
+    cache_dir: Path = dataclasses.field(default_factory=_default_cache_dir)
+    sources_file: Path | None = None
+    offline: bool = False
+    timeout: float = 60.0
+    retries: int = 5
+    backoff: float = 1.0
+    max_retry_after: float = 120.0
+    user_agent: str = USER_AGENT
+    region_buffer_m: float = 2000.0
+
+    def __post_init__(self) -> None:
+        if self.timeout <= 0:
+            raise ConfigError(f"timeout must be positive seconds, got {self.timeout!r}.")
+        if self.retries < 0:
+            raise ConfigError(f"retries must be 0 or more, got {self.retries!r}.")
+        if self.region_buffer_m < 0:
+            raise ConfigError(
+                f"region_buffer_m must be 0 or more metres, got {self.region_buffer_m!r}."
+            )
+        if self.sources_file is not None and not Path(self.sources_file).is_file():
+            raise ConfigError(
+                f"Sources file {self.sources_file} does not exist. Check the path given "
+                "with --sources or ATLAS_SOURCES."
+            )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from environment variables, then apply ``overrides``.
+
+        ``overrides`` with the value ``None`` are ignored, so command-line
+        options that were not given leave the environment's value in place.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        if env.get("ATLAS_CACHE_DIR"):
+            values["cache_dir"] = Path(env["ATLAS_CACHE_DIR"]).expanduser()
+        if env.get("ATLAS_SOURCES"):
+            values["sources_file"] = Path(env["ATLAS_SOURCES"]).expanduser()
+        if "ATLAS_OFFLINE" in env:
+            values["offline"] = _parse_bool("ATLAS_OFFLINE", env["ATLAS_OFFLINE"])
+        for name, key, kind in (
+            ("timeout", "ATLAS_TIMEOUT", float),
+            ("retries", "ATLAS_RETRIES", int),
+        ):
+            if env.get(key):
+                try:
+                    values[name] = kind(env[key])
+                except ValueError:
+                    raise ConfigError(f"{key}={env[key]!r} is not a number.") from None
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = value
+        if isinstance(values.get("sources_file"), str):
+            values["sources_file"] = Path(str(values["sources_file"]))
+        if isinstance(values.get("cache_dir"), str):
+            values["cache_dir"] = Path(str(values["cache_dir"]))
+        return cls(**values)  # type: ignore[arg-type]
+
+    def replace(self, **changes: object) -> Settings:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _parse_bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigError(f"{name}={value!r} should be 1 or 0 (true or false).")

@@ -1,0 +1,37 @@
+"""Shared test fixtures.
+
+Tests that read the real public files in ``../shared/data`` use the
+``shared_data`` fixture, which skips with a clear reason when the folder is
+absent (for example on a machine that only has the project).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(
+    os.environ.get("ATLAS_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data")
+).resolve()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The folder of real public data files, or skip when it is not here."""
+    if not (SHARED_DATA / "SOURCES.md").is_file():
+        pytest.skip(
+            f"real public data folder not found at {SHARED_DATA} "
+            "(set ATLAS_SHARED_DATA to its path to run these tests)"
+        )
+    return SHARED_DATA
+
+
+@pytest.fixture()
+def tmp_cache(tmp_path: Path) -> Path:
+    """An empty cache folder for one test."""
+    path = tmp_path / "cache"
+    path.mkdir()
+    return path
