@@ -1,0 +1,242 @@
+"""Command line: ``python -m geo …``.
+
+Commands
+--------
+``areas``
+    List local authorities (code, name, number of LSOAs).
+``fetch --area CODE|NAME``
+    Fetch (or read) and cache every dataset for an area, with progress bars,
+    then print where each came from.
+``sources``
+    List the datasets in the registry and where each will be read from.
+
+Every command accepts ``--sources FILE`` (a sources file pointing datasets at
+local files; default ``ATLAS_SOURCES``), ``--offline`` and ``--cache-dir``.
+Errors print one clear message and exit with status 1; no traceback unless
+``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from geo.config import Settings
+from geo.errors import AtlasError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INTERNAL = 3
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sources",
+        type=Path,
+        default=None,
+        help="sources file pointing datasets at local files (default: $ATLAS_SOURCES)",
+    )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        default=None,
+        help="never use the network; fail naming any dataset without a local copy",
+    )
+    parser.add_argument("--cache-dir", type=Path, default=None, help="download cache folder")
+    parser.add_argument("--debug", action="store_true", help="show full error details")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``python -m geo``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m geo",
+        description="Belonging Atlas: loneliness risk and community provision by small area.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    areas = sub.add_parser("areas", help="list local authorities")
+    _common(areas)
+    areas.add_argument("--country", choices=["England", "Wales", "all"], default="all")
+
+    fetch = sub.add_parser("fetch", help="fetch and cache every dataset for an area")
+    _common(fetch)
+    fetch.add_argument(
+        "--area", required=True, help="local authority name or code, several with commas, or england"
+    )
+
+    sources = sub.add_parser("sources", help="list datasets and where each is read from")
+    _common(sources)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        sources_file=args.sources, offline=args.offline, cache_dir=args.cache_dir
+    )
+
+
+class _Bars:
+    """tqdm progress bars, one per label, written to stderr."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bars: dict[str, object] = {}
+
+    def __call__(self, label: str, done: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        bar = self.bars.get(label)
+        if bar is None:
+            unit_bytes = total is not None and total > 1
+            bar = tqdm(
+                total=total,
+                desc=label,
+                unit="B" if unit_bytes else "",
+                unit_scale=unit_bytes,
+                leave=True,
+                file=sys.stderr,
+                bar_format="{desc:<34} {percentage:3.0f}%|{bar:20}| {n_fmt}/{total_fmt} {elapsed}"
+                if total
+                else "{desc:<34} {n_fmt} {elapsed}",
+            )
+            self.bars[label] = bar
+        if total is not None and bar.total != total:  # type: ignore[attr-defined]
+            bar.total = total  # type: ignore[attr-defined]
+        bar.n = done  # type: ignore[attr-defined]
+        bar.refresh()  # type: ignore[attr-defined]
+        if total is not None and done >= total:
+            bar.close()  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()  # type: ignore[attr-defined]
+
+
+def _print_table(frame: pd.DataFrame, out: TextIO) -> None:
+    with pd.option_context(
+        "display.max_rows", None, "display.max_columns", None, "display.width", 200,
+        "display.max_colwidth", 80,
+    ):
+        out.write(frame.to_string(index=False) + "\n")
+
+
+def cmd_areas(args: argparse.Namespace, out: TextIO) -> int:
+    """List local authorities."""
+    from geo.sources.access import DataAccess
+    from geo.sources.lookups import local_authorities
+
+    access = DataAccess(_settings(args))
+    access.require(["lsoa21_lookup"])
+    las = local_authorities(access.lsoa21_lookup().frame)
+    if args.country != "all":
+        las = las[las["country"] == args.country]
+    _print_table(las.rename(columns={"n_lsoa": "LSOAs"}), out)
+    out.write(f"{len(las)} local authorities\n")
+    return EXIT_OK
+
+
+def cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
+    """Fetch everything for an area and print the provenance table."""
+    from geo.provenance import provenance_table
+    from geo.region import load_region
+
+    bars = _Bars(enabled=not args.quiet)
+    try:
+        region = load_region(args.area, settings=_settings(args), progress=bars)
+    finally:
+        bars.close()
+    areas = region.areas
+    out.write(
+        f"\n{region.name} ({', '.join(region.lad_codes[:5])}"
+        f"{'…' if len(region.lad_codes) > 5 else ''}): {len(areas)} LSOA 2021 areas, "
+        f"{len(region.assets)} community assets "
+        f"({int(region.assets['in_region'].sum()) if len(region.assets) else 0} inside the area)\n"
+    )
+    if "population" in areas:
+        out.write(f"Residents (Census 2021): {int(areas['population'].sum()):,}\n")
+    out.write("\nWhere each dataset came from:\n")
+    table = provenance_table(region.provenance)
+    _print_table(table[["dataset", "vintage", "licence", "from", "rows", "location"]], out)
+    if region.unavailable:
+        out.write("\nNot available for this area:\n")
+        for item in region.unavailable:
+            out.write(f"  - {item.title} [{item.dataset}]: {item.reason}\n")
+    if region.notes:
+        out.write("\nNotes:\n")
+        for note in region.notes:
+            out.write(f"  - {note}\n")
+    if len(region.assets):
+        counts = region.assets["category"].value_counts().rename_axis("category")
+        out.write("\nCommunity assets by category (within the area and its buffer):\n")
+        _print_table(counts.reset_index(name="assets"), out)
+    return EXIT_OK
+
+
+def cmd_sources(args: argparse.Namespace, out: TextIO) -> int:
+    """List the registry and where each dataset would be read from."""
+    from geo.sources.registry import licence_name, load_sources
+
+    settings = _settings(args)
+    sources = load_sources(settings.sources_file)
+    rows = []
+    for dataset_id in sources.datasets:
+        dataset = sources.dataset(dataset_id)
+        local = sources.local.get(dataset_id)
+        where = f"local: {local.describe()}" if local else (dataset.url or "—")
+        rows.append(
+            {
+                "dataset": dataset_id,
+                "vintage": dataset.vintage,
+                "licence": licence_name(dataset.licence),
+                "read from": where,
+            }
+        )
+    _print_table(pd.DataFrame(rows), out)
+    for asset_file in sources.asset_files:
+        out.write(f"assets: {asset_file.source}: {asset_file.path}\n")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "areas": cmd_areas,
+    "fetch": cmd_fetch,
+    "sources": cmd_sources,
+}
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    out = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return COMMANDS[args.command](args, out)
+    except AtlasError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+        if args.debug:
+            raise
+        sys.stderr.write(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in Belonging Atlas; run again with --debug for details.\n"
+        )
+        return EXIT_INTERNAL

@@ -1,0 +1,317 @@
+"""Assembling a study region.
+
+:func:`load_region` turns an area (a local authority name or code, several of
+them, or ``england``) into a :class:`Region`: one GeoDataFrame of LSOA 2021
+areas in EPSG:27700 indexed by code with names, ward, local authority,
+population, IoD2025 and bridged IoD2019 values, Census 2021 indicators and a
+representative point per area; the community assets inside the region and
+within a buffer around it (assets just over the border serve residents too);
+and a provenance record per dataset.  Datasets that could not be had are
+listed in ``Region.unavailable``; their columns are absent, never invented.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.config import Settings
+from geo.errors import AreaNotFoundError, DataSourceError
+from geo.provenance import ProvenanceRecord, Progress, Unavailable
+from geo.sources import census, deprivation, lookups
+from geo.sources.access import CENSUS_DATASETS, REQUIRED, DataAccess
+from geo.sources.assets import load_assets
+
+log = logging.getLogger(__name__)
+
+CRS = "EPSG:27700"
+_LAD_CODE = re.compile(r"^[EWSN]\d{8}$", re.IGNORECASE)
+#: Names that select every English local authority.
+ENGLAND = {"england", "all england", "e92000001"}
+
+
+@dataclass(frozen=True)
+class AreaSelection:
+    """The local authorities an area text resolved to."""
+
+    key: str
+    name: str
+    lad_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Region:
+    """A study region: areas, assets and where every value came from.
+
+    Attributes
+    ----------
+    key, name
+        Identifier (e.g. ``E08000003``) and display name (``Manchester``).
+    lad_codes
+        The local authorities it covers.
+    areas
+        LSOA 2021 areas (index ``lsoa21cd``), EPSG:27700.
+    assets
+        Community assets (standard asset frame) within the region and its
+        buffer; ``in_region`` says which lie inside.
+    provenance
+        One record per dataset used.
+    unavailable
+        Datasets that could not be had, with the reason.
+    notes
+        Plain-English notes on methods applied (bridging, fallbacks, rows
+        rejected).
+    """
+
+    key: str
+    name: str
+    lad_codes: tuple[str, ...]
+    areas: gpd.GeoDataFrame
+    assets: gpd.GeoDataFrame
+    provenance: tuple[ProvenanceRecord, ...]
+    unavailable: tuple[Unavailable, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def bounds_wgs84(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) of the areas in WGS84, for display."""
+        box = shapely.box(*self.areas.total_bounds)
+        return tuple(gpd.GeoSeries([box], crs=CRS).to_crs(4326).total_bounds)  # type: ignore[return-value]
+
+
+def resolve_area(text: str, lookup: pd.DataFrame) -> AreaSelection:
+    """Resolve a name, code, comma-separated list or ``england`` to local authorities.
+
+    Names match case-insensitively; an unknown name raises
+    :class:`AreaNotFoundError` listing close matches.
+    """
+    las = lookups.local_authorities(lookup)
+    items = [t.strip() for t in str(text).split(",") if t.strip()]
+    if not items:
+        raise AreaNotFoundError("No area given. Give a local authority name or code, or england.")
+    if len(items) == 1 and items[0].lower() in ENGLAND:
+        english = las[las["lad_code"].str.startswith("E")]
+        return AreaSelection("england", "England", tuple(english["lad_code"]))
+    by_code = {c.upper(): (c, n) for c, n in zip(las["lad_code"], las["lad_name"], strict=True)}
+    by_name = {n.lower(): (c, n) for c, n in zip(las["lad_code"], las["lad_name"], strict=True)}
+    chosen: list[tuple[str, str]] = []
+    for item in items:
+        hit = by_code.get(item.upper()) or by_name.get(item.lower())
+        if hit is None:
+            raise AreaNotFoundError(_unknown_area_message(item, las))
+        if hit not in chosen:
+            chosen.append(hit)
+    codes = tuple(c for c, _ in chosen)
+    name = " and ".join(n for _, n in chosen) if len(chosen) <= 3 else f"{len(chosen)} areas"
+    key = codes[0] if len(codes) == 1 else "+".join(codes)
+    return AreaSelection(key, name, codes)
+
+
+def _unknown_area_message(item: str, las: pd.DataFrame) -> str:
+    names = list(las["lad_name"])
+    close = difflib.get_close_matches(item, names, n=5, cutoff=0.6)
+    lowered = item.lower()
+    close += [n for n in names if lowered in n.lower() and n not in close][:5]
+    if _LAD_CODE.match(item):
+        hint = f"{item} is not a local authority code in the lookup (2024 codes are used)."
+    else:
+        hint = f"No local authority is called {item!r}."
+    suggestion = f" Did you mean: {', '.join(close[:5])}?" if close else ""
+    return f"{hint}{suggestion} Run `python -m geo areas` to list them all."
+
+
+def load_region(
+    area: str,
+    *,
+    settings: Settings,
+    progress: Progress | None = None,
+    access: DataAccess | None = None,
+) -> Region:
+    """Assemble the study region for ``area``.
+
+    Parameters
+    ----------
+    area
+        Local authority name or code (``Manchester``, ``E08000003``), several
+        separated by commas, or ``england``.
+    settings
+        Cache, sources file, offline flag.
+    progress
+        Called as ``progress(label, done, total)`` while data is read.
+    access
+        Reuse an existing :class:`DataAccess` (and its in-memory readers).
+    """
+    access = access or DataAccess(settings, progress=progress)
+    access.require(["lsoa21_lookup"])
+    lookup = access.lsoa21_lookup()
+    selection = resolve_area(area, lookup.frame)
+    lads = selection.lad_codes
+    access.require(REQUIRED, lads)
+
+    provenance: list[ProvenanceRecord] = [lookup.provenance]
+    unavailable: list[Unavailable] = []
+    notes: list[str] = []
+
+    areas = lookup.frame[lookup.frame["lad_code"].isin(lads)].copy()
+    areas.index.name = "lsoa21cd"
+    codes = list(areas.index)
+
+    polygons = access.lsoa21_boundaries(codes, lads)
+    provenance.append(polygons.provenance)
+    areas = _attach_geometry(areas, polygons.frame, notes)
+    codes = list(areas.index)
+
+    def optional(dataset_id: str, fetch: object) -> object | None:
+        missing = access.check_available([dataset_id], lads)
+        if missing:
+            unavailable.append(Unavailable(dataset_id, access.dataset(dataset_id).title, missing[0][1]))
+            return None
+        try:
+            loaded = fetch()  # type: ignore[operator]
+        except DataSourceError as exc:
+            log.warning("%s unavailable: %s", dataset_id, exc)
+            unavailable.append(Unavailable(dataset_id, access.dataset(dataset_id).title, str(exc)))
+            return None
+        provenance.append(loaded.provenance)
+        return loaded.frame
+
+    centroids = optional("lsoa21_centroids", lambda: access.lsoa21_centroids(codes, lads))
+    areas = _attach_points(areas, centroids, notes)
+
+    iod25 = optional("iod2025", access.iod2025)
+    if iod25 is not None:
+        areas = _join_iod2025(areas, iod25, notes)
+
+    iod19 = optional("iod2019", access.iod2019)
+    bridge = optional("lsoa11_lsoa21_lookup", access.lsoa11_lsoa21_lookup) if iod19 is not None else None
+    if iod19 is not None and bridge is not None:
+        areas = _join_iod2019(areas, iod19, bridge, notes)
+    elif iod19 is not None:
+        notes.append("IoD2019 not used: the LSOA 2011 → 2021 lookup needed to bridge it is unavailable.")
+
+    tables = {}
+    for dataset_id in CENSUS_DATASETS:
+        frame = optional(dataset_id, lambda d=dataset_id: access.census_table(d, codes))
+        if frame is not None:
+            tables[access.dataset(dataset_id).table or dataset_id] = frame
+    if tables:
+        indicators = census.census_indicators(tables)
+        areas = areas.join(indicators.frame.reindex(areas.index))
+        notes.extend(str(n) for n in indicators.notes)
+    if "population" not in areas and "population_total" in areas:
+        areas["population"] = areas["population_total"]
+        notes.append("Population is the IoD2025 mid-2022 denominator (Census TS001 unavailable).")
+
+    assets = load_assets(access, areas, lads, buffer_m=settings.region_buffer_m)
+    provenance.extend(assets.provenance)
+    unavailable.extend(assets.unavailable)
+    notes.extend(assets.notes)
+
+    return Region(
+        key=selection.key,
+        name=selection.name,
+        lad_codes=lads,
+        areas=areas,
+        assets=assets.frame,
+        provenance=tuple(provenance),
+        unavailable=tuple(unavailable),
+        notes=tuple(notes),
+    )
+
+
+def _attach_geometry(
+    areas: pd.DataFrame, polygons: gpd.GeoDataFrame, notes: list[str]
+) -> gpd.GeoDataFrame:
+    missing = areas.index.difference(polygons.index)
+    if len(missing):
+        notes.append(
+            f"{len(missing)} LSOA(s) in the lookup have no boundary and are left out: "
+            + ", ".join(missing[:10])
+            + ("…" if len(missing) > 10 else "")
+        )
+    keep = areas.index.intersection(polygons.index)
+    geometry = polygons.geometry.reindex(keep)
+    frame = areas.loc[keep]
+    if "lsoa21nm" in polygons and frame["lsoa21nm"].isna().any():
+        frame = frame.assign(lsoa21nm=frame["lsoa21nm"].fillna(polygons["lsoa21nm"]))
+    out = gpd.GeoDataFrame(frame, geometry=geometry.values, crs=CRS)
+    out.index.name = "lsoa21cd"
+    return out.sort_index()
+
+
+def _attach_points(
+    areas: gpd.GeoDataFrame, centroids: gpd.GeoSeries | None, notes: list[str]
+) -> gpd.GeoDataFrame:
+    inside = areas.geometry.representative_point()
+    if centroids is None:
+        points = inside
+        source = pd.Series("point inside polygon", index=areas.index)
+        notes.append(
+            "Population-weighted centroids are unavailable: distances are measured from a "
+            "point inside each area's polygon."
+        )
+    else:
+        pwc = centroids.reindex(areas.index)
+        has = pwc.notna() & ~pwc.is_empty.fillna(True)
+        points = gpd.GeoSeries(np.where(has, pwc, inside), index=areas.index, crs=CRS)
+        source = pd.Series(
+            np.where(has, "population-weighted centroid", "point inside polygon"), index=areas.index
+        )
+        if (~has).any():
+            notes.append(
+                f"{int((~has).sum())} area(s) have no population-weighted centroid: a point "
+                "inside the polygon is used."
+            )
+    return areas.assign(
+        point_x=points.x.round(1), point_y=points.y.round(1), point_source=source.values
+    )
+
+
+def _join_iod2025(
+    areas: gpd.GeoDataFrame, iod: pd.DataFrame, notes: list[str]
+) -> gpd.GeoDataFrame:
+    drop = [c for c in ("lsoa21nm", "lad_code", "lad_name") if c in iod]
+    values = iod.drop(columns=drop).reindex(areas.index)
+    missing = int(values["imd_score"].isna().sum()) if "imd_score" in values else len(values)
+    if missing:
+        notes.append(f"{missing} area(s) have no IoD2025 values (IoD covers England only).")
+    return areas.join(values)
+
+
+def _join_iod2019(
+    areas: gpd.GeoDataFrame, iod19: pd.DataFrame, bridge: pd.DataFrame, notes: list[str]
+) -> gpd.GeoDataFrame:
+    weights = iod19["population_total"] if "population_total" in iod19 else None
+    values = iod19.drop(columns=[c for c in ("lsoa11nm", "lad_code", "lad_name") if c in iod19])
+    relevant = bridge[bridge["lsoa21cd"].isin(areas.index)]
+    result = deprivation.bridge_lsoa11_to_lsoa21(values, relevant, weights=weights)
+    bridged = result.frame.reindex(areas.index).add_prefix("iod2019_")
+    notes.append(_bridge_note(result.report))
+    return areas.join(bridged)
+
+
+def _bridge_note(report: object) -> str:
+    counts = getattr(report, "by_change_code", None) or getattr(report, "counts", None)
+    text = f"IoD2019 (LSOA 2011) bridged to LSOA 2021 with the ONS lookup: {report}."
+    if isinstance(counts, dict):
+        parts = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+        text = (
+            "IoD2019 (LSOA 2011) bridged to LSOA 2021 with the ONS exact-fit lookup "
+            f"(areas by change code: {parts}). Unchanged and split areas keep their 2011 values; "
+            "merged and irregular areas take the 2011 population-weighted mean."
+        )
+    return text
+
+
+def lad_names(lookup: pd.DataFrame, codes: Sequence[str]) -> list[str]:
+    """Names of local authorities by code, in the order given."""
+    las = lookups.local_authorities(lookup).set_index("lad_code")["lad_name"]
+    return [str(las.get(c, c)) for c in codes]

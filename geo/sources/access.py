@@ -1,0 +1,464 @@
+"""Obtaining datasets: a local file named in a sources file, or a download.
+
+:class:`DataAccess` is the one place that decides, per dataset, whether it is
+read from a local copy or fetched from its official endpoint (through
+:mod:`geo.http`, which caches every download on disk).  Each method returns the
+typed frame the loaders produce plus a :class:`~geo.provenance.ProvenanceRecord`.
+
+Offline (``Settings.offline``), :meth:`DataAccess.check_available` lists every
+dataset with neither a local copy nor a cached download, so the user gets one
+message naming all of them and how to supply them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.config import Settings
+from geo.errors import DataSourceError, OfflineError
+from geo.provenance import ProvenanceRecord, Progress, file_sha256, record
+from geo.sources import boundaries, census, deprivation, lookups
+from geo.sources.registry import Dataset, Sources, load_sources
+
+log = logging.getLogger(__name__)
+
+#: Datasets without which no region can be assembled.
+REQUIRED = ("lsoa21_lookup", "lsoa21_boundaries")
+
+#: Census tables, in the order they are read.
+CENSUS_DATASETS = (
+    "census_ts001",
+    "census_ts002",
+    "census_ts003",
+    "census_ts007a",
+    "census_ts017",
+    "census_ts037",
+    "census_ts038",
+    "census_ts039",
+    "census_ts045",
+    "census_ts054",
+)
+
+#: Above this many areas, Nomis is asked for every LSOA (TYPE151) at once.
+_NOMIS_NATIONAL_THRESHOLD = 2000
+_NOMIS_CODES_PER_REQUEST = 250
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A dataset read for a region, and its provenance."""
+
+    frame: Any
+    provenance: ProvenanceRecord
+
+
+class DataAccess:
+    """Reads or downloads datasets for a region.
+
+    Parameters
+    ----------
+    settings
+        Where the cache is, whether to stay offline, timeouts.
+    sources
+        The registry with any sources file applied (read from
+        ``settings.sources_file`` when not given).
+    client
+        An :class:`geo.http.HttpClient`; created on first need.
+    progress
+        Called as ``progress(label, done, total)``.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        sources: Sources | None = None,
+        client: Any = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sources = sources if sources is not None else load_sources(settings.sources_file)
+        self._client = client
+        self._progress = progress
+
+    # -- plumbing -------------------------------------------------------
+
+    @property
+    def client(self) -> Any:
+        """The HTTP client (created lazily so offline runs never build one)."""
+        if self._client is None:
+            from geo.http import HttpClient
+
+            self._client = HttpClient(self.settings)
+        return self._client
+
+    def _report(self, label: str, done: int, total: int | None) -> None:
+        if self._progress is not None:
+            self._progress(label, done, total)
+
+    def _byte_progress(self, label: str) -> Any:
+        return lambda done, total: self._report(label, done, total)
+
+    def dataset(self, dataset_id: str) -> Dataset:
+        """The registry entry, as the sources file describes its local copy."""
+        return self.sources.dataset(dataset_id)
+
+    def local_paths(self, dataset_id: str, lads: Sequence[str] = ()) -> list[Path] | None:
+        """Local files for a dataset, or ``None``."""
+        return self.sources.local_paths(dataset_id, lads)
+
+    def _local_record(
+        self, dataset_id: str, paths: Sequence[Path], rows: int, note: str = ""
+    ) -> ProvenanceRecord:
+        dataset = self.dataset(dataset_id)
+        notes = [n for n in (self.sources.note(dataset_id), note) if n]
+        return record(
+            dataset,
+            origin="local file",
+            location="; ".join(str(p) for p in paths),
+            rows=rows,
+            sha256=_cached_sha256(tuple(paths)),
+            note=" ".join(notes),
+        )
+
+    def _online_record(
+        self, dataset_id: str, rows: int, *, location: str = "", sha256: str = "", note: str = ""
+    ) -> ProvenanceRecord:
+        dataset = self.dataset(dataset_id)
+        return record(
+            dataset,
+            origin="download",
+            location=location or dataset.url,
+            rows=rows,
+            sha256=sha256,
+            note=note,
+        )
+
+    def _online(self, dataset_id: str) -> dict[str, Any]:
+        dataset = self.dataset(dataset_id)
+        if not dataset.online:
+            configured = self.sources.local.get(dataset_id)
+            where = f" (looked for: {configured.describe()})" if configured else ""
+            raise DataSourceError(
+                f"No local file for {dataset.title}{where}, and it has no online source. "
+                "Name a file for it in a sources file (see data/sources.shared.toml)."
+            )
+        return dict(dataset.online)
+
+    # -- availability ---------------------------------------------------
+
+    def check_available(
+        self, dataset_ids: Iterable[str], lads: Sequence[str] = ()
+    ) -> list[tuple[str, str]]:
+        """Datasets that cannot be had right now, with the reason.
+
+        Online, only datasets with neither a local copy nor an online source
+        are listed.  Offline, datasets without a local copy are listed too
+        (cached downloads are checked when they are read).
+        """
+        missing: list[tuple[str, str]] = []
+        for dataset_id in dataset_ids:
+            dataset = self.dataset(dataset_id)
+            paths = self.local_paths(dataset_id, lads)
+            if paths:
+                continue
+            configured = self.sources.local.get(dataset_id)
+            if configured is not None:
+                missing.append(
+                    (dataset_id, f"the sources file names {configured.describe()}, not found")
+                )
+            elif dataset.online is None:
+                missing.append((dataset_id, "no online source; name a local file for it"))
+            elif self.settings.offline and not self._cached(dataset):
+                missing.append((dataset_id, "offline and not downloaded before"))
+        return missing
+
+    def _cached(self, dataset: Dataset) -> bool:
+        # A file download keyed by its URL may already be in the cache.
+        online = dataset.online or {}
+        if online.get("kind") != "file":
+            return True  # queries are keyed by area; checked when read
+        try:
+            return self.client.cached(online["url"])
+        except AttributeError:
+            return False
+
+    def require(self, dataset_ids: Iterable[str], lads: Sequence[str] = ()) -> None:
+        """Fail fast, naming every required dataset that cannot be had."""
+        missing = self.check_available(dataset_ids, lads)
+        if not missing:
+            return
+        lines = [f"  - {self.dataset(d).title} [{d}]: {why}" for d, why in missing]
+        how = (
+            "Supply local copies in a sources file (ATLAS_SOURCES or --sources; "
+            "data/sources.shared.toml is an example)"
+            + (", or run online." if self.settings.offline else ".")
+        )
+        raise OfflineError("These datasets are not available:\n" + "\n".join(lines) + "\n" + how)
+
+    # -- datasets -------------------------------------------------------
+
+    def lsoa21_lookup(self) -> Loaded:
+        """LSOA 2021 → ward → local authority lookup for England and Wales."""
+        dataset_id = "lsoa21_lookup"
+        self._report("LSOA → local authority lookup", 0, 1)
+        paths = self.local_paths(dataset_id)
+        if paths:
+            frame = _read_lookup_cached(str(paths[0]), _mtime(paths[0]))
+            rec = self._local_record(dataset_id, paths, len(frame))
+        else:
+            online = self._online(dataset_id)
+            data = self.client.arcgis_features(
+                online["url"],
+                out_fields=online.get("out_fields", "*"),
+                order_by=online.get("order_by"),
+                progress=self._byte_progress("LSOA → local authority lookup"),
+            )
+            frame = lookups.read_lsoa21_lookup(_json_bytes(data))
+            rec = self._online_record(dataset_id, len(frame))
+        self._report("LSOA → local authority lookup", 1, 1)
+        return Loaded(frame, rec)
+
+    def lsoa21_boundaries(self, codes: Sequence[str], lads: Sequence[str]) -> Loaded:
+        """LSOA 2021 polygons (EPSG:27700) for the given codes."""
+        dataset_id = "lsoa21_boundaries"
+        label = "LSOA 2021 boundaries"
+        self._report(label, 0, 1)
+        paths = self.local_paths(dataset_id, lads)
+        if paths:
+            parts = [boundaries.read_lsoa21_boundaries(p, codes=codes) for p in paths]
+            frame = _concat_geo(parts)
+            rec = self._local_record(dataset_id, paths, len(frame))
+        else:
+            data = self._arcgis_by_codes(dataset_id, codes, label)
+            frame = boundaries.read_lsoa21_boundaries(_json_bytes(data), codes=codes)
+            rec = self._online_record(dataset_id, len(frame))
+        self._report(label, 1, 1)
+        return Loaded(frame, rec)
+
+    def lsoa21_centroids(self, codes: Sequence[str], lads: Sequence[str]) -> Loaded:
+        """Population-weighted centroids (EPSG:27700 points) for the given codes."""
+        dataset_id = "lsoa21_centroids"
+        label = "population-weighted centroids"
+        self._report(label, 0, 1)
+        paths = self.local_paths(dataset_id, lads)
+        if paths:
+            series = boundaries.read_lsoa21_centroids(paths[0], codes=codes)
+            rec = self._local_record(dataset_id, paths, len(series))
+        else:
+            data = self._arcgis_by_codes(dataset_id, codes, label)
+            series = boundaries.read_lsoa21_centroids(_json_bytes(data), codes=codes)
+            rec = self._online_record(dataset_id, len(series))
+        self._report(label, 1, 1)
+        return Loaded(series, rec)
+
+    def lad_boundaries(self, lads: Sequence[str]) -> Loaded:
+        """Local authority polygons (EPSG:27700)."""
+        dataset_id = "lad_boundaries"
+        label = "local authority boundaries"
+        self._report(label, 0, 1)
+        paths = self.local_paths(dataset_id, lads)
+        if paths:
+            frame = boundaries.read_lad_boundaries(paths[0], codes=lads)
+            rec = self._local_record(dataset_id, paths, len(frame))
+        else:
+            data = self._arcgis_by_codes(dataset_id, lads, label)
+            frame = boundaries.read_lad_boundaries(_json_bytes(data), codes=lads)
+            rec = self._online_record(dataset_id, len(frame))
+        self._report(label, 1, 1)
+        return Loaded(frame, rec)
+
+    def _arcgis_by_codes(self, dataset_id: str, codes: Sequence[str], label: str) -> dict:
+        online = self._online(dataset_id)
+        return self.client.arcgis_features(
+            online["url"],
+            out_fields=online.get("out_fields", "*"),
+            order_by=online.get("order_by"),
+            codes_field=online.get("codes_field"),
+            codes=sorted(codes),
+            progress=self._byte_progress(label),
+        )
+
+    def _file(self, dataset_id: str, label: str) -> tuple[list[Path], str]:
+        """Local files, or the downloaded official file; and its origin."""
+        paths = self.local_paths(dataset_id)
+        if paths:
+            return paths, "local file"
+        online = self._online(dataset_id)
+        dataset = self.dataset(dataset_id)
+        urls = [online["url"], *online.get("mirrors", [])]
+        errors = []
+        for url in urls:
+            try:
+                path = self.client.download(
+                    url,
+                    expected_sha256=dataset.sha256,
+                    progress=self._byte_progress(label),
+                    description=dataset.title,
+                )
+                return [Path(path)], url
+            except OfflineError:
+                raise
+            except DataSourceError as exc:
+                errors.append(str(exc))
+        raise DataSourceError(
+            f"Could not download {dataset.title}: " + " | ".join(errors) + " "
+            f"Check the release page {dataset.page} for a new address and update "
+            "data/sources.toml, or name a local copy in a sources file."
+        )
+
+    def iod2025(self) -> Loaded:
+        """English Indices of Deprivation 2025 by LSOA 2021 (national)."""
+        dataset_id = "iod2025"
+        label = "Indices of Deprivation 2025"
+        self._report(label, 0, 1)
+        paths, origin = self._file(dataset_id, label)
+        frame = _read_iod2025_cached(str(paths[0]), _mtime(paths[0]))
+        rec = self._record_for(dataset_id, paths, origin, len(frame))
+        self._report(label, 1, 1)
+        return Loaded(frame, rec)
+
+    def iod2019(self) -> Loaded:
+        """English Indices of Deprivation 2019 by LSOA 2011 (national)."""
+        dataset_id = "iod2019"
+        label = "Indices of Deprivation 2019"
+        self._report(label, 0, 1)
+        paths, origin = self._file(dataset_id, label)
+        frame = _read_iod2019_cached(tuple(str(p) for p in paths), tuple(_mtime(p) for p in paths))
+        rec = self._record_for(dataset_id, paths, origin, len(frame))
+        self._report(label, 1, 1)
+        return Loaded(frame, rec)
+
+    def lsoa11_lsoa21_lookup(self) -> Loaded:
+        """LSOA 2011 → 2021 lookup with change codes."""
+        dataset_id = "lsoa11_lsoa21_lookup"
+        label = "LSOA 2011 → 2021 lookup"
+        self._report(label, 0, 1)
+        paths = self.local_paths(dataset_id)
+        if paths:
+            frame = _read_bridge_lookup_cached(str(paths[0]), _mtime(paths[0]))
+            rec = self._local_record(dataset_id, paths, len(frame))
+        else:
+            online = self._online(dataset_id)
+            data = self.client.arcgis_features(
+                online["url"],
+                out_fields=online.get("out_fields", "*"),
+                order_by=online.get("order_by"),
+                progress=self._byte_progress(label),
+            )
+            frame = lookups.read_lsoa11_lsoa21_lookup(_json_bytes(data))
+            rec = self._online_record(dataset_id, len(frame))
+        self._report(label, 1, 1)
+        return Loaded(frame, rec)
+
+    def _record_for(
+        self, dataset_id: str, paths: Sequence[Path], origin: str, rows: int
+    ) -> ProvenanceRecord:
+        if origin == "local file":
+            return self._local_record(dataset_id, paths, rows)
+        return self._online_record(
+            dataset_id, rows, location=origin, sha256=_cached_sha256(tuple(paths))
+        )
+
+    def census_table(self, dataset_id: str, codes: Sequence[str]) -> Loaded:
+        """One Census 2021 table for the given LSOA codes (wide, by label)."""
+        dataset = self.dataset(dataset_id)
+        table = dataset.table or dataset_id.removeprefix("census_")
+        label = f"Census 2021 {table.upper()}"
+        self._report(label, 0, 1)
+        paths = self.local_paths(dataset_id)
+        if paths:
+            frame = _read_census_cached(str(paths[0]), _mtime(paths[0]), table)
+            rec = self._local_record(dataset_id, paths, len(frame))
+        else:
+            online = self._online(dataset_id)
+            raw = self._nomis(online["dataset"], codes, label)
+            frame = census.read_census_table(raw, table=table)
+            rec = self._online_record(
+                dataset_id,
+                len(frame),
+                location=f"https://www.nomisweb.co.uk/api/v01/dataset/{online['dataset']}",
+            )
+        frame = frame.loc[frame.index.intersection(pd.Index(codes))]
+        self._report(label, 1, 1)
+        return Loaded(frame, rec)
+
+    def _nomis(self, nomis_id: str, codes: Sequence[str], label: str) -> bytes:
+        base = {"date": "latest", "measures": "20100"}
+        if len(codes) > _NOMIS_NATIONAL_THRESHOLD:
+            return self.client.nomis_csv(
+                nomis_id, {**base, "geography": "TYPE151"}, progress=self._byte_progress(label)
+            )
+        chunks = []
+        ordered = sorted(codes)
+        for start in range(0, len(ordered), _NOMIS_CODES_PER_REQUEST):
+            part = ordered[start : start + _NOMIS_CODES_PER_REQUEST]
+            raw = self.client.nomis_csv(
+                nomis_id,
+                {**base, "geography": ",".join(part)},
+                progress=self._byte_progress(label),
+            )
+            text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else str(raw)
+            lines = text.splitlines()
+            chunks.append(lines if not chunks else lines[1:])
+        return ("\n".join(line for chunk in chunks for line in chunk) + "\n").encode()
+
+
+# -- cached readers of large national files (keyed by path and mtime) ------
+
+
+def _mtime(path: Path) -> float:
+    return Path(path).stat().st_mtime
+
+
+@lru_cache(maxsize=8)
+def _read_lookup_cached(path: str, mtime: float) -> pd.DataFrame:
+    return lookups.read_lsoa21_lookup(Path(path))
+
+
+@lru_cache(maxsize=4)
+def _read_bridge_lookup_cached(path: str, mtime: float) -> pd.DataFrame:
+    return lookups.read_lsoa11_lsoa21_lookup(Path(path))
+
+
+@lru_cache(maxsize=4)
+def _read_iod2025_cached(path: str, mtime: float) -> pd.DataFrame:
+    return deprivation.read_iod2025(Path(path))
+
+
+@lru_cache(maxsize=4)
+def _read_iod2019_cached(paths: tuple[str, ...], mtimes: tuple[float, ...]) -> pd.DataFrame:
+    return deprivation.read_iod2019([Path(p) for p in paths])
+
+
+@lru_cache(maxsize=16)
+def _read_census_cached(path: str, mtime: float, table: str) -> pd.DataFrame:
+    return census.read_census_table(Path(path), table=table)
+
+
+@lru_cache(maxsize=64)
+def _cached_sha256(paths: tuple[Path, ...]) -> str:
+    return file_sha256(paths)
+
+
+def _json_bytes(data: Any) -> bytes:
+    if isinstance(data, bytes | bytearray):
+        return bytes(data)
+    return json.dumps(data).encode("utf-8")
+
+
+def _concat_geo(parts: Sequence[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    if len(parts) == 1:
+        return parts[0]
+    frame = pd.concat(parts)
+    frame = frame[~frame.index.duplicated(keep="first")]
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=parts[0].crs)

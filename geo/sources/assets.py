@@ -1,0 +1,272 @@
+"""Community assets for a region, from OpenStreetMap and asset registers.
+
+Online, OpenStreetMap places in the asset taxonomy are fetched through the
+Overpass API for the region's bounding box plus a buffer.  Offline, or in
+addition, a sources file can name OpenStreetMap extracts (``osm_assets``) and
+any number of asset registers (``[[assets]]``: council lists, DCMS libraries,
+OS places of worship, Sport England Active Places, warm spaces...).
+
+Assets within ``buffer_m`` metres of any area of the region are kept (assets
+just over the border serve residents too); ``in_region`` says which lie inside
+the region itself.  The same place listed by two sources (same category,
+names equal or one missing, less than :data:`DUPLICATE_DISTANCE_M` apart) is
+kept once, from the source listed first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.errors import DataSourceError
+from geo.provenance import ProvenanceRecord, Unavailable, file_sha256, record
+from geo.sources import osm
+from geo.sources.registers import ASSET_COLUMNS, assets_from_spec
+from geo.sources.registry import AssetFile
+
+log = logging.getLogger(__name__)
+
+CRS = "EPSG:27700"
+#: Two records of the same category closer than this (metres) may be one place.
+DUPLICATE_DISTANCE_M = 30.0
+
+
+@dataclass(frozen=True)
+class RegionAssets:
+    """Assets gathered for a region, with provenance per source."""
+
+    frame: gpd.GeoDataFrame
+    provenance: list[ProvenanceRecord] = field(default_factory=list)
+    unavailable: list[Unavailable] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def empty_assets() -> gpd.GeoDataFrame:
+    """An asset frame with the standard columns and no rows."""
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in ASSET_COLUMNS if c != "geometry"})
+    frame["capacity"] = frame["capacity"].astype(float)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
+
+
+def search_box_wgs84(areas: gpd.GeoDataFrame, buffer_m: float) -> tuple[float, float, float, float]:
+    """(south, west, north, east) in WGS84 of the areas' bounds grown by ``buffer_m``."""
+    minx, miny, maxx, maxy = areas.total_bounds
+    box = shapely.box(minx - buffer_m, miny - buffer_m, maxx + buffer_m, maxy + buffer_m)
+    west, south, east, north = gpd.GeoSeries([box], crs=CRS).to_crs(4326).total_bounds
+    return (float(south), float(west), float(north), float(east))
+
+
+def load_assets(
+    access: object, areas: gpd.GeoDataFrame, lads: Sequence[str], *, buffer_m: float
+) -> RegionAssets:
+    """Gather the assets that serve the region's residents.
+
+    Parameters
+    ----------
+    access
+        A :class:`geo.sources.access.DataAccess`.
+    areas
+        The region's LSOA polygons (EPSG:27700).
+    lads
+        The region's local authority codes (to pick relevant files).
+    buffer_m
+        Keep assets up to this distance outside the region.
+    """
+    bbox = search_box_wgs84(areas, buffer_m)
+    parts: list[gpd.GeoDataFrame] = []
+    result = RegionAssets(frame=empty_assets())
+
+    osm_frame = _osm_assets(access, lads, bbox, result)
+    if osm_frame is not None:
+        parts.append(osm_frame)
+    for asset_file in access.sources.asset_files:  # type: ignore[attr-defined]
+        if not asset_file.relevant_to(lads):
+            continue
+        frame = _asset_file(asset_file, bbox, result)
+        if frame is not None:
+            parts.append(frame)
+
+    if not parts:
+        result.notes.append("No community assets could be loaded for this area.")
+        return result
+    frame = pd.concat(parts, ignore_index=True)
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
+    frame = _within(frame, areas, buffer_m)
+    frame, dropped = deduplicate(frame)
+    if dropped:
+        result.notes.append(
+            f"{dropped} asset record(s) were the same place as one from an earlier source "
+            f"(same category, same or missing name, within {DUPLICATE_DISTANCE_M:.0f} m) and "
+            "were counted once."
+        )
+    _set_rows(result, frame)
+    return RegionAssets(
+        frame=frame.reset_index(drop=True),
+        provenance=result.provenance,
+        unavailable=result.unavailable,
+        notes=result.notes,
+    )
+
+
+def _osm_assets(
+    access: object, lads: Sequence[str], bbox: tuple[float, float, float, float], result: RegionAssets
+) -> gpd.GeoDataFrame | None:
+    dataset_id = "osm_assets"
+    dataset = access.dataset(dataset_id)  # type: ignore[attr-defined]
+    local = access.sources.local.get(dataset_id)  # type: ignore[attr-defined]
+    if local is not None:
+        covers = local.details.get("covers")
+        paths = local.resolve(lads)
+        if covers and not set(covers) & set(lads):
+            result.unavailable.append(
+                _unavailable(dataset, "the sources file has no OpenStreetMap extract for this area")
+            )
+            return None
+        if not paths:
+            result.unavailable.append(_unavailable(dataset, f"not found: {local.describe()}"))
+            return None
+        frames = []
+        for path in paths:
+            spec = {"format": local.details.get("format", "osm_pbf"), "path": str(path),
+                    "source": dataset_id}
+            read = assets_from_spec(spec, base_dir=path.parent, bbox_wgs84=_wsen(bbox))
+            frames.append(read.frame)
+            result.provenance.append(
+                record(
+                    access.dataset(dataset_id),  # type: ignore[attr-defined]
+                    origin="local file",
+                    location=str(path),
+                    rows=len(read.frame),
+                    sha256=file_sha256([path]),
+                    note=_rejected_note(read) + (" " + access.sources.note(dataset_id)).rstrip(),  # type: ignore[attr-defined]
+                )
+            )
+        return pd.concat(frames, ignore_index=True) if frames else None
+    if access.settings.offline:  # type: ignore[attr-defined]
+        result.unavailable.append(_unavailable(dataset, "offline and no OpenStreetMap file named"))
+        return None
+    online = dataset.online or {}
+    query = osm.overpass_query(bbox)
+    try:
+        data = access.client.overpass(query, url=online.get("url"))  # type: ignore[attr-defined]
+    except DataSourceError as exc:
+        result.unavailable.append(_unavailable(dataset, str(exc)))
+        return None
+    read = osm.assets_from_overpass_json(data, source=dataset_id)
+    result.provenance.append(
+        record(
+            dataset,
+            origin="download",
+            location=str(online.get("url", "")),
+            rows=len(read.frame),
+            note=(
+                f"Overpass query for the box S{bbox[0]:.4f} W{bbox[1]:.4f} N{bbox[2]:.4f} "
+                f"E{bbox[3]:.4f}, fetched {datetime.now(UTC):%Y-%m-%d}. " + _rejected_note(read)
+            ).strip(),
+        )
+    )
+    return read.frame
+
+
+def _asset_file(
+    asset_file: AssetFile, bbox: tuple[float, float, float, float], result: RegionAssets
+) -> gpd.GeoDataFrame | None:
+    if not asset_file.path.is_file():
+        result.unavailable.append(
+            Unavailable(asset_file.source, asset_file.title, f"file not found: {asset_file.path}")
+        )
+        return None
+    spec = {**asset_file.options, "path": str(asset_file.path), "source": asset_file.source}
+    try:
+        read = assets_from_spec(spec, base_dir=asset_file.path.parent, bbox_wgs84=_wsen(bbox))
+    except DataSourceError as exc:
+        result.unavailable.append(Unavailable(asset_file.source, asset_file.title, str(exc)))
+        return None
+    result.provenance.append(
+        ProvenanceRecord(
+            dataset=asset_file.source,
+            title=asset_file.title,
+            publisher="",
+            vintage=asset_file.vintage,
+            licence=asset_file.licence,
+            attribution=asset_file.attribution,
+            origin="local file",
+            location=str(asset_file.path),
+            rows=len(read.frame),
+            retrieved=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            sha256=file_sha256([asset_file.path]),
+            note=_rejected_note(read),
+        )
+    )
+    return read.frame
+
+
+def _wsen(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    south, west, north, east = bbox
+    return (west, south, east, north)
+
+
+def _unavailable(dataset: object, reason: str) -> Unavailable:
+    return Unavailable(dataset.id, dataset.title, reason)  # type: ignore[attr-defined]
+
+
+def _rejected_note(read: object) -> str:
+    rejected = getattr(read, "rejected", None) or {}
+    if not rejected:
+        return ""
+    parts = ", ".join(f"{n} {reason}" for reason, n in sorted(rejected.items()))
+    return f"Rows not used: {parts}."
+
+
+def _within(frame: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, buffer_m: float) -> gpd.GeoDataFrame:
+    """Keep assets within ``buffer_m`` of any area; flag those inside the region."""
+    if frame.empty:
+        return frame.assign(in_region=pd.Series(dtype=bool))
+    tree = shapely.STRtree(areas.geometry.values)
+    points = frame.geometry.values
+    near_idx = tree.query(points, predicate="dwithin", distance=buffer_m)[0]
+    inside_idx = tree.query(points, predicate="intersects")[0]
+    keep = np.zeros(len(frame), dtype=bool)
+    keep[near_idx] = True
+    inside = np.zeros(len(frame), dtype=bool)
+    inside[inside_idx] = True
+    out = frame.assign(in_region=inside)
+    return out[keep]
+
+
+def deduplicate(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
+    """Drop records that repeat a place already listed by an earlier source.
+
+    Two records are the same place when they have the same category, lie
+    less than :data:`DUPLICATE_DISTANCE_M` apart, come from different sources
+    and their names are equal (case and spacing ignored) or one is missing.
+    """
+    if len(frame) < 2:
+        return frame, 0
+    frame = frame.reset_index(drop=True)
+    tree = shapely.STRtree(frame.geometry.values)
+    left, right = tree.query(frame.geometry.values, predicate="dwithin", distance=DUPLICATE_DISTANCE_M)
+    pairs = left < right
+    left, right = left[pairs], right[pairs]
+    cat = frame["category"].to_numpy()
+    src = frame["source"].to_numpy()
+    names = frame["name"].fillna("").str.casefold().str.split().str.join(" ").to_numpy()
+    same = (cat[left] == cat[right]) & (src[left] != src[right])
+    same &= (names[left] == names[right]) | (names[left] == "") | (names[right] == "")
+    drop = np.unique(right[same])
+    return frame.drop(index=drop), len(drop)
+
+
+def _set_rows(result: RegionAssets, frame: gpd.GeoDataFrame) -> None:
+    """Record the rows each source contributes after clipping and de-duplication."""
+    counts = frame["source"].value_counts()
+    for i, rec in enumerate(result.provenance):
+        rows = int(counts.get(rec.dataset, 0))
+        result.provenance[i] = ProvenanceRecord(**{**rec.as_dict(), "rows": rows})
