@@ -1,0 +1,1 @@
+"""Streamlit helpers: the only non-page code that imports streamlit."""
