@@ -97,8 +97,10 @@ with legend_col:
     st.markdown(
         maps.legend_html(
             "IMD 2025 decile",
-            [(c, f"{i}{' most deprived' if i == 1 else ' least deprived' if i == 10 else ''}")
-             for i, c in enumerate(maps.DECILE_COLOURS, start=1)],
+            [
+                (c, f"{i}{' most deprived' if i == 1 else ' least deprived' if i == 10 else ''}")
+                for i, c in enumerate(maps.DECILE_COLOURS, start=1)
+            ],
         ),
         unsafe_allow_html=True,
     )
@@ -121,8 +123,9 @@ with tab_notes:
     for note in region.notes:
         st.info(note)
 with tab_areas:
-    shown = [c for c in ("lsoa21nm", "ward_name", "population", "imd_score", "imd_decile")
-             if c in areas]
+    shown = [
+        c for c in ("lsoa21nm", "ward_name", "population", "imd_score", "imd_decile") if c in areas
+    ]
     st.dataframe(pd.DataFrame(areas[shown]), use_container_width=True)
 
 st.caption(" · ".join(attributions(region.provenance)))

@@ -70,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = sub.add_parser("fetch", help="fetch and cache every dataset for an area")
     _common(fetch)
     fetch.add_argument(
-        "--area", required=True, help="local authority name or code, several with commas, or england"
+        "--area",
+        required=True,
+        help="local authority name or code, several with commas, or england",
     )
 
     sources = sub.add_parser("sources", help="list datasets and where each is read from")
@@ -125,8 +127,14 @@ class _Bars:
 
 def _print_table(frame: pd.DataFrame, out: TextIO) -> None:
     with pd.option_context(
-        "display.max_rows", None, "display.max_columns", None, "display.width", 200,
-        "display.max_colwidth", 80,
+        "display.max_rows",
+        None,
+        "display.max_columns",
+        None,
+        "display.width",
+        200,
+        "display.max_colwidth",
+        80,
     ):
         out.write(frame.to_string(index=False) + "\n")
 
@@ -232,7 +240,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return EXIT_ERROR
-    except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+    except Exception as exc:
         if args.debug:
             raise
         sys.stderr.write(

@@ -52,7 +52,7 @@ def simplified_geojson(
     geoms = areas.geometry.values
     try:
         simple = shapely.coverage_simplify(geoms, tolerance_m)
-    except Exception:  # noqa: BLE001 - not a valid coverage: fall back per polygon
+    except Exception:
         simple = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
     wgs = gpd.GeoSeries(simple, index=areas.index, crs=areas.crs).to_crs(4326)
     wgs = wgs.set_precision(10 ** (-precision))

@@ -25,7 +25,7 @@ import shapely
 
 from geo.config import Settings
 from geo.errors import AreaNotFoundError, DataSourceError
-from geo.provenance import ProvenanceRecord, Progress, Unavailable
+from geo.provenance import Progress, ProvenanceRecord, Unavailable
 from geo.sources import census, deprivation, lookups
 from geo.sources.access import CENSUS_DATASETS, REQUIRED, DataAccess
 from geo.sources.assets import load_assets
@@ -172,7 +172,9 @@ def load_region(
     def optional(dataset_id: str, fetch: object) -> object | None:
         missing = access.check_available([dataset_id], lads)
         if missing:
-            unavailable.append(Unavailable(dataset_id, access.dataset(dataset_id).title, missing[0][1]))
+            unavailable.append(
+                Unavailable(dataset_id, access.dataset(dataset_id).title, missing[0][1])
+            )
             return None
         try:
             loaded = fetch()  # type: ignore[operator]
@@ -191,11 +193,15 @@ def load_region(
         areas = _join_iod2025(areas, iod25, notes)
 
     iod19 = optional("iod2019", access.iod2019)
-    bridge = optional("lsoa11_lsoa21_lookup", access.lsoa11_lsoa21_lookup) if iod19 is not None else None
+    bridge = (
+        optional("lsoa11_lsoa21_lookup", access.lsoa11_lsoa21_lookup) if iod19 is not None else None
+    )
     if iod19 is not None and bridge is not None:
         areas = _join_iod2019(areas, iod19, bridge, notes)
     elif iod19 is not None:
-        notes.append("IoD2019 not used: the LSOA 2011 → 2021 lookup needed to bridge it is unavailable.")
+        notes.append(
+            "IoD2019 not used: the LSOA 2011 → 2021 lookup needed to bridge it is unavailable."
+        )
 
     tables = {}
     for dataset_id in CENSUS_DATASETS:
@@ -275,9 +281,7 @@ def _attach_points(
     )
 
 
-def _join_iod2025(
-    areas: gpd.GeoDataFrame, iod: pd.DataFrame, notes: list[str]
-) -> gpd.GeoDataFrame:
+def _join_iod2025(areas: gpd.GeoDataFrame, iod: pd.DataFrame, notes: list[str]) -> gpd.GeoDataFrame:
     drop = [c for c in ("lsoa21nm", "lad_code", "lad_name") if c in iod]
     values = iod.drop(columns=drop).reindex(areas.index)
     missing = int(values["imd_score"].isna().sum()) if "imd_score" in values else len(values)
@@ -289,7 +293,7 @@ def _join_iod2025(
 def _join_iod2019(
     areas: gpd.GeoDataFrame, iod19: pd.DataFrame, bridge: pd.DataFrame, notes: list[str]
 ) -> gpd.GeoDataFrame:
-    weights = iod19["population_total"] if "population_total" in iod19 else None
+    weights = iod19.get("population_total")
     values = iod19.drop(columns=[c for c in ("lsoa11nm", "lad_code", "lad_name") if c in iod19])
     relevant = bridge[bridge["lsoa21cd"].isin(areas.index)]
     result = deprivation.bridge_lsoa11_to_lsoa21(values, relevant, weights=weights)

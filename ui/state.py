@@ -85,7 +85,7 @@ def region(area: str) -> Region | None:
     except AtlasError as exc:
         st.error(str(exc))
         return None
-    except Exception:  # noqa: BLE001 - keep tracebacks off the page
+    except Exception:
         log.exception("unexpected error loading %s", area)
         st.error(
             "Something went wrong while assembling this area. The details are in the "

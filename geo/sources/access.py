@@ -25,7 +25,7 @@ import pandas as pd
 
 from geo.config import Settings
 from geo.errors import DataSourceError, OfflineError
-from geo.provenance import ProvenanceRecord, Progress, file_sha256, record
+from geo.provenance import Progress, ProvenanceRecord, file_sha256, record
 from geo.sources import boundaries, census, deprivation, lookups
 from geo.sources.registry import Dataset, Sources, load_sources
 

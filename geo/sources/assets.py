@@ -116,7 +116,10 @@ def load_assets(
 
 
 def _osm_assets(
-    access: object, lads: Sequence[str], bbox: tuple[float, float, float, float], result: RegionAssets
+    access: object,
+    lads: Sequence[str],
+    bbox: tuple[float, float, float, float],
+    result: RegionAssets,
 ) -> gpd.GeoDataFrame | None:
     dataset_id = "osm_assets"
     dataset = access.dataset(dataset_id)  # type: ignore[attr-defined]
@@ -134,8 +137,11 @@ def _osm_assets(
             return None
         frames = []
         for path in paths:
-            spec = {"format": local.details.get("format", "osm_pbf"), "path": str(path),
-                    "source": dataset_id}
+            spec = {
+                "format": local.details.get("format", "osm_pbf"),
+                "path": str(path),
+                "source": dataset_id,
+            }
             read = assets_from_spec(spec, base_dir=path.parent, bbox_wgs84=_wsen(bbox))
             frames.append(read.frame)
             result.provenance.append(
@@ -252,7 +258,9 @@ def deduplicate(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
         return frame, 0
     frame = frame.reset_index(drop=True)
     tree = shapely.STRtree(frame.geometry.values)
-    left, right = tree.query(frame.geometry.values, predicate="dwithin", distance=DUPLICATE_DISTANCE_M)
+    left, right = tree.query(
+        frame.geometry.values, predicate="dwithin", distance=DUPLICATE_DISTANCE_M
+    )
     pairs = left < right
     left, right = left[pairs], right[pairs]
     cat = frame["category"].to_numpy()
