@@ -1,0 +1,661 @@
+"""An on-disk cache of downloads that several processes can share safely.
+
+Each entry is a data file plus a JSON sidecar holding the data's sha256, its
+size, when it was written and whatever the writer passed as metadata (the URL
+and query parameters, for downloads).  Entries live under the cache folder as
+``<folder>/<readable-name>-<hash><suffix>`` with the sidecar beside it as
+``<readable-name>-<hash>.meta.json``; ``<folder>`` is the first segment of the
+key (``"arcgis/abc…"`` → ``arcgis/``).
+
+Writes are atomic: data goes to a temporary file in the entry's own folder, is
+flushed to disk and moved into place with :func:`os.replace`; the sidecar is
+written the same way afterwards.  Every write holds an exclusive ``flock`` on a
+per-key lock file and every read a shared one, so a reader never sees a data
+file that does not match its sidecar, and a writer killed part-way leaves only a
+stray temporary file that is never mistaken for an entry.
+
+A reader that finds a data file whose checksum does not match its sidecar (or a
+sidecar that is missing or unreadable) deletes the entry, logs a warning and
+reports a miss, so the caller fetches the data again.
+
+Callers that download use :meth:`Cache.lock` around check–download–store so
+that two processes asking for the same data do not both download it::
+
+    with cache.lock(key):
+        path = cache.get(key)
+        if path is None:
+            path = cache.put_bytes(key, fetch(), suffix=".csv", meta={"url": url})
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geo.errors import CacheError
+
+if TYPE_CHECKING:
+    from geo.config import Settings
+
+try:  # POSIX only; elsewhere the cache still works but without cross-process locks.
+    import fcntl
+except ImportError:  # pragma: no cover - not reached on Linux or macOS
+    fcntl = None  # type: ignore[assignment]
+
+logger = logging.getLogger(__name__)
+
+SIDECAR_SUFFIX = ".meta.json"
+TEMP_SUFFIX = ".tmp"
+LOCK_DIR = ".locks"
+SIDECAR_VERSION = 1
+
+_CHUNK = 1024 * 1024
+_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_SUFFIX_RE = re.compile(r"^(\.[A-Za-z0-9_-]{1,16}){0,3}$")
+_STEM_RE = re.compile(r"^([A-Za-z0-9_-]*-)?[0-9a-f]{20}$")
+_RESERVED_ENDINGS = (SIDECAR_SUFFIX, TEMP_SUFFIX, ".lock")
+_STALE_TEMP_SECONDS = 3600.0
+
+_held = threading.local()  # locks held by this thread: {lock path: [exclusive, depth]}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """Where one key's files live."""
+
+    folder: Path
+    stem: str
+    lock_path: Path
+
+    @property
+    def sidecar(self) -> Path:
+        return self.folder / f"{self.stem}{SIDECAR_SUFFIX}"
+
+    def data(self, suffix: str) -> Path:
+        return self.folder / f"{self.stem}{suffix}"
+
+
+def _slug(text: str, limit: int) -> str:
+    return _SAFE.sub("_", text).strip("_-")[:limit].strip("_-")
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """The sha256 hex digest of a file, read in chunks.
+
+    Parameters
+    ----------
+    path
+        File to hash.
+
+    Returns
+    -------
+    str
+        Lower-case hexadecimal digest.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not supported everywhere; best effort
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+class Cache:
+    """A folder of checksummed entries addressed by string keys.
+
+    Parameters
+    ----------
+    root
+        The cache folder (``Settings.cache_dir``); created on first write.
+
+    Notes
+    -----
+    Safe to share between threads and between processes on one machine (locks
+    are ``fcntl.flock`` on files under ``<root>/.locks``).  Network file
+    systems that do not honour ``flock`` lose the locking but keep atomic
+    writes.
+    """
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Cache:
+        """A cache in ``settings.cache_dir``."""
+        return cls(settings.cache_dir)
+
+    def __repr__(self) -> str:
+        return f"Cache({str(self.root)!r})"
+
+    # ------------------------------------------------------------------ paths
+
+    def _entry(self, key: str) -> _Entry:
+        if not isinstance(key, str) or not key.strip():
+            raise ValueError(f"A cache key must be a non-empty string, got {key!r}.")
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+        head, sep, rest = key.partition("/")
+        folder = _slug(head, 32) if sep else ""
+        folder = folder or "misc"
+        name = _slug(rest if sep else key, 48)
+        stem = f"{name}-{digest}" if name else digest
+        return _Entry(
+            folder=self.root / folder,
+            stem=stem,
+            lock_path=self.root / LOCK_DIR / folder / f"{stem}.lock",
+        )
+
+    @staticmethod
+    def _check_suffix(suffix: str) -> str:
+        if not _SUFFIX_RE.match(suffix) or suffix.endswith(_RESERVED_ENDINGS):
+            raise ValueError(
+                f"Cache file suffix {suffix!r} is not allowed: use up to three parts like "
+                "'.csv' or '.geojson.gz' (letters, digits, '_' and '-'), not ending in "
+                f"{', '.join(_RESERVED_ENDINGS)}."
+            )
+        return suffix
+
+    # ------------------------------------------------------------------ locks
+
+    @contextlib.contextmanager
+    def lock(self, key: str, *, timeout: float | None = None) -> Iterator[None]:
+        """Hold the key's exclusive lock (re-entrant within a thread).
+
+        Use it around check–download–store so that another thread or process
+        asking for the same key waits and then finds the entry, instead of
+        downloading it again.  :meth:`get` and the ``put_*`` methods called
+        inside the block reuse the lock.
+
+        Parameters
+        ----------
+        key
+            The entry's key.
+        timeout
+            Seconds to wait for another holder before raising
+            :class:`~geo.errors.CacheError`; ``None`` waits as long as needed.
+        """
+        with self._locked(self._entry(key), exclusive=True, timeout=timeout):
+            yield
+
+    @contextlib.contextmanager
+    def _locked(
+        self, entry: _Entry, *, exclusive: bool, timeout: float | None = None
+    ) -> Iterator[None]:
+        held: dict[str, list[Any]] = getattr(_held, "locks", None) or {}
+        if getattr(_held, "pid", None) != os.getpid():  # forgotten after fork
+            held = {}
+            _held.pid = os.getpid()
+        _held.locks = held
+        name = str(entry.lock_path)
+        if name in held:
+            if exclusive and not held[name][0]:
+                raise RuntimeError(
+                    f"Cannot take the write lock for {name} while holding its read lock."
+                )
+            held[name][1] += 1
+            try:
+                yield
+            finally:
+                held[name][1] -= 1
+            return
+        if fcntl is None:  # pragma: no cover - non-POSIX
+            held[name] = [exclusive, 1]
+            try:
+                yield
+            finally:
+                del held[name]
+            return
+        try:
+            entry.lock_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(entry.lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise CacheError(
+                f"Cannot create the lock file {entry.lock_path}: {exc}. Check that the cache "
+                f"folder {self.root} is writable, or choose another with ATLAS_CACHE_DIR."
+            ) from exc
+        try:
+            mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+            if timeout is None:
+                fcntl.flock(fd, mode)
+            else:
+                deadline = time.monotonic() + timeout
+                while True:
+                    try:
+                        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() >= deadline:
+                            raise CacheError(
+                                f"Timed out after {timeout:g} s waiting for the cache lock "
+                                f"{entry.lock_path}; another process is using this entry."
+                            ) from None
+                        time.sleep(0.02)
+            held[name] = [exclusive, 1]
+            try:
+                yield
+            finally:
+                del held[name]
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    # ------------------------------------------------------------------ reads
+
+    def _read_sidecar(self, entry: _Entry) -> dict[str, Any] | None:
+        """The sidecar's record, ``None`` when absent, or raise ValueError if unusable."""
+        try:
+            text = entry.sidecar.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        record = json.loads(text)
+        if not isinstance(record, dict):
+            raise ValueError("the sidecar is not a JSON object")
+        name = record.get("file")
+        if (
+            not isinstance(name, str)
+            or Path(name).name != name
+            or not name.startswith(entry.stem)
+            or not isinstance(record.get("sha256"), str)
+            or not isinstance(record.get("size"), int)
+        ):
+            raise ValueError("the sidecar lacks a valid file name, sha256 or size")
+        self._check_suffix(name[len(entry.stem) :])
+        return record
+
+    def _problem(self, entry: _Entry, verify: bool) -> tuple[Path | None, str | None]:
+        """``(path, None)`` for a valid entry, ``(None, reason)`` for a broken one."""
+        try:
+            record = self._read_sidecar(entry)
+        except (ValueError, OSError, UnicodeDecodeError) as exc:
+            return None, f"unreadable sidecar ({exc})"
+        if record is None:
+            strays = [p for p in self._entry_files(entry) if not p.name.endswith(TEMP_SUFFIX)]
+            return None, ("data file without a sidecar" if strays else None)
+        path = entry.folder / record["file"]
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return None, "data file missing"
+        if size != record["size"]:
+            return None, f"size {size} bytes, sidecar says {record['size']}"
+        if verify:
+            actual = file_sha256(path)
+            if actual != record["sha256"]:
+                return None, f"sha256 {actual[:12]}…, sidecar says {record['sha256'][:12]}…"
+        return path, None
+
+    def get(self, key: str, *, verify: bool = True) -> Path | None:
+        """The data file of a valid entry, or ``None``.
+
+        Parameters
+        ----------
+        key
+            The entry's key.
+        verify
+            Check the data's sha256 against the sidecar (reads the whole file).
+            With ``False`` only the size is checked.
+
+        Returns
+        -------
+        Path or None
+            ``None`` when there is no entry, or when the entry was broken
+            (checksum or size mismatch, missing or unreadable sidecar): a broken
+            entry is deleted and a warning logged, so the caller fetches again.
+        """
+        entry = self._entry(key)
+        if not entry.sidecar.exists() and not any(
+            not p.name.endswith(TEMP_SUFFIX) for p in self._entry_files(entry)
+        ):
+            return None
+        with self._locked(entry, exclusive=False):
+            path, problem = self._problem(entry, verify)
+        if problem is None:
+            return path
+        with self._locked(entry, exclusive=True):
+            path, problem = self._problem(entry, verify)  # a writer may have fixed it
+            if problem is None:
+                return path
+            logger.warning(
+                "Cache entry %r in %s is damaged (%s); deleting it so it is fetched again.",
+                key,
+                entry.folder,
+                problem,
+            )
+            self._remove_files(entry)
+        return None
+
+    def meta(self, key: str) -> dict[str, Any] | None:
+        """The sidecar record of an entry, without checking the data.
+
+        Returns
+        -------
+        dict or None
+            ``{"key", "file", "sha256", "size", "created", "created_unix",
+            "meta"}`` where ``meta`` is what the writer passed; ``None`` when
+            there is no readable sidecar.
+        """
+        entry = self._entry(key)
+        with self._locked(entry, exclusive=False):
+            try:
+                return self._read_sidecar(entry)
+            except (ValueError, OSError, UnicodeDecodeError):
+                return None
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key, verify=False) is not None
+
+    # ----------------------------------------------------------------- writes
+
+    def put_bytes(
+        self,
+        key: str,
+        data: bytes,
+        *,
+        suffix: str = "",
+        meta: Mapping[str, Any] | None = None,
+    ) -> Path:
+        """Store ``data`` under ``key`` atomically, replacing any earlier entry.
+
+        Parameters
+        ----------
+        key
+            The entry's key.
+        data
+            The bytes to store.
+        suffix
+            File extension of the data file (``".csv"``, ``".geojson.gz"``).
+        meta
+            JSON-serialisable details kept in the sidecar (URL, parameters…).
+
+        Returns
+        -------
+        Path
+            The stored data file.
+        """
+        return self.put_stream(key, [bytes(data)], suffix=suffix, meta=meta)
+
+    def put_stream(
+        self,
+        key: str,
+        chunks: Iterable[bytes],
+        *,
+        suffix: str = "",
+        meta: Mapping[str, Any] | None = None,
+    ) -> Path:
+        """Store the concatenated ``chunks`` under ``key`` atomically.
+
+        The chunks are written to a temporary file in the entry's folder and
+        only moved into place once the iterable is exhausted.  If iterating
+        raises (for example a download that turns out truncated), the
+        temporary file is removed, the earlier entry (if any) is left as it
+        was, and the exception propagates.
+
+        Parameters
+        ----------
+        key, suffix, meta
+            As for :meth:`put_bytes`.
+        chunks
+            The data, in pieces.
+
+        Returns
+        -------
+        Path
+            The stored data file.
+        """
+        suffix = self._check_suffix(suffix)
+        entry = self._entry(key)
+        with self._locked(entry, exclusive=True):
+            tmp = self._new_temp(entry)
+            try:
+                digest = hashlib.sha256()
+                size = 0
+                try:
+                    handle = open(tmp, "wb")  # noqa: SIM115 - closed below
+                except OSError as exc:
+                    raise self._write_error(entry, exc) from exc
+                with handle:
+                    # Errors raised by ``chunks`` itself propagate unchanged.
+                    for chunk in chunks:
+                        try:
+                            handle.write(chunk)
+                        except OSError as exc:
+                            raise self._write_error(entry, exc) from exc
+                        digest.update(chunk)
+                        size += len(chunk)
+                    try:
+                        handle.flush()
+                        os.fsync(handle.fileno())
+                    except OSError as exc:
+                        raise self._write_error(entry, exc) from exc
+                try:
+                    return self._commit(entry, key, tmp, suffix, digest.hexdigest(), size, meta)
+                except CacheError:
+                    raise
+                except OSError as exc:
+                    raise self._write_error(entry, exc) from exc
+            finally:
+                _unlink(tmp)
+
+    def put_file(
+        self,
+        key: str,
+        src_path: str | os.PathLike[str],
+        *,
+        suffix: str | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> Path:
+        """Move a finished file into the cache under ``key`` atomically.
+
+        Parameters
+        ----------
+        key, meta
+            As for :meth:`put_bytes`.
+        src_path
+            The file to move in.  It is renamed when it is on the same file
+            system as the entry (use :meth:`temp_path` to get such a place),
+            otherwise copied and then removed.
+        suffix
+            File extension; defaults to the source file's last extension.
+
+        Returns
+        -------
+        Path
+            The stored data file.
+        """
+        src = Path(src_path)
+        if suffix is None:
+            suffix = src.suffix if _SUFFIX_RE.match(src.suffix) else ""
+        suffix = self._check_suffix(suffix)
+        entry = self._entry(key)
+        with self._locked(entry, exclusive=True):
+            tmp = self._new_temp(entry)
+            try:
+                try:
+                    os.replace(src, tmp)
+                except OSError:  # another file system: copy, then drop the source
+                    shutil.copyfile(src, tmp)
+                    _unlink(src)
+                with open(tmp, "rb+") as handle:
+                    os.fsync(handle.fileno())
+                size = tmp.stat().st_size
+                return self._commit(entry, key, tmp, suffix, file_sha256(tmp), size, meta)
+            except CacheError:
+                raise
+            except OSError as exc:
+                raise self._write_error(entry, exc) from exc
+            finally:
+                _unlink(tmp)
+
+    @contextlib.contextmanager
+    def temp_path(self, key: str) -> Iterator[Path]:
+        """A fresh temporary file name beside ``key``'s entry, removed on exit.
+
+        Write a download there, then :meth:`put_file` it: the final move is a
+        rename on the same file system.
+        """
+        entry = self._entry(key)
+        tmp = self._new_temp(entry)
+        try:
+            yield tmp
+        finally:
+            _unlink(tmp)
+
+    def _new_temp(self, entry: _Entry) -> Path:
+        try:
+            entry.folder.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(
+                prefix=f"{entry.stem}.", suffix=TEMP_SUFFIX, dir=entry.folder
+            )
+        except OSError as exc:
+            raise self._write_error(entry, exc) from exc
+        os.close(fd)
+        return Path(name)
+
+    def _write_error(self, entry: _Entry, exc: OSError) -> CacheError:
+        return CacheError(
+            f"Could not write the cache entry {entry.stem} in {entry.folder}: {exc}. Check free "
+            "disk space and permissions, or choose another folder with ATLAS_CACHE_DIR."
+        )
+
+    def _commit(
+        self,
+        entry: _Entry,
+        key: str,
+        tmp: Path,
+        suffix: str,
+        sha256: str,
+        size: int,
+        meta: Mapping[str, Any] | None,
+    ) -> Path:
+        """Move ``tmp`` into place, then write the sidecar (caller holds the lock)."""
+        now = time.time()
+        record = {
+            "version": SIDECAR_VERSION,
+            "key": key,
+            "file": entry.data(suffix).name,
+            "sha256": sha256,
+            "size": size,
+            "created": dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds"),
+            "created_unix": now,
+            "meta": dict(meta or {}),
+        }
+        try:
+            sidecar_text = json.dumps(record, indent=1, sort_keys=True, default=str)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"Cache metadata for {key!r} is not JSON-serialisable: {exc}") from exc
+        target = entry.data(suffix)
+        os.replace(tmp, target)
+        side_tmp = self._new_temp(entry)
+        try:
+            with open(side_tmp, "w", encoding="utf-8") as handle:
+                handle.write(sidecar_text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(side_tmp, entry.sidecar)
+        finally:
+            _unlink(side_tmp)
+        _fsync_dir(entry.folder)
+        for path in self._entry_files(entry):  # an earlier suffix, or a killed writer's data
+            if path not in (target, entry.sidecar) and not path.name.endswith(TEMP_SUFFIX):
+                _unlink(path)
+        self._sweep_temps(entry)
+        return target
+
+    def _sweep_temps(self, entry: _Entry) -> None:
+        """Remove old temporary files of this entry left by killed writers."""
+        cutoff = time.time() - _STALE_TEMP_SECONDS
+        for path in entry.folder.glob(f"{entry.stem}.*{TEMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+
+    # --------------------------------------------------------------- removals
+
+    def _entry_files(self, entry: _Entry) -> list[Path]:
+        if not entry.folder.is_dir():
+            return []
+        return [
+            p
+            for p in entry.folder.iterdir()
+            if p.name == entry.stem or p.name.startswith(f"{entry.stem}.")
+        ]
+
+    def _remove_files(self, entry: _Entry, *, temps: bool = False) -> None:
+        for path in self._entry_files(entry):
+            if temps or not path.name.endswith(TEMP_SUFFIX):
+                _unlink(path)
+
+    def delete(self, key: str) -> bool:
+        """Remove an entry.
+
+        Returns
+        -------
+        bool
+            Whether anything was removed.
+        """
+        entry = self._entry(key)
+        with self._locked(entry, exclusive=True):
+            existed = bool(self._entry_files(entry))
+            self._remove_files(entry)
+        return existed
+
+    def clear(self) -> int:
+        """Remove every entry (each under its own lock), and stray temporary files.
+
+        Returns
+        -------
+        int
+            The number of entries (sidecars) removed.
+        """
+        removed = 0
+        if not self.root.is_dir():
+            return 0
+        for folder in sorted(self.root.iterdir()):
+            if not folder.is_dir() or folder.name == LOCK_DIR:
+                continue
+            stems = {p.name.split(".", 1)[0] for p in folder.iterdir() if p.is_file()}
+            for stem in sorted(s for s in stems if _STEM_RE.match(s)):
+                entry = _Entry(folder, stem, self.root / LOCK_DIR / folder.name / f"{stem}.lock")
+                with self._locked(entry, exclusive=True):
+                    removed += entry.sidecar.exists()
+                    self._remove_files(entry, temps=True)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        return removed
+
+    def keys(self) -> list[str]:
+        """The keys of all entries that have a readable sidecar (unverified)."""
+        found = []
+        if not self.root.is_dir():
+            return found
+        for sidecar in sorted(self.root.glob(f"*/*{SIDECAR_SUFFIX}")):
+            with contextlib.suppress(OSError, ValueError, UnicodeDecodeError):
+                record = json.loads(sidecar.read_text(encoding="utf-8"))
+                if isinstance(record, dict) and isinstance(record.get("key"), str):
+                    found.append(record["key"])
+        return found
