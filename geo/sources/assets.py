@@ -28,7 +28,8 @@ import shapely
 from geo.errors import DataSourceError
 from geo.provenance import ProvenanceRecord, Unavailable, file_sha256, record
 from geo.sources import osm
-from geo.sources.registers import ASSET_COLUMNS, assets_from_spec
+from geo.sources.assetfiles import empty_asset_frame
+from geo.sources.registers import assets_from_spec
 from geo.sources.registry import AssetFile
 
 log = logging.getLogger(__name__)
@@ -46,13 +47,6 @@ class RegionAssets:
     provenance: list[ProvenanceRecord] = field(default_factory=list)
     unavailable: list[Unavailable] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def empty_assets() -> gpd.GeoDataFrame:
-    """An asset frame with the standard columns and no rows."""
-    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in ASSET_COLUMNS if c != "geometry"})
-    frame["capacity"] = frame["capacity"].astype(float)
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
 
 
 def search_box_wgs84(areas: gpd.GeoDataFrame, buffer_m: float) -> tuple[float, float, float, float]:
@@ -81,7 +75,7 @@ def load_assets(
     """
     bbox = search_box_wgs84(areas, buffer_m)
     parts: list[gpd.GeoDataFrame] = []
-    result = RegionAssets(frame=empty_assets())
+    result = RegionAssets(frame=empty_asset_frame().assign(in_region=pd.Series(dtype=bool)))
 
     osm_frame = _osm_assets(access, lads, bbox, result)
     if osm_frame is not None:
