@@ -35,7 +35,9 @@ def test_areas_lists_local_authorities(mirror, tmp_path):
 
 
 def test_fetch_prints_provenance_and_what_is_missing(mirror, tmp_path):
-    code, text = run(["fetch", "--area", "testham", "--sources", str(mirror), "--offline"], tmp_path)
+    code, text = run(
+        ["fetch", "--area", "testham", "--sources", str(mirror), "--offline"], tmp_path
+    )
     assert code == 0, text
     assert "Testham (E09999901): 9 LSOA 2021 areas" in text
     assert "Residents (Census 2021): 12,600" in text
@@ -64,7 +66,9 @@ def test_missing_sources_file_is_a_clear_error(tmp_path, capsys):
 def test_sources_command_lists_registry_and_local_copies(mirror, tmp_path):
     code, text = run(["sources", "--sources", str(mirror)], tmp_path)
     assert code == 0
-    assert "iod2025" in text and "local:" in text and "nomisweb" not in text.split("census_ts001")[0]
+    assert (
+        "iod2025" in text and "local:" in text and "nomisweb" not in text.split("census_ts001")[0]
+    )
     assert "assets: test_libraries" in text
 
 

@@ -28,7 +28,14 @@ def squares() -> gpd.GeoDataFrame:
     for i in range(9):
         col, row = i % 3, i // 3
         x, y = X0 + col * SIDE, Y0 + row * SIDE
-        rows.append((f"E019000{i + 1:02d}", f"Testham 00{i + 1}A", TESTHAM, shapely.box(x, y, x + SIDE, y + SIDE)))
+        rows.append(
+            (
+                f"E019000{i + 1:02d}",
+                f"Testham 00{i + 1}A",
+                TESTHAM,
+                shapely.box(x, y, x + SIDE, y + SIDE),
+            )
+        )
     x = X0 + 3 * SIDE
     rows.append(("E01900010", "Otherby 001A", OTHERBY, shapely.box(x, Y0, x + SIDE, Y0 + SIDE)))
     return gpd.GeoDataFrame(
@@ -118,7 +125,7 @@ path = "lsoa21.geojson"
 path = "centroids.csv"
 [datasets.iod2025]
 path = "iod2025.csv"
-{'[datasets.census_ts001]' + chr(10) + 'path = "ts001.csv"' if with_census else ''}
+{"[datasets.census_ts001]" + chr(10) + 'path = "ts001.csv"' if with_census else ""}
 
 [[assets]]
 format = "table"
@@ -135,7 +142,5 @@ attribution = "Test attribution"
 
 
 def _asset_points(points: list[tuple[str, float, float]]) -> list[tuple[str, float, float]]:
-    geo = gpd.GeoSeries(
-        [shapely.Point(x, y) for _, x, y in points], crs="EPSG:27700"
-    ).to_crs(4326)
+    geo = gpd.GeoSeries([shapely.Point(x, y) for _, x, y in points], crs="EPSG:27700").to_crs(4326)
     return [(n, round(p.x, 7), round(p.y, 7)) for (n, _, _), p in zip(points, geo, strict=True)]
