@@ -87,42 +87,37 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 class _Bars:
-    """tqdm progress bars, one per label, written to stderr."""
+    """Progress on stderr: one bar counting datasets read, one per download."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self.bars: dict[str, object] = {}
+        self.steps = None
+        self.downloads: dict[str, object] = {}
 
     def __call__(self, label: str, done: int, total: int | None) -> None:
         if not self.enabled:
             return
         from tqdm import tqdm
 
-        bar = self.bars.get(label)
+        if total == 1:  # a dataset step: starts at 0, ends at 1
+            if self.steps is None:
+                self.steps = tqdm(desc="Datasets", unit=" datasets", file=sys.stderr, leave=True)
+            self.steps.set_postfix_str(label, refresh=False)  # type: ignore[attr-defined]
+            if done >= 1:
+                self.steps.update(1)  # type: ignore[attr-defined]
+            return
+        bar = self.downloads.get(label)
         if bar is None:
-            unit_bytes = total is not None and total > 1
-            bar = tqdm(
-                total=total,
-                desc=label,
-                unit="B" if unit_bytes else "",
-                unit_scale=unit_bytes,
-                leave=True,
-                file=sys.stderr,
-                bar_format="{desc:<34} {percentage:3.0f}%|{bar:20}| {n_fmt}/{total_fmt} {elapsed}"
-                if total
-                else "{desc:<34} {n_fmt} {elapsed}",
-            )
-            self.bars[label] = bar
+            bar = tqdm(total=total, desc=f"  {label}", unit="B", unit_scale=True, file=sys.stderr)
+            self.downloads[label] = bar
         if total is not None and bar.total != total:  # type: ignore[attr-defined]
             bar.total = total  # type: ignore[attr-defined]
-        bar.n = done  # type: ignore[attr-defined]
-        bar.refresh()  # type: ignore[attr-defined]
-        if total is not None and done >= total:
-            bar.close()  # type: ignore[attr-defined]
+        bar.update(done - bar.n)  # type: ignore[attr-defined]
 
     def close(self) -> None:
-        for bar in self.bars.values():
-            bar.close()  # type: ignore[attr-defined]
+        for bar in [*self.downloads.values(), self.steps]:
+            if bar is not None:
+                bar.close()  # type: ignore[attr-defined]
 
 
 def _print_table(frame: pd.DataFrame, out: TextIO) -> None:

@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 
 from geo.config import Settings
-from geo.errors import AreaNotFoundError, DataSourceError
+from geo.errors import AreaNotFoundError, CacheError, DataSourceError
 from geo.provenance import Progress, ProvenanceRecord, Unavailable
 from geo.sources import census, deprivation, lookups
 from geo.sources.access import CENSUS_DATASETS, REQUIRED, DataAccess
@@ -134,6 +134,7 @@ def load_region(
     settings: Settings,
     progress: Progress | None = None,
     access: DataAccess | None = None,
+    use_cache: bool = True,
 ) -> Region:
     """Assemble the study region for ``area``.
 
@@ -148,12 +149,21 @@ def load_region(
         Called as ``progress(label, done, total)`` while data is read.
     access
         Reuse an existing :class:`DataAccess` (and its in-memory readers).
+    use_cache
+        Reuse an assembled region cached on disk when nothing it depends on
+        has changed (see :mod:`geo.regioncache`), and cache a new one.
     """
     access = access or DataAccess(settings, progress=progress)
     access.require(["lsoa21_lookup"])
     lookup = access.lsoa21_lookup()
     selection = resolve_area(area, lookup.frame)
     lads = selection.lad_codes
+    if use_cache:
+        from geo import regioncache
+
+        cached = regioncache.load_cached(selection.key, settings, access.sources)
+        if cached is not None:
+            return cached
     access.require(REQUIRED, lads)
 
     provenance: list[ProvenanceRecord] = [lookup.provenance]
@@ -221,7 +231,7 @@ def load_region(
     unavailable.extend(assets.unavailable)
     notes.extend(assets.notes)
 
-    return Region(
+    region = Region(
         key=selection.key,
         name=selection.name,
         lad_codes=lads,
@@ -231,6 +241,12 @@ def load_region(
         unavailable=tuple(unavailable),
         notes=tuple(notes),
     )
+    if use_cache:
+        try:
+            regioncache.store(region, settings, access.sources)
+        except (CacheError, OSError) as exc:
+            log.warning("could not cache region %s: %s", region.key, exc)
+    return region
 
 
 def _attach_geometry(

@@ -171,3 +171,36 @@ def test_shared_rutland_uses_the_osm_extract(shared_settings):
     categories = set(region.assets.loc[region.assets["source"] == "osm_assets", "category"])
     assert {"place_of_worship", "pub", "library", "community_centre"} <= categories
     assert not {u.dataset for u in region.unavailable}
+
+
+def test_assembled_region_is_cached_and_invalidated_when_a_file_changes(tiny, tmp_path):
+    import os
+    import time
+
+    first = load_region("Testham", settings=tiny)
+    again = load_region("Testham", settings=tiny)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(first.areas.drop(columns="geometry")),
+        pd.DataFrame(again.areas.drop(columns="geometry")),
+    )
+    assert again.areas.geometry.geom_equals(first.areas.geometry).all()
+    assert again.provenance == first.provenance
+    assert again.notes == first.notes
+    # a changed local file (here the IoD values) makes the cache stale
+    iod = tmp_path / "mirror" / "iod2025.csv"
+    text = iod.read_text().replace("E01900001,10.0", "E01900001,55.5")
+    iod.write_text(text)
+    later = time.time() + 5
+    os.utime(iod, (later, later))
+    changed = load_region("Testham", settings=tiny)
+    assert changed.areas.loc["E01900001", "imd_score"] == pytest.approx(55.5)
+
+
+def test_damaged_region_cache_is_rebuilt(tiny):
+    load_region("Testham", settings=tiny)
+    for path in Path(tiny.cache_dir).rglob("*areas*.parquet"):
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
+    region = load_region("Testham", settings=tiny)
+    assert len(region.areas) == 9

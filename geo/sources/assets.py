@@ -77,13 +77,17 @@ def load_assets(
     parts: list[gpd.GeoDataFrame] = []
     result = RegionAssets(frame=empty_asset_frame().assign(in_region=pd.Series(dtype=bool)))
 
+    access.report("OpenStreetMap community places", 0, 1)  # type: ignore[attr-defined]
     osm_frame = _osm_assets(access, lads, bbox, result)
+    access.report("OpenStreetMap community places", 1, 1)  # type: ignore[attr-defined]
     if osm_frame is not None:
         parts.append(osm_frame)
     for asset_file in access.sources.asset_files:  # type: ignore[attr-defined]
         if not asset_file.relevant_to(lads):
             continue
+        access.report(asset_file.title, 0, 1)  # type: ignore[attr-defined]
         frame = _asset_file(asset_file, bbox, result)
+        access.report(asset_file.title, 1, 1)  # type: ignore[attr-defined]
         if frame is not None:
             parts.append(frame)
 
