@@ -101,12 +101,12 @@ class DataAccess:
             self._client = HttpClient(self.settings)
         return self._client
 
-    def _report(self, label: str, done: int, total: int | None) -> None:
+    def report(self, label: str, done: int, total: int | None) -> None:
         if self._progress is not None:
             self._progress(label, done, total)
 
     def _byte_progress(self, label: str) -> Any:
-        return lambda done, total: self._report(label, done, total)
+        return lambda done, total: self.report(label, done, total)
 
     def dataset(self, dataset_id: str) -> Dataset:
         """The registry entry, as the sources file describes its local copy."""
@@ -210,7 +210,7 @@ class DataAccess:
     def lsoa21_lookup(self) -> Loaded:
         """LSOA 2021 → ward → local authority lookup for England and Wales."""
         dataset_id = "lsoa21_lookup"
-        self._report("LSOA → local authority lookup", 0, 1)
+        self.report("LSOA → local authority lookup", 0, 1)
         paths = self.local_paths(dataset_id)
         if paths:
             frame = _read_lookup_cached(str(paths[0]), _mtime(paths[0]))
@@ -225,14 +225,14 @@ class DataAccess:
             )
             frame = lookups.read_lsoa21_lookup(_json_bytes(data))
             rec = self._online_record(dataset_id, len(frame))
-        self._report("LSOA → local authority lookup", 1, 1)
+        self.report("LSOA → local authority lookup", 1, 1)
         return Loaded(frame, rec)
 
     def lsoa21_boundaries(self, codes: Sequence[str], lads: Sequence[str]) -> Loaded:
         """LSOA 2021 polygons (EPSG:27700) for the given codes."""
         dataset_id = "lsoa21_boundaries"
         label = "LSOA 2021 boundaries"
-        self._report(label, 0, 1)
+        self.report(label, 0, 1)
         paths = self.local_paths(dataset_id, lads)
         if paths:
             parts = [boundaries.read_lsoa21_boundaries(p, codes=codes) for p in paths]
@@ -242,14 +242,14 @@ class DataAccess:
             data = self._arcgis_by_codes(dataset_id, codes, label)
             frame = boundaries.read_lsoa21_boundaries(_json_bytes(data), codes=codes)
             rec = self._online_record(dataset_id, len(frame))
-        self._report(label, 1, 1)
+        self.report(label, 1, 1)
         return Loaded(frame, rec)
 
     def lsoa21_centroids(self, codes: Sequence[str], lads: Sequence[str]) -> Loaded:
         """Population-weighted centroids (EPSG:27700 points) for the given codes."""
         dataset_id = "lsoa21_centroids"
         label = "population-weighted centroids"
-        self._report(label, 0, 1)
+        self.report(label, 0, 1)
         paths = self.local_paths(dataset_id, lads)
         if paths:
             series = boundaries.read_lsoa21_centroids(paths[0], codes=codes)
@@ -258,14 +258,14 @@ class DataAccess:
             data = self._arcgis_by_codes(dataset_id, codes, label)
             series = boundaries.read_lsoa21_centroids(_json_bytes(data), codes=codes)
             rec = self._online_record(dataset_id, len(series))
-        self._report(label, 1, 1)
+        self.report(label, 1, 1)
         return Loaded(series, rec)
 
     def lad_boundaries(self, lads: Sequence[str]) -> Loaded:
         """Local authority polygons (EPSG:27700)."""
         dataset_id = "lad_boundaries"
         label = "local authority boundaries"
-        self._report(label, 0, 1)
+        self.report(label, 0, 1)
         paths = self.local_paths(dataset_id, lads)
         if paths:
             frame = boundaries.read_lad_boundaries(paths[0], codes=lads)
@@ -274,7 +274,7 @@ class DataAccess:
             data = self._arcgis_by_codes(dataset_id, lads, label)
             frame = boundaries.read_lad_boundaries(_json_bytes(data), codes=lads)
             rec = self._online_record(dataset_id, len(frame))
-        self._report(label, 1, 1)
+        self.report(label, 1, 1)
         return Loaded(frame, rec)
 
     def _arcgis_by_codes(self, dataset_id: str, codes: Sequence[str], label: str) -> dict:
@@ -320,29 +320,29 @@ class DataAccess:
         """English Indices of Deprivation 2025 by LSOA 2021 (national)."""
         dataset_id = "iod2025"
         label = "Indices of Deprivation 2025"
-        self._report(label, 0, 1)
+        self.report(label, 0, 1)
         paths, origin = self._file(dataset_id, label)
         frame = _read_iod2025_cached(str(paths[0]), _mtime(paths[0]))
         rec = self._record_for(dataset_id, paths, origin, len(frame))
-        self._report(label, 1, 1)
+        self.report(label, 1, 1)
         return Loaded(frame, rec)
 
     def iod2019(self) -> Loaded:
         """English Indices of Deprivation 2019 by LSOA 2011 (national)."""
         dataset_id = "iod2019"
         label = "Indices of Deprivation 2019"
-        self._report(label, 0, 1)
+        self.report(label, 0, 1)
         paths, origin = self._file(dataset_id, label)
         frame = _read_iod2019_cached(tuple(str(p) for p in paths), tuple(_mtime(p) for p in paths))
         rec = self._record_for(dataset_id, paths, origin, len(frame))
-        self._report(label, 1, 1)
+        self.report(label, 1, 1)
         return Loaded(frame, rec)
 
     def lsoa11_lsoa21_lookup(self) -> Loaded:
         """LSOA 2011 → 2021 lookup with change codes."""
         dataset_id = "lsoa11_lsoa21_lookup"
         label = "LSOA 2011 → 2021 lookup"
-        self._report(label, 0, 1)
+        self.report(label, 0, 1)
         paths = self.local_paths(dataset_id)
         if paths:
             frame = _read_bridge_lookup_cached(str(paths[0]), _mtime(paths[0]))
@@ -357,7 +357,7 @@ class DataAccess:
             )
             frame = lookups.read_lsoa11_lsoa21_lookup(_json_bytes(data))
             rec = self._online_record(dataset_id, len(frame))
-        self._report(label, 1, 1)
+        self.report(label, 1, 1)
         return Loaded(frame, rec)
 
     def _record_for(
@@ -374,7 +374,7 @@ class DataAccess:
         dataset = self.dataset(dataset_id)
         table = dataset.table or dataset_id.removeprefix("census_")
         label = f"Census 2021 {table.upper()}"
-        self._report(label, 0, 1)
+        self.report(label, 0, 1)
         paths = self.local_paths(dataset_id)
         if paths:
             frame = _read_census_cached(str(paths[0]), _mtime(paths[0]), table)
@@ -389,7 +389,7 @@ class DataAccess:
                 location=f"https://www.nomisweb.co.uk/api/v01/dataset/{online['dataset']}",
             )
         frame = frame.loc[frame.index.intersection(pd.Index(codes))]
-        self._report(label, 1, 1)
+        self.report(label, 1, 1)
         return Loaded(frame, rec)
 
     def _nomis(self, nomis_id: str, codes: Sequence[str], label: str) -> bytes:
