@@ -78,7 +78,7 @@ props = pd.DataFrame(
     index=areas.index,
 )
 geojson = maps.simplified_geojson(areas, props)
-m = maps.base_map(region.bounds_wgs84)
+m = maps.base_map(region.bounds_wgs84, tiles=state.tiles(), static_url=state.STATIC_URL)
 maps.choropleth_layer(
     geojson,
     colour_property="colour",

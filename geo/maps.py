@@ -83,15 +83,47 @@ def _clean(value: object) -> object:
     return value
 
 
-def base_map(bounds_wgs84: Sequence[float], *, tiles: str | None = "OpenStreetMap") -> folium.Map:
-    """An empty map fitted to (west, south, east, north)."""
+#: Where the vendored Leaflet and jQuery live under a static files URL.
+VENDORED_JS = (("leaflet", "leaflet/leaflet.js"), ("jquery", "jquery/jquery.min.js"))
+VENDORED_CSS = (("leaflet_css", "leaflet/leaflet.css"),)
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+
+
+def base_map(
+    bounds_wgs84: Sequence[float],
+    *,
+    tiles: str | None = "OpenStreetMap",
+    static_url: str | None = None,
+) -> folium.Map:
+    """An empty map fitted to (west, south, east, north).
+
+    Parameters
+    ----------
+    tiles
+        ``"OpenStreetMap"`` for the OSM basemap, or ``None`` for a plain
+        background (offline: polygons and points still draw).
+    static_url
+        Base URL of the vendored Leaflet files (e.g. ``/app/static/vendor``);
+        when given, the map loads Leaflet from there instead of a CDN, so it
+        draws with no internet connection.
+    """
     west, south, east, north = bounds_wgs84
     m = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
-        tiles=tiles,
+        tiles=None,
         control_scale=True,
         prefer_canvas=True,
     )
+    if static_url is not None:
+        base = static_url.rstrip("/")
+        m.default_js = [(name, f"{base}/{path}") for name, path in VENDORED_JS]
+        m.default_css = [(name, f"{base}/{path}") for name, path in VENDORED_CSS]
+    if tiles == "OpenStreetMap":
+        folium.TileLayer(
+            "OpenStreetMap", name="OpenStreetMap", attr=OSM_ATTRIBUTION, control=False
+        ).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
     return m
 

@@ -8,6 +8,7 @@ traceback reaches the page.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,16 @@ from geo.sources.lookups import local_authorities
 log = logging.getLogger(__name__)
 
 DEFAULT_AREA = "E08000003"  # Manchester
+#: Streamlit serves ./static at this path (server.enableStaticServing).
+STATIC_URL = "/app/static/vendor"
+
+
+def tiles() -> str | None:
+    """Basemap: OpenStreetMap tiles unless ATLAS_TILES=none or running offline."""
+    choice = os.environ.get("ATLAS_TILES", "").strip().lower()
+    if choice in {"none", "off", "0"} or (not choice and settings().offline):
+        return None
+    return "OpenStreetMap"
 
 
 def settings() -> Settings:
