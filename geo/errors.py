@@ -42,3 +42,7 @@ class UploadError(AtlasError, ValueError):
 
 class CacheError(AtlasError, OSError):
     """The on-disk cache cannot be read or written."""
+
+
+class GapError(AtlasError, ValueError):
+    """Risk, access or options given to the gap analysis do not fit together."""
