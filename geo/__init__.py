@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import logging
 
+from geo.uploads.hardening import harden_gdal
+
 __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+harden_gdal()  # before GDAL (pyogrio) is first imported: see geo/uploads/hardening.py

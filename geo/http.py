@@ -267,6 +267,7 @@ class HttpClient:
         consume: Callable[[requests.Response], T],
         params: Mapping[str, Any] | None = None,
         data: Mapping[str, Any] | None = None,
+        json_body: Any = None,
     ) -> T:
         """Send a request, retrying, and hand a successful response to ``consume``."""
         shown = _show(url, params)
@@ -282,6 +283,7 @@ class HttpClient:
                     url,
                     params=params,
                     data=data,
+                    json=json_body,
                     headers={"User-Agent": self.settings.user_agent},
                     timeout=self._timeout,
                     stream=True,
@@ -413,6 +415,27 @@ class HttpClient:
             data=data,
             consume=lambda response: b"".join(self._iter_body(response, url)),
         )
+
+    def post_json(self, url: str, payload: Any, *, description: str = "") -> Any:
+        """POST ``payload`` as JSON and return the parsed JSON answer (not cached).
+
+        Retried like every request (429, 5xx, connection errors); never sent
+        when offline (:class:`OfflineError`).
+        """
+        what = description or url
+        body = self._request(
+            "POST",
+            url,
+            what=what,
+            json_body=payload,
+            consume=lambda response: b"".join(self._iter_body(response, url)),
+        )
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise DownloadError(
+                f"{url} did not answer with JSON for {what}: {_text_of(body, 200)}."
+            ) from None
 
     # ------------------------------------------------------------- download
 

@@ -1,0 +1,490 @@
+"""Reading uploaded vector files into attributes and shapely geometries.
+
+==============  ==========================================================
+format          how it is read
+==============  ==========================================================
+GeoJSON         parsed here with :mod:`json` and shapely; GDAL never sees
+                it, so an old-style ``crs`` *link* is never fetched (it is
+                ignored, and the CRS is read from the coordinates)
+KML / KMZ       parsed here with defusedxml (no entities, no DTDs); network
+                links are never followed, only counted
+GeoPackage      schema checked with Python's SQLite
+                (:func:`~geo.uploads.safety.check_geopackage`), then read by
+                pyogrio from a private copy named ``upload.gpkg``
+zipped          the chosen layer's ``.shp .shx .dbf .prj .cpg`` members are
+shapefile       extracted (size-capped) into a private folder as
+                ``layer.*`` and read by pyogrio; nothing else in the zip is
+                ever written or opened
+==============  ==========================================================
+
+GDAL is only called when :func:`~geo.uploads.hardening.gdal_is_hardened`
+says the drivers that follow references are absent.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import shape
+
+from geo.errors import UploadError
+from geo.uploads.limits import UploadLimits
+from geo.uploads.safety import check_geopackage, private_dir, read_member
+from geo.uploads.sniff import Sniffed, decode_text
+
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+_SHP_MAGIC = b"\x00\x00\x27\x0a"
+
+
+@dataclass
+class Features:
+    """Features of one layer: attributes (text/numbers), geometries and where they came from."""
+
+    attributes: pd.DataFrame
+    geometries: list[Any]
+    numbers: list[int]
+    crs: str | None
+    crs_how: str
+    layer: str | None = None
+    layers: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_in(self) -> int:
+        return len(self.numbers)
+
+
+def _cap(count: int, limits: UploadLimits) -> None:
+    if count > limits.max_features:
+        raise UploadError(
+            f"The file has {count:,} features; uploads are limited to "
+            f"{limits.max_features:,}. Split it or simplify it first."
+        )
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)[:2000]
+    return value
+
+
+# --------------------------------------------------------------------------- GeoJSON
+
+
+def _named_crs(crs: Any) -> tuple[str | None, str]:
+    """The CRS an old-style ``crs`` member names, or why it was ignored."""
+    if not isinstance(crs, dict):
+        return None, "its 'crs' member is not an object and was ignored"
+    if crs.get("type") != "name":
+        return None, (
+            f"its 'crs' member is a {crs.get('type')!r} reference, which was ignored (never "
+            "fetched)"
+        )
+    name = str((crs.get("properties") or {}).get("name", ""))
+    compact = name.upper().replace("::", ":")
+    if compact.endswith("CRS84") or compact.endswith("EPSG:4326"):
+        return "EPSG:4326", f"it names {name}"
+    if compact.endswith(":27700"):
+        return "EPSG:27700", f"it names {name}"
+    return None, f"it names the CRS {name!r}, which the atlas does not read; it was ignored"
+
+
+def read_geojson(data: bytes, sniffed: Sniffed, limits: UploadLimits) -> Features:
+    """Features of a GeoJSON document (FeatureCollection, Feature or bare geometry)."""
+    text = decode_text(data, sniffed.encoding or "utf-8")
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise UploadError(f"The GeoJSON is not valid JSON ({str(exc)[:160]}).") from None
+    if isinstance(document, list):
+        raise UploadError("The file is a JSON list, not a GeoJSON object.")
+    if not isinstance(document, dict) or not isinstance(document.get("type"), str):
+        raise UploadError('The file is JSON but not GeoJSON (no "type" member).')
+    kind = document["type"]
+    notes: list[str] = []
+    if kind == "FeatureCollection":
+        features = document.get("features")
+        if not isinstance(features, list):
+            raise UploadError("The GeoJSON FeatureCollection has no 'features' list.")
+    elif kind == "Feature":
+        features = [document]
+    elif kind in (
+        "Point",
+        "MultiPoint",
+        "LineString",
+        "MultiLineString",
+        "Polygon",
+        "MultiPolygon",
+        "GeometryCollection",
+    ):
+        features = [{"type": "Feature", "properties": {}, "geometry": document}]
+    else:
+        raise UploadError(f"The GeoJSON type {kind!r} is not a feature or geometry.")
+    _cap(len(features), limits)
+    crs: str | None = None
+    how = "GeoJSON is lon/lat (RFC 7946)"
+    if "crs" in document:
+        crs, why = _named_crs(document["crs"])
+        how = f"the file's 'crs' member: {why}"
+        if crs is None:
+            notes.append(f"The GeoJSON's CRS: {why}; the CRS was judged from the coordinates.")
+    else:
+        crs = "EPSG:4326"
+    rows: list[dict[str, Any]] = []
+    geometries: list[Any] = []
+    unreadable = 0
+    for feature in features:
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        rows.append(
+            {str(k): _plain_value(v) for k, v in props.items()} if isinstance(props, dict) else {}
+        )
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if geometry is None:
+            geometries.append(None)
+            continue
+        try:
+            geometries.append(shape(geometry))
+        except Exception:  # shapely raises several kinds for malformed coordinates
+            geometries.append("unreadable")
+            unreadable += 1
+    if unreadable:
+        notes.append(f"{unreadable} feature geometr(ies) could not be read.")
+    attributes = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
+    attributes = attributes.reindex(range(len(rows)))
+    return Features(
+        attributes=attributes,
+        geometries=geometries,
+        numbers=list(range(1, len(rows) + 1)),
+        crs=crs,
+        crs_how=how,
+        notes=notes,
+    )
+
+
+# --------------------------------------------------------------------------- KML
+
+
+def _local(tag: Any) -> str:
+    return str(tag).rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _kml_coords(text: str | None) -> list[tuple[float, float]]:
+    out = []
+    for token in (text or "").replace("\n", " ").split():
+        parts = token.split(",")
+        if len(parts) >= 2:
+            try:
+                out.append((float(parts[0]), float(parts[1])))
+            except ValueError:
+                continue
+    return out
+
+
+def _kml_geometry(element: Any) -> Any:
+    name = _local(element.tag)
+    if name == "Point":
+        coords = _kml_coords(
+            next((e.text for e in element.iter() if _local(e.tag) == "coordinates"), "")
+        )
+        return shapely.Point(coords[0]) if coords else None
+    if name == "LineString":
+        coords = _kml_coords(
+            next((e.text for e in element.iter() if _local(e.tag) == "coordinates"), "")
+        )
+        return shapely.LineString(coords) if len(coords) >= 2 else None
+    if name == "Polygon":
+        shell: list[tuple[float, float]] = []
+        holes: list[list[tuple[float, float]]] = []
+        for child in element:
+            which = _local(child.tag)
+            if which not in ("outerBoundaryIs", "innerBoundaryIs"):
+                continue
+            ring = _kml_coords(
+                next((e.text for e in child.iter() if _local(e.tag) == "coordinates"), "")
+            )
+            if which == "outerBoundaryIs":
+                shell = ring
+            elif len(ring) >= 4:
+                holes.append(ring)
+        return shapely.Polygon(shell, holes) if len(shell) >= 4 else None
+    if name == "MultiGeometry":
+        parts = [g for g in (_kml_geometry(child) for child in element) if g is not None]
+        return shapely.GeometryCollection(parts) if parts else None
+    return None
+
+
+_KML_GEOMETRIES = {"Point", "LineString", "Polygon", "MultiGeometry", "LinearRing"}
+
+
+def read_kml(data: bytes, sniffed: Sniffed, limits: UploadLimits) -> Features:
+    """Placemarks of a KML document (or of the first ``.kml`` in a KMZ)."""
+    import defusedxml.ElementTree as SafeET
+    from defusedxml import DefusedXmlException
+
+    notes: list[str] = []
+    if sniffed.format == "kmz":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [m for m in archive.infolist() if m.filename.lower().endswith(".kml")]
+        members.sort(key=lambda m: (m.filename.lower() != "doc.kml", m.filename))
+        data = read_member(data, members[0], limits)
+        if len(members) > 1:
+            notes.append(
+                f"The KMZ holds {len(members)} KML files; {members[0].filename!r} was read."
+            )
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise UploadError(
+            f"The KML declares a DTD or entities ({type(exc).__name__}), which are refused."
+        ) from None
+    except Exception as exc:  # ParseError and friends
+        raise UploadError(f"The KML is not well-formed XML ({str(exc)[:160]}).") from None
+    if _local(root.tag).lower() != "kml":
+        raise UploadError("The XML file's root element is not <kml>.")
+    links = sum(1 for e in root.iter() if _local(e.tag) == "NetworkLink")
+    if links:
+        notes.append(f"The KML has {links} network link(s); they were not followed.")
+    placemarks = [e for e in root.iter() if _local(e.tag) == "Placemark"]
+    _cap(len(placemarks), limits)
+    rows: list[dict[str, Any]] = []
+    geometries: list[Any] = []
+    for placemark in placemarks:
+        row: dict[str, Any] = {}
+        geometry = None
+        for child in placemark:
+            tag = _local(child.tag)
+            if tag in ("name", "description", "address", "phoneNumber"):
+                row[tag] = (child.text or "").strip()
+            elif tag == "ExtendedData":
+                for item in child.iter():
+                    item_tag = _local(item.tag)
+                    if item_tag == "Data" and item.get("name"):
+                        value = next((v.text for v in item if _local(v.tag) == "value"), "")
+                        row[str(item.get("name"))] = (value or "").strip()
+                    elif item_tag == "SimpleData" and item.get("name"):
+                        row[str(item.get("name"))] = (item.text or "").strip()
+            elif tag in _KML_GEOMETRIES and geometry is None:
+                try:
+                    geometry = _kml_geometry(child)
+                except Exception:  # malformed rings and the like
+                    geometry = "unreadable"
+        rows.append(row)
+        geometries.append(geometry)
+    attributes = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
+    attributes = attributes.reindex(range(len(rows)))
+    return Features(
+        attributes=attributes,
+        geometries=geometries,
+        numbers=list(range(1, len(rows) + 1)),
+        crs="EPSG:4326",
+        crs_how="KML is always lon/lat (WGS84)",
+        notes=notes,
+    )
+
+
+# --------------------------------------------------------------------------- GDAL formats
+
+
+def _require_hardened_gdal() -> None:
+    from geo.uploads.hardening import gdal_is_hardened
+
+    if not gdal_is_hardened():
+        raise UploadError(
+            "This server's GDAL still has drivers that can follow references inside files "
+            "(it was loaded before the atlas configured it), so GeoPackages and shapefiles "
+            "cannot be read safely. Ask the administrator to import geo before geopandas."
+        )
+
+
+def _from_pyogrio(path: str, layer: str | None, limits: UploadLimits) -> tuple[Any, list[str]]:
+    import pyogrio
+
+    notes: list[str] = []
+    try:
+        info = pyogrio.read_info(path, layer=layer)
+    except Exception as exc:  # pyogrio's errors are not one hierarchy
+        raise UploadError(
+            f"The file cannot be read as a vector layer ({str(exc)[:200]})."
+        ) from None
+    count = int(info.get("features") or 0)
+    _cap(count, limits)
+    try:
+        frame = pyogrio.read_dataframe(
+            path,
+            layer=layer,
+            max_features=limits.max_features + 1,
+            on_invalid="ignore",
+            datetime_as_string=True,
+        )
+    except Exception as exc:
+        raise UploadError(f"The layer cannot be read ({str(exc)[:200]}).") from None
+    _cap(len(frame), limits)
+    return frame, notes
+
+
+def _features_from_frame(
+    frame: Any, layer: str | None, layers: tuple[str, ...], notes: list[str]
+) -> Features:
+    crs = frame.crs.to_string() if frame.crs is not None else None
+    if frame.crs is not None and frame.crs.to_epsg() is not None:
+        crs = f"EPSG:{frame.crs.to_epsg()}"
+    how = "declared in the file" if crs else "the file declares no CRS"
+    geometries = [None if g is None else g for g in frame.geometry.values]
+    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name)).reset_index(drop=True)
+    return Features(
+        attributes=attributes,
+        geometries=geometries,
+        numbers=list(range(1, len(frame) + 1)),
+        crs=crs,
+        crs_how=how,
+        layer=layer,
+        layers=layers,
+        notes=notes,
+    )
+
+
+def _choose(layers: list[str], layer: str | None, what: str, notes: list[str]) -> str:
+    if not layers:
+        raise UploadError(f"The {what} has no layers with features.")
+    if layer is None:
+        if len(layers) > 1:
+            notes.append(
+                f"The {what} has {len(layers)} layers ({', '.join(layers)}); the first, "
+                f"{layers[0]!r}, was read. Choose another layer to read it instead."
+            )
+        return layers[0]
+    if layer not in layers:
+        raise UploadError(
+            f"The {what} has no layer {layer!r}; its layers are: {', '.join(layers)}."
+        )
+    return layer
+
+
+def read_geopackage(data: bytes, limits: UploadLimits, layer: str | None) -> Features:
+    """A layer of a GeoPackage (the first unless ``layer`` names another)."""
+    _require_hardened_gdal()
+    notes: list[str] = []
+    with private_dir() as folder:
+        path = folder / "upload.gpkg"
+        path.write_bytes(data)
+        layers = check_geopackage(path)
+        chosen = _choose(layers, layer, "GeoPackage", notes)
+        frame, more = _from_pyogrio(str(path), chosen, limits)
+    return _features_from_frame(frame, chosen, tuple(layers), notes + more)
+
+
+def read_shapefile_zip(data: bytes, limits: UploadLimits, layer: str | None) -> Features:
+    """A shapefile from a zip (the first ``.shp`` unless ``layer`` names another)."""
+    _require_hardened_gdal()
+    notes: list[str] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    stems: dict[str, dict[str, zipfile.ZipInfo]] = {}
+    for info in members:
+        path = PurePosixPath(info.filename)
+        if path.suffix.lower() in _SHAPEFILE_PARTS and not path.name.startswith("._"):
+            stem = str(path.with_suffix(""))
+            stems.setdefault(stem, {})[path.suffix.lower()] = info
+    layers = sorted(s for s, parts in stems.items() if ".shp" in parts)
+    names = [PurePosixPath(s).name for s in layers]
+    if layer is not None and layer not in layers and layer in names:
+        layer = layers[names.index(layer)]
+    chosen = _choose(layers, layer, "zip archive", notes)
+    parts = stems[chosen]
+    if ".shx" not in parts:
+        raise UploadError(
+            f"The shapefile {chosen}.shp has no .shx index in the zip; zip the .shp, .shx, "
+            ".dbf and .prj files together."
+        )
+    if ".dbf" not in parts:
+        notes.append(f"The shapefile {chosen}.shp has no .dbf file: it has no attributes.")
+    ignored = [
+        m.filename
+        for m in members
+        if str(PurePosixPath(m.filename).with_suffix("")) != chosen
+        and PurePosixPath(m.filename).suffix.lower() not in _SHAPEFILE_PARTS
+    ]
+    if ignored:
+        notes.append(
+            f"{len(ignored)} other file(s) in the zip were ignored ({', '.join(ignored[:5])})."
+        )
+    with private_dir() as folder:
+        for suffix, info in parts.items():
+            body = read_member(data, info, limits)
+            if suffix == ".shp" and not body.startswith(_SHP_MAGIC):
+                raise UploadError(f"{info.filename} is not a shapefile (wrong header).")
+            (folder / f"layer{suffix}").write_bytes(body)
+        frame, more = _from_pyogrio(str(folder / "layer.shp"), None, limits)
+    if ".prj" not in parts:
+        notes.append(f"The shapefile {chosen}.shp has no .prj file, so its CRS is missing.")
+    return _features_from_frame(frame, chosen, tuple(layers), notes + more)
+
+
+def read_features(
+    data: bytes, sniffed: Sniffed, limits: UploadLimits, layer: str | None
+) -> Features:
+    """Dispatch on the sniffed format."""
+    if sniffed.format == "geojson":
+        features = read_geojson(data, sniffed, limits)
+    elif sniffed.format in ("kml", "kmz"):
+        features = read_kml(data, sniffed, limits)
+    elif sniffed.format == "gpkg":
+        features = read_geopackage(data, limits, layer)
+    elif sniffed.format == "shapefile_zip":
+        features = read_shapefile_zip(data, limits, layer)
+    else:  # pragma: no cover - callers check
+        raise UploadError(f"{sniffed.label} is not a vector format.")
+    return features
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+@dataclass
+class PreparedGeometry:
+    """Geometries made 2D and valid, with counts of what was done."""
+
+    geometries: list[Any]
+    types: Counter[str]
+    dropped_z: int = 0
+    repaired: int = 0
+
+
+def prepare_geometries(geometries: list[Any]) -> PreparedGeometry:
+    """Drop Z/M, repair invalid shapes (``make_valid``), count geometry types.
+
+    Entries that are ``None`` or ``"unreadable"`` stay as they are; empty
+    geometries become ``None``.
+    """
+    out: list[Any] = []
+    types: Counter[str] = Counter()
+    dropped_z = repaired = 0
+    for geometry in geometries:
+        if geometry is None or isinstance(geometry, str):
+            out.append(geometry)
+            continue
+        if geometry.is_empty:
+            out.append(None)
+            continue
+        types[geometry.geom_type] += 1
+        if shapely.has_z(geometry) or shapely.has_m(geometry):
+            geometry = shapely.force_2d(geometry)
+            dropped_z += 1
+        coords = shapely.get_coordinates(geometry)
+        if coords.size and not bool(np.isfinite(coords).all()):
+            out.append("unreadable")
+            continue
+        if not geometry.is_valid:
+            geometry = shapely.make_valid(geometry)
+            repaired += 1
+        out.append(geometry)
+    return PreparedGeometry(out, types, dropped_z, repaired)
