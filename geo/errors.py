@@ -44,5 +44,9 @@ class CacheError(AtlasError, OSError):
     """The on-disk cache cannot be read or written."""
 
 
+class ProvisionError(AtlasError, ValueError):
+    """An option of a provision measure (distance, threshold, decay) is invalid."""
+
+
 class GapError(AtlasError, ValueError):
     """Risk, access or options given to the gap analysis do not fit together."""
