@@ -183,12 +183,12 @@ class DataAccess:
         return missing
 
     def _cached(self, dataset: Dataset) -> bool:
-        # A file download keyed by its URL may already be in the cache.
+        # A file download keyed by its URL (or a mirror's) may already be in the cache.
         online = dataset.online or {}
         if online.get("kind") != "file":
             return True  # queries are keyed by area; checked when read
         try:
-            return self.client.cached(online["url"])
+            return any(self.client.cached(u) for u in [online["url"], *online.get("mirrors", [])])
         except AttributeError:
             return False
 
@@ -297,6 +297,7 @@ class DataAccess:
         dataset = self.dataset(dataset_id)
         urls = [online["url"], *online.get("mirrors", [])]
         errors = []
+        offline: OfflineError | None = None
         for url in urls:
             try:
                 path = self.client.download(
@@ -306,10 +307,12 @@ class DataAccess:
                     description=dataset.title,
                 )
                 return [Path(path)], url
-            except OfflineError:
-                raise
+            except OfflineError as exc:
+                offline = offline or exc  # a mirror's earlier download may be in the cache
             except DataSourceError as exc:
                 errors.append(str(exc))
+        if offline is not None:
+            raise offline
         raise DataSourceError(
             f"Could not download {dataset.title}: " + " | ".join(errors) + " "
             f"Check the release page {dataset.page} for a new address and update "
@@ -370,7 +373,12 @@ class DataAccess:
         )
 
     def census_table(self, dataset_id: str, codes: Sequence[str]) -> Loaded:
-        """One Census 2021 table for the given LSOA codes (wide, by label)."""
+        """One Census 2021 table for the given LSOA codes (wide, by label).
+
+        Online, the registry's ``online.dataset`` is queried through the Nomis
+        API at ``online.url`` (the API root; ``https://www.nomisweb.co.uk/api/v01``
+        when not given).
+        """
         dataset = self.dataset(dataset_id)
         table = dataset.table or dataset_id.removeprefix("census_")
         label = f"Census 2021 {table.upper()}"
@@ -380,23 +388,27 @@ class DataAccess:
             frame = _read_census_cached(str(paths[0]), _mtime(paths[0]), table)
             rec = self._local_record(dataset_id, paths, len(frame))
         else:
+            from geo.http import NOMIS_API
+
             online = self._online(dataset_id)
-            raw = self._nomis(online["dataset"], codes, label)
+            api = str(online.get("url") or NOMIS_API).rstrip("/")
+            raw = self._nomis(online["dataset"], codes, label, api)
             frame = census.read_census_table(raw, table=table)
             rec = self._online_record(
-                dataset_id,
-                len(frame),
-                location=f"https://www.nomisweb.co.uk/api/v01/dataset/{online['dataset']}",
+                dataset_id, len(frame), location=f"{api}/dataset/{online['dataset']}"
             )
         frame = frame.loc[frame.index.intersection(pd.Index(codes))]
         self.report(label, 1, 1)
         return Loaded(frame, rec)
 
-    def _nomis(self, nomis_id: str, codes: Sequence[str], label: str) -> bytes:
+    def _nomis(self, nomis_id: str, codes: Sequence[str], label: str, api: str) -> bytes:
         base = {"date": "latest", "measures": "20100"}
         if len(codes) > _NOMIS_NATIONAL_THRESHOLD:
             return self.client.nomis_csv(
-                nomis_id, {**base, "geography": "TYPE151"}, progress=self._byte_progress(label)
+                nomis_id,
+                {**base, "geography": "TYPE151"},
+                progress=self._byte_progress(label),
+                base_url=api,
             )
         chunks = []
         ordered = sorted(codes)
@@ -406,6 +418,7 @@ class DataAccess:
                 nomis_id,
                 {**base, "geography": ",".join(part)},
                 progress=self._byte_progress(label),
+                base_url=api,
             )
             text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else str(raw)
             lines = text.splitlines()

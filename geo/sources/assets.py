@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.errors import DataSourceError
+from geo.errors import DataSourceError, OfflineError
 from geo.provenance import ProvenanceRecord, Unavailable, file_sha256, record
 from geo.sources import osm
 from geo.sources.assetfiles import empty_asset_frame
@@ -153,13 +153,15 @@ def _osm_assets(
                 )
             )
         return pd.concat(frames, ignore_index=True) if frames else None
-    if access.settings.offline:  # type: ignore[attr-defined]
-        result.unavailable.append(_unavailable(dataset, "offline and no OpenStreetMap file named"))
-        return None
     online = dataset.online or {}
-    query = osm.overpass_query(bbox)
+    query = osm.overpass_query(_wsen(bbox))  # it takes (west, south, east, north)
     try:
+        # offline, the client answers from the cache (an earlier run's download) or raises
         data = access.client.overpass(query, url=online.get("url"))  # type: ignore[attr-defined]
+    except OfflineError:
+        reason = "offline, no OpenStreetMap file named and no earlier download of this area"
+        result.unavailable.append(_unavailable(dataset, reason))
+        return None
     except DataSourceError as exc:
         result.unavailable.append(_unavailable(dataset, str(exc)))
         return None
