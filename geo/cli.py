@@ -9,6 +9,9 @@ Commands
     then print where each came from.
 ``sources``
     List the datasets in the registry and where each will be read from.
+``analyse --area CODE|NAME [--model older|all-ages] [--out FILE]``
+    Loneliness risk, access to community assets and gaps; one row per LSOA
+    2021 written to .csv, .xlsx, .gpkg, .geojson or .parquet.
 
 Every command accepts ``--sources FILE`` (a sources file pointing datasets at
 local files; default ``ATLAS_SOURCES``), ``--offline`` and ``--cache-dir``.
@@ -77,7 +80,88 @@ def build_parser() -> argparse.ArgumentParser:
 
     sources = sub.add_parser("sources", help="list datasets and where each is read from")
     _common(sources)
+
+    analyse = sub.add_parser(
+        "analyse", help="risk, provision and gaps for an area; write one row per LSOA"
+    )
+    _common(analyse)
+    _analysis_options(analyse)
+    analyse.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write the table to .csv, .xlsx, .gpkg, .geojson or .parquet",
+    )
     return parser
+
+
+def _analysis_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--area",
+        required=True,
+        help="local authority name or code, several with commas, or england",
+    )
+    parser.add_argument("--model", choices=["all-ages", "older"], default="all-ages")
+    parser.add_argument(
+        "--categories",
+        default=None,
+        help="asset categories counted as provision, comma-separated (default: all)",
+    )
+    parser.add_argument(
+        "--thresholds", default="400,800,1600", help="walking distances in metres, comma-separated"
+    )
+    parser.add_argument("--speed", type=float, default=1.0, help="walking speed in m/s (1.0)")
+    parser.add_argument(
+        "--catchment", type=float, default=1600.0, help="E2SFCA catchment in metres (1600)"
+    )
+    parser.add_argument(
+        "--weights",
+        default=None,
+        help="all-ages index weights as name=value pairs, comma-separated (others keep defaults)",
+    )
+    parser.add_argument(
+        "--permutations", type=int, default=999, help="Local Moran's I permutations (999)"
+    )
+
+
+def _analysis_kwargs(args: argparse.Namespace) -> dict[str, object]:
+    from geo.errors import ConfigError
+
+    def numbers(text: str, what: str) -> list[float]:
+        try:
+            return [float(x) for x in text.split(",") if x.strip()]
+        except ValueError:
+            raise ConfigError(
+                f"{what} must be numbers separated by commas, got {text!r}."
+            ) from None
+
+    weights = None
+    if args.weights:
+        from geo.risk import DEFAULT_WEIGHTS
+
+        weights = dict(DEFAULT_WEIGHTS)
+        for pair in args.weights.split(","):
+            name, sep, value = pair.partition("=")
+            if not sep:
+                raise ConfigError(f"Weight {pair!r} should look like name=value.")
+            try:
+                weights[name.strip()] = float(value)
+            except ValueError:
+                raise ConfigError(
+                    f"Weight for {name.strip()!r} is not a number: {value!r}."
+                ) from None
+    categories = None
+    if args.categories:
+        categories = [c.strip() for c in args.categories.split(",") if c.strip()]
+    return {
+        "model": args.model,
+        "weights": weights,
+        "categories": categories,
+        "thresholds": [int(t) for t in numbers(args.thresholds, "--thresholds")],
+        "speed_m_s": args.speed,
+        "catchment_m": args.catchment,
+        "permutations": args.permutations,
+    }
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -211,10 +295,60 @@ def cmd_sources(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the analysis for an area; print headlines and write the table."""
+    from geo import exports
+    from geo.pipeline import headline, run_analysis
+
+    bars = _Bars(enabled=not args.quiet)
+    try:
+        result = run_analysis(
+            args.area, settings=_settings(args), progress=bars, **_analysis_kwargs(args)
+        )
+    finally:
+        bars.close()
+    table = result.table()
+    figures = headline(result)
+    out.write(f"\n{result.region.name}: {len(table)} LSOA 2021 areas, model {args.model}\n")
+    for name, value in figures.items():
+        if value is None or (isinstance(value, float) and value != value):
+            continue
+        shown = f"{value:.1%}" if "share" in name else f"{value:,.0f}"
+        out.write(f"  {name.replace('_', ' ')}: {shown}\n")
+    top = table.sort_values("priority_rank").head(10)
+    cols = [
+        c
+        for c in (
+            "priority_rank",
+            "lsoa21cd",
+            "lsoa21nm",
+            "ward_name",
+            "gap_class",
+            "risk_decile_national",
+            "nearest_any_m",
+        )
+        if c in top
+    ]
+    out.write("\nTop priority areas:\n")
+    _print_table(top[cols].round(0), out)
+    if args.out is not None:
+        metadata = exports.metadata_table(
+            [r.as_dict() for r in result.provenance],
+            {**result.parameters.as_dict(), "area": result.region.key},
+            {"areas": len(table), "assets": len(result.assets)},
+        )
+        path = exports.write_table(
+            table, args.out, metadata=metadata, extra_layers={"assets": result.assets}
+        )
+        out.write(f"\nWrote {len(table)} rows to {path}\n")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "areas": cmd_areas,
     "fetch": cmd_fetch,
     "sources": cmd_sources,
+    "analyse": cmd_analyse,
 }
 
 
