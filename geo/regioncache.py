@@ -6,7 +6,7 @@ download cache (:mod:`geo.cache`) as two GeoParquet files (areas, assets) and
 a JSON record (provenance, unavailable datasets, notes), keyed by a
 fingerprint of everything that could change it: the product version, the
 registry, the sources file, the size and modification time of every local file
-it names, and the settings that shape a region.
+it names, the library's own source code, and the settings that shape a region.
 
 Regions built from downloads expire after :data:`ONLINE_MAX_AGE_DAYS` so that
 OpenStreetMap and republished datasets are fetched again; regions built only
@@ -20,6 +20,7 @@ import io
 import json
 import logging
 import time
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -37,10 +38,23 @@ ONLINE_MAX_AGE_DAYS = 7
 _FORMAT = 1
 
 
+@lru_cache(maxsize=1)
+def _code_hash() -> str:
+    """Hash of the library's source, so a changed method never reuses old results."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def fingerprint(key: str, settings: Settings, sources: Sources) -> str:
     """A hash of everything a cached region depends on."""
     digest = hashlib.sha256()
-    digest.update(f"{_FORMAT}|{__version__}|{key}|{settings.region_buffer_m}".encode())
+    digest.update(
+        f"{_FORMAT}|{__version__}|{_code_hash()}|{key}|{settings.region_buffer_m}".encode()
+    )
     digest.update(REGISTRY_FILE.read_bytes())
     if sources.sources_file is not None:
         digest.update(Path(sources.sources_file).read_bytes())

@@ -764,6 +764,13 @@ INDICATORS: tuple[Indicator, ...] = (
     *_pair("pop_65plus", "ts007a", _AGE_65, "Residents aged 65 and over", "residents"),
     *_pair("pop_75plus", "ts007a", _AGE_75, "Residents aged 75 and over", "residents"),
     *_pair(
+        "pop_75_79",
+        "ts007a",
+        {"Aged 75 to 79 years": 1},
+        "Residents aged 75 to 79",
+        "residents",
+    ),
+    *_pair(
         "pop_85plus",
         "ts007a",
         {"Aged 85 years and over": 1},
@@ -812,6 +819,13 @@ INDICATORS: tuple[Indicator, ...] = (
         "ts037",
         {"Very good health": 1, "Good health": 1},
         "Residents in good or very good health",
+        "residents",
+    ),
+    *_pair(
+        "very_good_health",
+        "ts037",
+        {"Very good health": 1},
+        "Residents in very good health",
         "residents",
     ),
     *_pair(
