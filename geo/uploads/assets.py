@@ -411,7 +411,7 @@ def read_assets_upload(
                 coords = shapely.get_coordinates(geometry)
                 if len(coords) and np.all(coords == 0):
                     rows.fail(i, R.ZERO_COORDINATES, {"geometry": geometry.wkt[:60]})
-        if len(prepared.types) > 1:
+        if prepared.mixed:
             notes.append(
                 "Mixed geometry types ("
                 + ", ".join(f"{k} {v:,}" for k, v in sorted(prepared.types.items()))

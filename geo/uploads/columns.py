@@ -160,10 +160,10 @@ def guess_address(columns: Sequence[str], exclude: Sequence[str] = ()) -> list[s
 
 
 def numeric_share(values: pd.Series) -> float:
-    """Share of non-blank cells that read as numbers."""
-    from geo.uploads.numbers import parse_number
+    """Share of cells that read as numbers, among those not blank or marked missing."""
+    from geo.uploads.numbers import is_missing, parse_number
 
-    cells = [v for v in values.astype("str").tolist() if v.strip()]
+    cells = [v for v in values.astype("str").tolist() if not is_missing(v)]
     if not cells:
         return 0.0
     return sum(1 for v in cells if parse_number(v) is not None) / len(cells)

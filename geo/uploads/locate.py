@@ -64,40 +64,36 @@ def locate(geometries: Sequence[Any], crss: Sequence[str | None]) -> Located:
 
     ``None`` geometries (or CRSs) give ``None`` and NaN coordinates.
     """
+    import geopandas as gpd
+
     n = len(geometries)
-    bng: list[Any] = [None] * n
+    bng = np.full(n, None, dtype=object)
     for crs in {c for c in crss if c}:
-        index = [i for i in range(n) if crss[i] == crs and geometries[i] is not None]
-        if not index:
+        index = np.array([i for i in range(n) if crss[i] == crs and geometries[i] is not None])
+        if not len(index):
             continue
-        if crs == BNG:
-            for i in index:
-                bng[i] = geometries[i]
-            continue
-        transformer = Transformer.from_crs(crs, BNG, always_xy=True)
-        for i in index:
+        group = np.array([geometries[i] for i in index], dtype=object)
+        if crs != BNG:
             with np.errstate(all="ignore"):
-                bng[i] = shapely.transform(
-                    geometries[i],
-                    lambda c, t=transformer: np.column_stack(t.transform(c[:, 0], c[:, 1])),
-                )
-    points: list[Any] = [None] * n
+                group = np.asarray(gpd.GeoSeries(group, crs=crs).to_crs(BNG).values, dtype=object)
+        bng[index] = group
+    present = np.array([g is not None and not g.is_empty for g in bng], dtype=bool)
+    if present.any():
+        coords, which = shapely.get_coordinates(bng[present], return_index=True)
+        bad = np.zeros(int(present.sum()), dtype=bool)
+        np.logical_or.at(bad, which, ~np.isfinite(coords).all(axis=1))
+        idx = np.flatnonzero(present)
+        present[idx[bad]] = False
+        bng[idx[bad]] = None
+    points = np.full(n, None, dtype=object)
     xs = np.full(n, np.nan)
     ys = np.full(n, np.nan)
-    for i, geometry in enumerate(bng):
-        if geometry is None or geometry.is_empty:
-            continue
-        coords = shapely.get_coordinates(geometry)
-        if not np.isfinite(coords).all():
-            continue
-        try:
-            point = shapely.point_on_surface(geometry)
-        except shapely.errors.GEOSException:
-            continue
-        if point.is_empty:
-            continue
-        points[i] = point
-        xs[i], ys[i] = point.x, point.y
+    if present.any():
+        with np.errstate(all="ignore"):
+            inside = shapely.point_on_surface(bng[present])
+        points[present] = inside
+        xs[present] = shapely.get_x(inside)
+        ys[present] = shapely.get_y(inside)
     lon = np.full(n, np.nan)
     lat = np.full(n, np.nan)
     ok = np.isfinite(xs) & np.isfinite(ys)
@@ -105,7 +101,8 @@ def locate(geometries: Sequence[Any], crss: Sequence[str | None]) -> Located:
         back = Transformer.from_crs(BNG, WGS84, always_xy=True)
         with np.errstate(all="ignore"):
             lon[ok], lat[ok] = back.transform(xs[ok], ys[ok])
-    return Located(bng=bng, points=points, lon=lon, lat=lat)
+    points[~ok] = None
+    return Located(bng=list(bng), points=list(points), lon=lon, lat=lat)
 
 
 def expand_bbox(bbox: Sequence[float], metres: float) -> tuple[float, float, float, float]:

@@ -63,7 +63,7 @@ _XLSX_REFUSED = (
     ("xl/activex/", "ActiveX controls"),
 )
 _SQL_DANGER = re.compile(
-    r"ogr_|load_extension|readfile|writefile|fts3_tokenizer|edit\s*\(|zipfile|fsdir|"
+    r"\bogr_\w*\s*\(|load_extension|readfile|writefile|fts3_tokenizer|edit\s*\(|zipfile|fsdir|"
     r"virtualogr|importshp|importdbf|importxls|exportshp|blobfromfile|blobtofile|xb_",
     re.IGNORECASE,
 )

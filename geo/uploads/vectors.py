@@ -449,6 +449,18 @@ def read_features(
 # --------------------------------------------------------------------------- geometry
 
 
+FAMILIES = {
+    "Point": "points",
+    "MultiPoint": "points",
+    "LineString": "lines",
+    "MultiLineString": "lines",
+    "LinearRing": "lines",
+    "Polygon": "polygons",
+    "MultiPolygon": "polygons",
+    "GeometryCollection": "collections",
+}
+
+
 @dataclass
 class PreparedGeometry:
     """Geometries made 2D and valid, with counts of what was done."""
@@ -457,6 +469,11 @@ class PreparedGeometry:
     types: Counter[str]
     dropped_z: int = 0
     repaired: int = 0
+
+    @property
+    def mixed(self) -> bool:
+        """Whether points, lines and polygons are mixed (Polygon + MultiPolygon is not)."""
+        return len({FAMILIES.get(t, t) for t in self.types}) > 1
 
 
 def prepare_geometries(geometries: list[Any]) -> PreparedGeometry:
