@@ -117,8 +117,12 @@ def detect_encoding(data: bytes) -> tuple[str, str]:
             return "utf-16-le", "UTF-16 little-endian (no byte-order mark)"
         if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
             return "utf-16-be", "UTF-16 big-endian (no byte-order mark)"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(data, final=True)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 20
+    try:  # validated in 1 MB steps so the whole text is never held at once
+        for start in range(0, len(data), step):
+            decoder.decode(data[start : start + step])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return "cp1252", "Windows-1252 (it is not valid UTF-8)"
     return "utf-8", "UTF-8"
@@ -193,7 +197,7 @@ def sniff(data: bytes, filename: str = "", limits: UploadLimits | None = None) -
     extension disagrees; it is never opened.
     """
     limits = limits or UploadLimits()
-    if not data.strip():
+    if re.search(rb"[^\s]", data) is None:
         raise UploadError("The file is empty. Choose the file again, or check it saved.")
     result: Sniffed
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
