@@ -110,6 +110,34 @@ def gpkg_with_virtual_table() -> bytes:
         return path.read_bytes()
 
 
+def gpkg_with_trigger() -> bytes:
+    import geopandas as gpd
+    import shapely
+
+    frame = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(-2.24, 53.48)], crs=4326)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.gpkg"
+        path.write_bytes(gpkg_of({"sites": frame}))
+        connection = sqlite3.connect(path)
+        connection.execute(
+            "CREATE VIEW leak AS SELECT ogr_datasource_load_layers('/etc/passwd') AS x"
+        )
+        connection.commit()
+        connection.close()
+        return path.read_bytes()
+
+
+def kmz() -> bytes:
+    kml = (
+        b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>Hall</name>'
+        b'<ExtendedData><Data name="type"><value>church</value></Data></ExtendedData>'
+        b"<Polygon><outerBoundaryIs><LinearRing><coordinates>-2.25,53.47 -2.24,53.47 "
+        b"-2.24,53.48 -2.25,53.48 -2.25,53.47</coordinates></LinearRing></outerBoundaryIs>"
+        b"</Polygon></Placemark></Document></kml>"
+    )
+    return zip_of({"doc.kml": kml, "files/icon.png": b"\x89PNG"})
+
+
 def plain_sqlite() -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "x.db"
@@ -429,6 +457,15 @@ CASES: list[Case] = [
         error="links to other workbooks",
     ),
     Case("gpkg-virtual-table", "assets", gpkg_with_virtual_table, "x.gpkg", error="virtual table"),
+    Case("gpkg-view-calling-gdal", "assets", gpkg_with_trigger, "x.gpkg", error="a view 'leak'"),
+    Case(
+        "kmz-polygon",
+        "assets",
+        kmz,
+        "x.kmz",
+        loaded=1,
+        check=_expect(categories=["place_of_worship"], names=["Hall"]),
+    ),
     Case("sqlite-not-gpkg", "assets", plain_sqlite, "x.gpkg", error="not a GeoPackage"),
     # ---- sizes
     Case("empty", "assets", lambda: b"", "x.csv", error="empty"),

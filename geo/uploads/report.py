@@ -56,7 +56,10 @@ class CheckReport:
         if result.outside_area:
             lines.append(f"Outside the study area: {result.outside_area:,}")
         if len(result.rejections):
-            shown = result.rejections.head(self.shown_rejections)
+            listed = result.rejections
+            order = (listed["reason"] == OUTSIDE_AREA).to_numpy()  # problems first
+            listed = listed.iloc[order.argsort(kind="stable")]
+            shown = listed.head(self.shown_rejections)
             lines.append("First rows not loaded (row: reason; values):")
             for row in shown.itertuples(index=False):
                 lines.append(
