@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 
 from geo.config import Settings
-from geo.errors import AreaNotFoundError, CacheError, DataSourceError
+from geo.errors import AreaNotFoundError, CacheError, DataSourceError, SchemaError
 from geo.provenance import Progress, ProvenanceRecord, Unavailable
 from geo.sources import census, deprivation, lookups
 from geo.sources.access import CENSUS_DATASETS, REQUIRED, DataAccess
@@ -188,7 +188,7 @@ def load_region(
             return None
         try:
             loaded = fetch()  # type: ignore[operator]
-        except DataSourceError as exc:
+        except (DataSourceError, SchemaError) as exc:
             log.warning("%s unavailable: %s", dataset_id, exc)
             unavailable.append(Unavailable(dataset_id, access.dataset(dataset_id).title, str(exc)))
             return None

@@ -27,7 +27,7 @@ import geopandas as gpd
 
 from geo import __version__
 from geo.cache import Cache
-from geo.config import REGISTRY_FILE, Settings
+from geo.config import Settings
 from geo.provenance import ProvenanceRecord, Unavailable
 from geo.region import Region
 from geo.sources.registry import Sources
@@ -55,7 +55,7 @@ def fingerprint(key: str, settings: Settings, sources: Sources) -> str:
     digest.update(
         f"{_FORMAT}|{__version__}|{_code_hash()}|{key}|{settings.region_buffer_m}".encode()
     )
-    digest.update(REGISTRY_FILE.read_bytes())
+    digest.update(Path(sources.registry_file).read_bytes())
     if sources.sources_file is not None:
         digest.update(Path(sources.sources_file).read_bytes())
     paths: list[Path] = []

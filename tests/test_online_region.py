@@ -504,8 +504,9 @@ class FakeWeb:
         wanted = params.get("outFields", "*")
         fields = names if wanted == "*" else wanted.split(",")
         unknown = [f for f in fields if f not in names]
-        order = params.get("orderByFields", "FID").split()[0]
-        if unknown or (order != "FID" and order not in names):
+        # orderByFields: "A,B" or "A ASC,B DESC" (directions ignored here)
+        order = [f.split()[0] for f in params.get("orderByFields", "FID").split(",") if f.strip()]
+        if unknown or any(o != "FID" and o not in names for o in order):
             return json_reply(
                 {
                     "error": {
@@ -515,8 +516,14 @@ class FakeWeb:
                     }
                 }
             )
-        if order != "FID":
-            selected = sorted(selected, key=lambda f: (f["props"][order], f["oid"]))
+        if order != ["FID"]:
+            selected = sorted(
+                selected,
+                key=lambda f: (
+                    *(f["props"][o] if o != "FID" else f["oid"] for o in order),
+                    f["oid"],
+                ),
+            )
         offset = int(params.get("resultOffset", 0))
         count = min(int(params.get("resultRecordCount", MAX_RECORDS)), MAX_RECORDS)
         page = selected[offset : offset + count]

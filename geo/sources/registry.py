@@ -185,6 +185,7 @@ class Sources:
     local: Mapping[str, LocalSource]
     asset_files: tuple[AssetFile, ...] = ()
     sources_file: Path | None = None
+    registry_file: Path = REGISTRY_FILE
 
     def dataset(self, dataset_id: str) -> Dataset:
         """A dataset by id, described as its local copy says when it has one."""
@@ -229,7 +230,11 @@ def load_sources(sources_file: Path | None = None, *, registry: Path = REGISTRY_
     """
     datasets = _read_registry(registry)
     if sources_file is None:
-        return Sources(datasets=MappingProxyType(datasets), local=MappingProxyType({}))
+        return Sources(
+            datasets=MappingProxyType(datasets),
+            local=MappingProxyType({}),
+            registry_file=Path(registry),
+        )
     data = _read_toml(Path(sources_file))
     base = _base_dir(Path(sources_file), data.get("base", "."))
     local: dict[str, LocalSource] = {}
@@ -250,6 +255,7 @@ def load_sources(sources_file: Path | None = None, *, registry: Path = REGISTRY_
         local=MappingProxyType(local),
         asset_files=assets,
         sources_file=Path(sources_file).resolve(),
+        registry_file=Path(registry),
     )
 
 
