@@ -118,3 +118,37 @@ def test_check_upload_on_real_file(shared_data):
     text = report.render_text()
     assert report.usable
     assert "Format: GeoJSON" in text and "Loaded: 3,281" in text and "Rows: 3,281" in text
+
+
+def test_imd2019_lsoa11_table_bridged_with_the_real_lookup(shared_data):
+    """A council's IMD 2019 extract (LSOA 2011) uploaded and carried to LSOA 2021."""
+    import csv
+    import io
+
+    from geo.sources.lookups import read_lsoa11_lsoa21_lookup
+    from geo.uploads import read_indicators_upload
+
+    lookup = read_lsoa11_lsoa21_lookup(
+        shared_data / "lookups" / "geographr_lookup_lsoa11_lsoa21_ltla22.csv"
+    )
+    source = shared_data / "imd2019_england" / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.reader(handle)]
+    header, body = rows[0], [r for r in rows[1:] if r[2] == "E06000001"]  # Hartlepool
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *body])
+    data = buffer.getvalue().encode("utf-8-sig")
+    result = read_indicators_upload(
+        data,
+        "hartlepool_imd2019.csv",
+        lsoa_lookup=lookup,
+        mapping=ColumnMapping(values=["Index of Multiple Deprivation (IMD) Rank"]),
+    )
+    assert result.detected.guesses["code"] == "LSOA code (2011)"
+    assert (result.rows_in, result.loaded, result.rejected) == (len(body), len(body), {})
+    expected = set(lookup.loc[lookup["lsoa11cd"].isin([r[0] for r in body]), "lsoa21cd"])
+    assert set(result.frame.index) == expected
+    rank = {r[0]: float(r[4].replace(",", "")) for r in body}
+    merged = result.frame.loc["E01035188", "Index of Multiple Deprivation (IMD) Rank"]
+    assert merged == pytest.approx((rank["E01011973"] + rank["E01011976"]) / 2)
+    assert any("carried to" in n for n in result.notes)
