@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -207,13 +207,21 @@ class DataAccess:
 
     # -- datasets -------------------------------------------------------
 
-    def lsoa21_lookup(self) -> Loaded:
-        """LSOA 2021 → ward → local authority lookup for England and Wales."""
-        dataset_id = "lsoa21_lookup"
-        self.report("LSOA → local authority lookup", 0, 1)
-        paths = self.local_paths(dataset_id)
+    def _layer(
+        self,
+        dataset_id: str,
+        label: str,
+        *,
+        read_local: Callable[[list[Path]], Any],
+        read_online: Callable[[bytes], Any],
+        lads: Sequence[str] = (),
+        codes: Sequence[str] | None = None,
+    ) -> Loaded:
+        """A dataset that is a local file or an ArcGIS layer (whole, or by codes)."""
+        self.report(label, 0, 1)
+        paths = self.local_paths(dataset_id, lads)
         if paths:
-            frame = _read_lookup_cached(str(paths[0]), _mtime(paths[0]))
+            frame = read_local(paths)
             rec = self._local_record(dataset_id, paths, len(frame))
         else:
             online = self._online(dataset_id)
@@ -221,71 +229,66 @@ class DataAccess:
                 online["url"],
                 out_fields=online.get("out_fields", "*"),
                 order_by=online.get("order_by"),
-                progress=self._byte_progress("LSOA → local authority lookup"),
+                codes_field=online.get("codes_field") if codes is not None else None,
+                codes=sorted(codes) if codes is not None else None,
+                progress=self._byte_progress(label),
             )
-            frame = lookups.read_lsoa21_lookup(_json_bytes(data))
+            frame = read_online(_json_bytes(data))
             rec = self._online_record(dataset_id, len(frame))
-        self.report("LSOA → local authority lookup", 1, 1)
+        self.report(label, 1, 1)
         return Loaded(frame, rec)
+
+    def lsoa21_lookup(self) -> Loaded:
+        """LSOA 2021 → ward → local authority lookup for England and Wales."""
+        return self._layer(
+            "lsoa21_lookup",
+            "LSOA → local authority lookup",
+            read_local=lambda paths: _read_lookup_cached(str(paths[0]), _mtime(paths[0])),
+            read_online=lookups.read_lsoa21_lookup,
+        )
+
+    def lsoa11_lsoa21_lookup(self) -> Loaded:
+        """LSOA 2011 → 2021 lookup with change codes."""
+        return self._layer(
+            "lsoa11_lsoa21_lookup",
+            "LSOA 2011 → 2021 lookup",
+            read_local=lambda paths: _read_bridge_lookup_cached(str(paths[0]), _mtime(paths[0])),
+            read_online=lookups.read_lsoa11_lsoa21_lookup,
+        )
 
     def lsoa21_boundaries(self, codes: Sequence[str], lads: Sequence[str]) -> Loaded:
         """LSOA 2021 polygons (EPSG:27700) for the given codes."""
-        dataset_id = "lsoa21_boundaries"
-        label = "LSOA 2021 boundaries"
-        self.report(label, 0, 1)
-        paths = self.local_paths(dataset_id, lads)
-        if paths:
-            parts = [boundaries.read_lsoa21_boundaries(p, codes=codes) for p in paths]
-            frame = _concat_geo(parts)
-            rec = self._local_record(dataset_id, paths, len(frame))
-        else:
-            data = self._arcgis_by_codes(dataset_id, codes, label)
-            frame = boundaries.read_lsoa21_boundaries(_json_bytes(data), codes=codes)
-            rec = self._online_record(dataset_id, len(frame))
-        self.report(label, 1, 1)
-        return Loaded(frame, rec)
+        return self._layer(
+            "lsoa21_boundaries",
+            "LSOA 2021 boundaries",
+            read_local=lambda paths: _concat_geo(
+                [boundaries.read_lsoa21_boundaries(p, codes=codes) for p in paths]
+            ),
+            read_online=lambda raw: boundaries.read_lsoa21_boundaries(raw, codes=codes),
+            lads=lads,
+            codes=codes,
+        )
 
     def lsoa21_centroids(self, codes: Sequence[str], lads: Sequence[str]) -> Loaded:
         """Population-weighted centroids (EPSG:27700 points) for the given codes."""
-        dataset_id = "lsoa21_centroids"
-        label = "population-weighted centroids"
-        self.report(label, 0, 1)
-        paths = self.local_paths(dataset_id, lads)
-        if paths:
-            series = boundaries.read_lsoa21_centroids(paths[0], codes=codes)
-            rec = self._local_record(dataset_id, paths, len(series))
-        else:
-            data = self._arcgis_by_codes(dataset_id, codes, label)
-            series = boundaries.read_lsoa21_centroids(_json_bytes(data), codes=codes)
-            rec = self._online_record(dataset_id, len(series))
-        self.report(label, 1, 1)
-        return Loaded(series, rec)
+        return self._layer(
+            "lsoa21_centroids",
+            "population-weighted centroids",
+            read_local=lambda paths: boundaries.read_lsoa21_centroids(paths[0], codes=codes),
+            read_online=lambda raw: boundaries.read_lsoa21_centroids(raw, codes=codes),
+            lads=lads,
+            codes=codes,
+        )
 
     def lad_boundaries(self, lads: Sequence[str]) -> Loaded:
         """Local authority polygons (EPSG:27700)."""
-        dataset_id = "lad_boundaries"
-        label = "local authority boundaries"
-        self.report(label, 0, 1)
-        paths = self.local_paths(dataset_id, lads)
-        if paths:
-            frame = boundaries.read_lad_boundaries(paths[0], codes=lads)
-            rec = self._local_record(dataset_id, paths, len(frame))
-        else:
-            data = self._arcgis_by_codes(dataset_id, lads, label)
-            frame = boundaries.read_lad_boundaries(_json_bytes(data), codes=lads)
-            rec = self._online_record(dataset_id, len(frame))
-        self.report(label, 1, 1)
-        return Loaded(frame, rec)
-
-    def _arcgis_by_codes(self, dataset_id: str, codes: Sequence[str], label: str) -> dict:
-        online = self._online(dataset_id)
-        return self.client.arcgis_features(
-            online["url"],
-            out_fields=online.get("out_fields", "*"),
-            order_by=online.get("order_by"),
-            codes_field=online.get("codes_field"),
-            codes=sorted(codes),
-            progress=self._byte_progress(label),
+        return self._layer(
+            "lad_boundaries",
+            "local authority boundaries",
+            read_local=lambda paths: boundaries.read_lad_boundaries(paths[0], codes=lads),
+            read_online=lambda raw: boundaries.read_lad_boundaries(raw, codes=lads),
+            lads=lads,
+            codes=lads,
         )
 
     def _file(self, dataset_id: str, label: str) -> tuple[list[Path], str]:
@@ -338,28 +341,6 @@ class DataAccess:
         paths, origin = self._file(dataset_id, label)
         frame = _read_iod2019_cached(tuple(str(p) for p in paths), tuple(_mtime(p) for p in paths))
         rec = self._record_for(dataset_id, paths, origin, len(frame))
-        self.report(label, 1, 1)
-        return Loaded(frame, rec)
-
-    def lsoa11_lsoa21_lookup(self) -> Loaded:
-        """LSOA 2011 → 2021 lookup with change codes."""
-        dataset_id = "lsoa11_lsoa21_lookup"
-        label = "LSOA 2011 → 2021 lookup"
-        self.report(label, 0, 1)
-        paths = self.local_paths(dataset_id)
-        if paths:
-            frame = _read_bridge_lookup_cached(str(paths[0]), _mtime(paths[0]))
-            rec = self._local_record(dataset_id, paths, len(frame))
-        else:
-            online = self._online(dataset_id)
-            data = self.client.arcgis_features(
-                online["url"],
-                out_fields=online.get("out_fields", "*"),
-                order_by=online.get("order_by"),
-                progress=self._byte_progress(label),
-            )
-            frame = lookups.read_lsoa11_lsoa21_lookup(_json_bytes(data))
-            rec = self._online_record(dataset_id, len(frame))
         self.report(label, 1, 1)
         return Loaded(frame, rec)
 
