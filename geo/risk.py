@@ -941,6 +941,7 @@ def all_ages_risk(
     *,
     weights: Mapping[str, float] | None = None,
     reference: pd.DataFrame | None = None,
+    extra: Mapping[str, float] | None = None,
 ) -> CompositeRisk:
     """Combine the all-ages indicators into a loneliness-risk score per area.
 
@@ -956,6 +957,12 @@ def all_ages_risk(
         Optional national frame (every LSOA in England, same columns).  With
         it, z-scores are against England and national ranks and deciles are
         given; without it, against the region itself.
+    extra
+        User indicators: column of ``indicators`` → weight, on the same scale
+        as ``weights`` (so with the defaults, points out of 100 more).  Higher
+        values mean higher risk.  They are standardised within the region
+        (there is no national distribution for them) and named ``user:<column>``;
+        national ranks use the national indicators only.
 
     Returns
     -------
@@ -967,15 +974,24 @@ def all_ages_risk(
         For invalid weights, an unusable frame, or when no weighted
         indicator is available.
     """
-    applied = validate_weights(DEFAULT_WEIGHTS if weights is None else weights)
+    raw = DEFAULT_WEIGHTS if weights is None else weights
+    applied = validate_weights(raw)
     frame = _check_frame(indicators, "indicators")
     ref = None if reference is None else _check_frame(reference, "reference")
+    catalogue = INDICATORS
+    if extra:
+        user = _user_indicators(extra, frame)
+        scale = math.fsum(float(v) for v in raw.values())
+        total = scale + math.fsum(i.default_weight for i in user)
+        applied = {k: v * scale / total for k, v in applied.items()}
+        applied.update({i.name: i.default_weight / total for i in user})
+        catalogue = (*INDICATORS, *user)
 
     notes: list[str] = []
     values: dict[str, pd.Series] = {}
     z: dict[str, pd.Series] = {}
     ref_z: dict[str, pd.Series] = {}
-    for ind in INDICATORS:
+    for ind in catalogue:
         if applied[ind.name] <= 0:
             continue
         column = ind.column
@@ -986,7 +1002,8 @@ def all_ages_risk(
         if x.isna().all():
             notes.append(f"{ind.name} left out: {column} has no values in the region.")
             continue
-        if ref is not None:
+        user_indicator = ind.name.startswith("user:")
+        if ref is not None and not user_indicator:
             if column not in ref.columns:
                 notes.append(
                     f"{ind.name} left out: the national frame has no {column} column, so it "
@@ -1002,11 +1019,13 @@ def all_ages_risk(
             continue
         values[ind.name] = x
         z[ind.name] = _zscore(x, mean, sd, ind.direction)
-        if ref is not None:
+        if ref is not None and not user_indicator:
             ref_z[ind.name] = _zscore(basis, mean, sd, ind.direction)
+        if user_indicator:
+            notes.append(f"{ind.name} (user data) is standardised within the region.")
 
     if not z:
-        columns = ", ".join(f"{i.column} ({i.name})" for i in INDICATORS if applied[i.name] > 0)
+        columns = ", ".join(f"{i.column} ({i.name})" for i in catalogue if applied[i.name] > 0)
         raise RiskError(
             "No weighted indicator can be used, so no risk score can be computed. The region "
             f"needs at least one of these columns with values that vary: {columns}."
@@ -1065,6 +1084,37 @@ def all_ages_risk(
         reference=reference_text,
         notes=tuple(notes),
     )
+
+
+def _user_indicators(extra: Mapping[str, float], frame: pd.DataFrame) -> tuple[Indicator, ...]:
+    """User indicator columns and weights, checked."""
+    out = []
+    for column, weight in extra.items():
+        if isinstance(weight, bool) or not isinstance(weight, numbers.Real):
+            raise RiskError(
+                f"Weight for user indicator {column!r} must be a number, not {weight!r}."
+            )
+        if not math.isfinite(float(weight)) or float(weight) < 0:
+            raise RiskError(
+                f"Weight for user indicator {column!r} must be a finite number 0 or more, "
+                f"not {weight!r}."
+            )
+        if column not in frame.columns:
+            raise RiskError(
+                f"User indicator {column!r} is not a column of the areas. Columns from the "
+                "uploaded table must be joined to the region before they can be weighted."
+            )
+        out.append(
+            Indicator(
+                name=f"user:{column}",
+                column=column,
+                label=f"{column} (user data)",
+                direction=1,
+                default_weight=float(weight),
+                rationale="Supplied by the user; higher values are taken to mean higher risk.",
+            )
+        )
+    return tuple(out)
 
 
 def _zscore(x: pd.Series, mean: float, sd: float, direction: int) -> pd.Series:
@@ -1155,7 +1205,10 @@ def contributions(result: CompositeRisk | OlderRisk, code: str) -> pd.DataFrame:
         in_area = in_area / in_area.sum() if in_area.notna().any() else in_area
         table = pd.DataFrame(
             {
-                "label": [_INDICATORS[n].label for n in result.used],
+                "label": [
+                    _INDICATORS[n].label if n in _INDICATORS else f"{n[5:]} (user data)"
+                    for n in result.used
+                ],
                 "value": [result.values.at[code, n] for n in result.used],
                 "z": z,
                 "weight": weights,

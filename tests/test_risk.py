@@ -503,3 +503,23 @@ def test_manchester_older_people_model(manchester):
         (frame["older_prevalence"] * older).sum()
     )
     assert "household_size" in result.terms and "widowed" in result.terms
+
+
+def test_user_indicator_joins_the_index_with_its_weight():
+    frame = pd.DataFrame(
+        {"pct_bad_health": [0.02, 0.05, 0.08, 0.05], "survey_lonely": [10.0, 20.0, 30.0, 90.0]},
+        index=pd.Index(["A", "B", "C", "D"], name="lsoa21cd"),
+    )
+    base = all_ages_risk(frame, weights={"bad_health": 1})
+    mixed = all_ages_risk(frame, weights={"bad_health": 1}, extra={"survey_lonely": 1})
+    assert "user:survey_lonely" in mixed.used
+    assert mixed.weights["user:survey_lonely"] == pytest.approx(0.5)
+    # B and D tie on health; the survey breaks the tie in D's favour
+    assert base.frame.loc["B", "risk_score"] == pytest.approx(base.frame.loc["D", "risk_score"])
+    assert mixed.frame.loc["D", "risk_score"] > mixed.frame.loc["B", "risk_score"]
+    table = contributions(mixed, "D")
+    assert "survey_lonely (user data)" in set(table["label"])
+    with pytest.raises(RiskError, match="not a column"):
+        all_ages_risk(frame, extra={"missing_column": 1})
+    with pytest.raises(RiskError, match="finite number"):
+        all_ages_risk(frame, extra={"survey_lonely": -2})
