@@ -9,9 +9,13 @@ Commands
     then print where each came from.
 ``sources``
     List the datasets in the registry and where each will be read from.
+``check FILE --kind assets|indicators|boundary [--area …]``
+    What a file would give as an upload: format, encoding, CRS, columns,
+    rows loaded and rejected with reasons; exit 0 when usable, 1 when not.
 ``analyse --area CODE|NAME [--model older|all-ages] [--out FILE]``
     Loneliness risk, access to community assets and gaps; one row per LSOA
-    2021 written to .csv, .xlsx, .gpkg, .geojson or .parquet.
+    2021 written to .csv, .xlsx, .gpkg, .geojson or .parquet.  Your own files
+    join with ``--assets FILE`` and ``--indicators FILE`` (repeatable).
 
 Every command accepts ``--sources FILE`` (a sources file pointing datasets at
 local files; default ``ATLAS_SOURCES``), ``--offline`` and ``--cache-dir``.
@@ -81,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     sources = sub.add_parser("sources", help="list datasets and where each is read from")
     _common(sources)
 
+    check = sub.add_parser("check", help="check a file you want to upload, without adding it")
+    _common(check)
+    check.add_argument("file", type=Path, help="the file to check")
+    check.add_argument("--kind", required=True, choices=["assets", "indicators", "boundary"])
+    check.add_argument("--area", default=None, help="study area to check the rows against")
+
     analyse = sub.add_parser(
         "analyse", help="risk, provision and gaps for an area; write one row per LSOA"
     )
@@ -122,6 +132,27 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--permutations", type=int, default=999, help="Local Moran's I permutations (999)"
     )
+    parser.add_argument(
+        "--assets",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="your own asset file (CSV/XLSX/GeoJSON/GeoPackage/KML/zipped shapefile); repeatable",
+    )
+    parser.add_argument(
+        "--indicators",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="your own indicator table keyed by LSOA/MSOA/ward/LA code or postcode; repeatable",
+    )
+    parser.add_argument(
+        "--indicator-weights",
+        default=None,
+        help="weights for uploaded indicator columns in the all-ages index, column=value pairs",
+    )
 
 
 def _analysis_kwargs(args: argparse.Namespace) -> dict[str, object]:
@@ -162,6 +193,48 @@ def _analysis_kwargs(args: argparse.Namespace) -> dict[str, object]:
         "catchment_m": args.catchment,
         "permutations": args.permutations,
     }
+
+
+def _pairs(text: str | None, what: str) -> dict[str, float]:
+    """``"a=1,b=2"`` → ``{"a": 1.0, "b": 2.0}``, with clear errors."""
+    from geo.errors import ConfigError
+
+    out: dict[str, float] = {}
+    for pair in (text or "").split(","):
+        if not pair.strip():
+            continue
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise ConfigError(f"{what} {pair!r} should look like name=value.")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise ConfigError(f"{what} for {name.strip()!r} is not a number: {value!r}.") from None
+    return out
+
+
+def _region_with_user_data(
+    args: argparse.Namespace, settings: Settings, progress: object
+) -> tuple[object, dict[str, float] | None]:
+    """The region for ``--area`` with ``--assets``/``--indicators`` files joined."""
+    from geo.region import load_region
+    from geo.userdata import apply_user_files, user_column
+
+    region = load_region(args.area, settings=settings, progress=progress)  # type: ignore[arg-type]
+    region, columns = apply_user_files(
+        region, settings=settings, assets=args.assets, indicators=args.indicators
+    )
+    weights = _pairs(args.indicator_weights, "Indicator weight")
+    user_weights = {user_column(name): w for name, w in weights.items()}
+    missing = [c for c in user_weights if c not in columns]
+    if missing:
+        from geo.errors import ConfigError
+
+        raise ConfigError(
+            f"--indicator-weights names column(s) not in the uploaded indicators: "
+            f"{', '.join(missing)}. Uploaded columns: {', '.join(columns) or 'none'}."
+        )
+    return region, user_weights or None
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -301,9 +374,11 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
     from geo.pipeline import headline, run_analysis
 
     bars = _Bars(enabled=not args.quiet)
+    settings = _settings(args)
     try:
+        region, user_weights = _region_with_user_data(args, settings, bars)
         result = run_analysis(
-            args.area, settings=_settings(args), progress=bars, **_analysis_kwargs(args)
+            region, settings=settings, user_weights=user_weights, **_analysis_kwargs(args)
         )
     finally:
         bars.close()
@@ -344,7 +419,27 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    """Check a file as an upload; exit 0 when usable, 1 when not."""
+    from geo.uploads import check_upload
+
+    settings = _settings(args)
+    area = None
+    if args.area:
+        from geo.region import load_region
+        from geo.userdata import box_for
+
+        region = load_region(args.area, settings=settings)
+        area = box_for(region, settings.region_buffer_m) if args.kind == "assets" else None
+        if args.kind == "indicators":
+            area = list(region.areas.index)
+    report = check_upload(args.file, args.kind, area=area, settings=settings)
+    out.write(report.render_text().rstrip() + "\n")
+    return EXIT_OK if report.usable else EXIT_ERROR
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "check": cmd_check,
     "areas": cmd_areas,
     "fetch": cmd_fetch,
     "sources": cmd_sources,

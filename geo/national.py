@@ -70,7 +70,7 @@ def _assemble(access: DataAccess) -> pd.DataFrame | None:
         try:
             loaded = access.census_table(dataset_id, codes)
         except DataSourceError as exc:
-            log.warning("national %s unavailable: %s", dataset_id, exc)
+            log.info("national %s unavailable: %s", dataset_id, exc)
             continue
         tables[access.dataset(dataset_id).table or dataset_id] = loaded.frame
     if tables:

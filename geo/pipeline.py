@@ -87,11 +87,13 @@ class Parameters:
     catchment_m: float = DEFAULT_CATCHMENT_M
     permutations: int = 999
     seed: int = 12345
+    user_weights: Mapping[str, float] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values, for metadata and JSON."""
         out = asdict(self)
         out["weights"] = dict(self.weights) if self.weights else None
+        out["user_weights"] = dict(self.user_weights) if self.user_weights else None
         return out
 
 
@@ -126,11 +128,13 @@ def _check_parameters(params: Parameters) -> None:
     if params.model not in MODELS:
         raise AnalysisError(f"Unknown model {params.model!r}: use one of {', '.join(MODELS)}.")
     if params.categories is not None:
-        unknown = [c for c in params.categories if c not in CATEGORY_KEYS]
+        unknown = [
+            c for c in params.categories if c not in CATEGORY_KEYS and not c.startswith("user_")
+        ]
         if unknown:
             raise AnalysisError(
                 f"Unknown asset categories: {', '.join(unknown)}. "
-                f"Known categories: {', '.join(CATEGORY_KEYS)}."
+                f"Known categories: {', '.join(CATEGORY_KEYS)} (and user_… for uploaded ones)."
             )
         if not params.categories:
             raise AnalysisError("Choose at least one asset category.")
@@ -159,6 +163,7 @@ def run_analysis(
     catchment_m: float = DEFAULT_CATCHMENT_M,
     permutations: int = 999,
     seed: int = 12345,
+    user_weights: Mapping[str, float] | None = None,
     national: pd.DataFrame | None = None,
     progress: Progress | None = None,
 ) -> Result:
@@ -186,6 +191,9 @@ def run_analysis(
         E2SFCA catchment (metres).
     permutations, seed
         Local Moran's I permutations and random seed (hot spots).
+    user_weights
+        Uploaded indicator columns (already joined to the region, see
+        :mod:`geo.userdata`) → weight in the all-ages index.
     national
         The England indicator table (default: assembled and cached by
         :func:`geo.national.national_indicators`).
@@ -199,6 +207,7 @@ def run_analysis(
         catchment_m=float(catchment_m),
         permutations=int(permutations),
         seed=int(seed),
+        user_weights=MappingProxyType(dict(user_weights)) if user_weights else None,
     )
     _check_parameters(params)
     region = (
@@ -212,8 +221,10 @@ def run_analysis(
     notes: list[str] = []
 
     assets = region.assets
-    chosen = params.categories or tuple(
-        c for c in CATEGORY_KEYS if c in set(assets["category"]) or not len(assets)
+    present = set(assets["category"]) if len(assets) else set()
+    chosen = params.categories or (
+        *(c for c in CATEGORY_KEYS if c in present or not present),
+        *sorted(c for c in present if c not in CATEGORY_KEYS),
     )
     counted = assets[assets["category"].isin(chosen)] if len(assets) else assets
 
@@ -240,7 +251,9 @@ def run_analysis(
         used: tuple[str, ...] = tuple(older.terms)
         applied: Mapping[str, float] = {}
     else:
-        composite = risk.all_ages_risk(areas, weights=params.weights, reference=national)
+        composite = risk.all_ages_risk(
+            areas, weights=params.weights, reference=national, extra=params.user_weights
+        )
         notes.extend(composite.notes)
         frame = composite.frame
         if older is not None:

@@ -189,7 +189,7 @@ def load_region(
         try:
             loaded = fetch()  # type: ignore[operator]
         except (DataSourceError, SchemaError) as exc:
-            log.warning("%s unavailable: %s", dataset_id, exc)
+            log.info("%s unavailable: %s", dataset_id, exc)
             unavailable.append(Unavailable(dataset_id, access.dataset(dataset_id).title, str(exc)))
             return None
         provenance.append(loaded.provenance)

@@ -96,7 +96,7 @@ def load_assets(
         return result
     frame = pd.concat(parts, ignore_index=True)
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
-    frame = _within(frame, areas, buffer_m)
+    frame = within_buffer(frame, areas, buffer_m)
     frame, dropped = deduplicate(frame)
     if dropped:
         result.notes.append(
@@ -231,7 +231,9 @@ def _rejected_note(read: object) -> str:
     return f"Rows not used: {parts}."
 
 
-def _within(frame: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, buffer_m: float) -> gpd.GeoDataFrame:
+def within_buffer(
+    frame: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, buffer_m: float
+) -> gpd.GeoDataFrame:
     """Keep assets within ``buffer_m`` of any area; flag those inside the region."""
     if frame.empty:
         return frame.assign(in_region=pd.Series(dtype=bool))

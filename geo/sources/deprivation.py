@@ -364,7 +364,7 @@ def read_iod2025(source: Source) -> pd.DataFrame:
             " (a subset is fine for a regional study)." if n < N_LSOA_2025 else "."
         )
         notes.append(note)
-        logger.warning(note)
+        (logger.info if n < N_LSOA_2025 else logger.warning)(note)
     frame = _order(frame, ("lsoa21nm", "lad_code", "lad_name"))
     frame.attrs = {"source": name, "notes": notes}
     return frame
