@@ -138,3 +138,18 @@ def test_cli_check_and_analyse_with_user_files(tiny, tmp_path, capsys):
     assert code == 0, out.getvalue()
     meta = pd.read_csv(tmp_path / "a.metadata.csv", encoding="utf-8-sig")
     assert "user:sheds_csv" in set(meta["name"])
+
+
+def test_uploaded_boundary_becomes_the_study_area(tiny):
+    import shapely
+
+    from geo.userdata import region_from_boundary
+
+    # the left-hand column of Testham plus Otherby's square, drawn as one polygon
+    left = shapely.box(X0, Y0, X0 + 1000, Y0 + 3000)
+    other = shapely.box(X0 + 3000, Y0, X0 + 4000, Y0 + 1000)
+    region = region_from_boundary(shapely.union(left, other), settings=tiny, name="My patch")
+    assert sorted(region.areas.index) == ["E01900001", "E01900004", "E01900007", "E01900010"]
+    assert region.name == "My patch" and region.key == "custom-my_patch"
+    with pytest.raises(UploadError, match="No LSOA 2021 lies inside"):
+        region_from_boundary(shapely.box(0, 0, 10, 10), settings=tiny)
