@@ -16,6 +16,13 @@ Commands
     Loneliness risk, access to community assets and gaps; one row per LSOA
     2021 written to .csv, .xlsx, .gpkg, .geojson or .parquet.  Your own files
     join with ``--assets FILE`` and ``--indicators FILE`` (repeatable).
+``report --area CODE|NAME[,…]|all --out DIR [--formats pdf,html,…] [--force]``
+    The gap report (PDF and HTML) with its tables (CSV, XLSX, GeoPackage,
+    GeoJSON), one folder per area; commas give one report per area, ``+``
+    joins authorities into one report, ``all`` is every English local
+    authority.  Areas already done are skipped unless ``--force``; a failed
+    area is recorded and the others go on; ``DIR/index.html`` links them all.
+    Exit 0 when every area succeeded, 1 when any failed.
 
 Every command accepts ``--sources FILE`` (a sources file pointing datasets at
 local files; default ``ATLAS_SOURCES``), ``--offline`` and ``--cache-dir``.
@@ -101,6 +108,27 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="write the table to .csv, .xlsx, .gpkg, .geojson or .parquet",
+    )
+
+    report = sub.add_parser(
+        "report", help="gap reports (PDF, HTML) and their tables, one folder per area"
+    )
+    _common(report)
+    _analysis_options(report)
+    for action in report._actions:
+        if "--area" in action.option_strings:
+            action.help = (
+                "local authority name or code; several with commas (one report each), "
+                "+ to join authorities in one report, or all (every English authority)"
+            )
+    report.add_argument("--out", type=Path, required=True, help="folder for the reports")
+    report.add_argument(
+        "--formats",
+        default="pdf,html,csv,xlsx,gpkg,geojson",
+        help="comma-separated: pdf, html, csv, xlsx, gpkg, geojson (default: all)",
+    )
+    report.add_argument(
+        "--force", action="store_true", help="redo areas already done in an earlier run"
     )
     return parser
 
@@ -438,12 +466,59 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if report.usable else EXIT_ERROR
 
 
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    """Gap reports for one or more areas; exit 1 if any area failed."""
+    from geo.report import batch_areas, run_batch
+    from geo.report.downloads import check_formats
+
+    settings = _settings(args)
+    formats = check_formats(args.formats.split(","))
+    areas = batch_areas(args.area, settings=settings)
+    if not areas:
+        from geo.errors import ConfigError
+
+        raise ConfigError("No area given: use --area CODE|NAME[,…] or --area all.")
+    options = _analysis_kwargs(args)
+
+    def prepare(text: str) -> tuple[object, object]:
+        scoped = argparse.Namespace(**{**vars(args), "area": text})
+        return _region_with_user_data(scoped, settings, None)
+
+    result = run_batch(
+        areas,
+        settings=settings,
+        out_dir=args.out,
+        formats=formats,
+        force=args.force,
+        analysis=options,
+        prepare=prepare,  # type: ignore[arg-type]
+        progress=not args.quiet,
+    )
+    for item in result.done:
+        out.write(
+            f"wrote {item.name} ({item.key}): {len(item.files)} files, {item.seconds:.1f} s\n"
+        )
+    for item in result.skipped:
+        out.write(f"skipped {item.name} ({item.key}): already done (use --force to redo)\n")
+    for item in result.failed:
+        out.write(f"FAILED {item.area}: {item.reason}\n")
+    out.write(
+        f"\n{len(result.done)} written, {len(result.skipped)} skipped, "
+        f"{len(result.failed)} failed. Index: {result.index}\n"
+    )
+    if result.failed:
+        out.write("Exit status 1: at least one area failed (see the index and failures.csv).\n")
+        return EXIT_ERROR
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "check": cmd_check,
     "areas": cmd_areas,
     "fetch": cmd_fetch,
     "sources": cmd_sources,
     "analyse": cmd_analyse,
+    "report": cmd_report,
 }
 
 

@@ -15,7 +15,7 @@ self-describing:
 * **GeoPackage** holds layers (areas with every measure, assets, priority
   gaps) in EPSG:27700, with a ``metadata`` table of provenance.
 * **GeoJSON** is WGS84 (RFC 7946); provenance goes in a sidecar
-  ``.metadata.json``.
+  ``.metadata.json`` and in a ``metadata`` member of the FeatureCollection.
 * Every export is accompanied by its provenance and row counts.
 """
 
@@ -26,7 +26,7 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import geopandas as gpd
 import numpy as np
@@ -96,18 +96,43 @@ def read_csv(path: Path) -> pd.DataFrame:
 
 
 def write_xlsx(
-    tables: Mapping[str, pd.DataFrame], path: Path, *, metadata: pd.DataFrame | None = None
-) -> Path:
-    """Write several tables as sheets, plus a ``metadata`` sheet."""
+    tables: Mapping[str, pd.DataFrame],
+    path: Path | BinaryIO,
+    *,
+    metadata: pd.DataFrame | None = None,
+) -> Path | BinaryIO:
+    """Write several tables as sheets, plus a ``metadata`` sheet.
+
+    ``path`` may also be a binary file object (for a download in memory).
+    Characters that XML (and so XLSX) cannot hold, such as control characters
+    other than tab and line breaks, are removed from text cells.
+    """
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in tables.items():
-            table = neutralise_frame(_plain(frame))
+            table = _xml_safe(neutralise_frame(_plain(frame)))
             table.to_excel(writer, sheet_name=_sheet_name(name), index=False)
             _text_cells_as_strings(writer.sheets[_sheet_name(name)])
         if metadata is not None:
-            neutralise_frame(metadata).to_excel(writer, sheet_name="metadata", index=False)
+            _xml_safe(neutralise_frame(metadata)).to_excel(
+                writer, sheet_name="metadata", index=False
+            )
             _text_cells_as_strings(writer.sheets["metadata"])
-    return Path(path)
+    return path if hasattr(path, "write") else Path(path)  # type: ignore[arg-type]
+
+
+def _xml_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Remove characters an XLSX cell cannot store (openpyxl would refuse the file)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def clean(value: object) -> object:
+        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[column] = series.map(clean, na_action="ignore")
+    return out
 
 
 def _sheet_name(name: str) -> str:
@@ -153,14 +178,29 @@ def _for_gis(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, metadata: Mapping | None = None) -> Path:
-    """Write WGS84 GeoJSON, with a ``.metadata.json`` sidecar for provenance."""
+    """Write WGS84 GeoJSON, with a ``.metadata.json`` sidecar for provenance.
+
+    The metadata is also carried inside the file as a ``metadata`` member of
+    the FeatureCollection (a foreign member, which RFC 7946 allows and GIS
+    readers ignore).
+    """
     path = Path(path)
-    out = _for_gis(frame).to_crs(4326)
-    path.write_text(out.to_json(na="null", drop_id=True), encoding="utf-8")
+    path.write_text(geojson_text(frame, metadata=metadata), encoding="utf-8")
     if metadata is not None:
         sidecar = path.with_suffix(".metadata.json")
         sidecar.write_text(json.dumps(metadata, indent=2, default=str), encoding="utf-8")
     return path
+
+
+def geojson_text(frame: gpd.GeoDataFrame, *, metadata: Mapping | None = None) -> str:
+    """WGS84 GeoJSON text, with ``metadata`` as a member of the FeatureCollection."""
+    out = _for_gis(frame).to_crs(4326)
+    text = out.to_json(na="null", drop_id=True)
+    if metadata is None:
+        return text
+    collection = json.loads(text)
+    collection["metadata"] = json.loads(json.dumps(metadata, default=str))
+    return json.dumps(collection, ensure_ascii=False)
 
 
 def write_parquet(frame: pd.DataFrame, path: Path, *, metadata: Mapping | None = None) -> Path:

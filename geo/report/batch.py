@@ -1,0 +1,406 @@
+"""Reports for many areas in one run: resumable, failure-tolerant, with an index.
+
+:func:`run_batch` makes one report (and its exports) per area in
+``out_dir/<area code>/``.  For each area it
+
+1. resolves the name or code (an unknown one fails that area only);
+2. skips the area when its ``done.json`` marker says every requested format
+   was written and the files are still there (unless ``force``);
+3. runs the analysis and writes the files (each moved into place complete);
+4. writes ``done.json`` last, atomically (temporary file + ``os.replace``),
+   so an interrupted run leaves no marker and the area is redone next time.
+
+An area that fails is recorded with its reason and the run goes on.  At the
+end ``index.html`` (links to every report in the folder, and the failures),
+``index.json`` and ``failures.csv`` are rewritten from the markers on disk and
+the failures list, so the index also covers areas done in earlier runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from geo.errors import AtlasError
+
+from .downloads import FORMATS, check_formats, export_files
+from .render import render_template
+
+if TYPE_CHECKING:
+    from geo.config import Settings
+    from geo.region import Region
+
+log = logging.getLogger(__name__)
+
+MARKER = "done.json"
+FAILURES = "failures.json"
+ALL = {"all", "all england", "england-las", "every"}
+
+#: Turns an area text into ``(region, user_weights)``; default: :func:`geo.region.load_region`.
+Prepare = Callable[[str], "tuple[Region, Mapping[str, float] | None]"]
+
+
+@dataclass(frozen=True)
+class AreaOutcome:
+    """What happened to one area of a batch."""
+
+    area: str  # the text asked for
+    key: str  # resolved code(s), or the text when it could not be resolved
+    name: str
+    status: str  # "done", "skipped" or "failed"
+    files: tuple[str, ...] = ()
+    reason: str = ""
+    seconds: float = 0.0
+    figures: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Every area's outcome, and the index written."""
+
+    outcomes: tuple[AreaOutcome, ...]
+    index: Path
+
+    @property
+    def failed(self) -> list[AreaOutcome]:
+        """Areas that failed in this run."""
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def done(self) -> list[AreaOutcome]:
+        """Areas written in this run."""
+        return [o for o in self.outcomes if o.status == "done"]
+
+    @property
+    def skipped(self) -> list[AreaOutcome]:
+        """Areas already done in an earlier run."""
+        return [o for o in self.outcomes if o.status == "skipped"]
+
+    @property
+    def ok(self) -> bool:
+        """True when no area failed."""
+        return not self.failed
+
+
+def batch_areas(text: str, *, settings: Settings) -> list[str]:
+    """The areas a ``--area`` text asks for, one report each.
+
+    Commas separate reports; ``+`` joins local authorities into one report
+    (``Manchester+Trafford``); ``all`` means every English local authority.
+    """
+    text = (text or "").strip()
+    if text.lower() in ALL:
+        from geo.sources.lookups import local_authorities
+
+        las = local_authorities(_lookup(settings))
+        return list(las.loc[las["country"] == "England", "lad_code"])
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    return [",".join(p.strip() for p in item.split("+") if p.strip()) for item in items]
+
+
+def _lookup(settings: Settings) -> Any:
+    from geo.sources.access import DataAccess
+
+    access = DataAccess(settings)
+    access.require(["lsoa21_lookup"])
+    return access.lsoa21_lookup().frame
+
+
+def folder_name(key: str) -> str:
+    """A safe folder name for an area key (``E08000009``, ``E08000001+E08000002``)."""
+    name = re.sub(r"[^A-Za-z0-9+_-]+", "-", key).strip("-.")[:120]
+    return name or "area"
+
+
+def run_batch(
+    areas: Sequence[str],
+    *,
+    settings: Settings,
+    out_dir: Path,
+    formats: Iterable[str] = ("pdf", "html"),
+    force: bool = False,
+    analysis: Mapping[str, Any] | None = None,
+    prepare: Prepare | None = None,
+    progress: bool = True,
+    stream: TextIO | None = None,
+) -> BatchResult:
+    """Write a report per area; see the module documentation.
+
+    Parameters
+    ----------
+    areas
+        Area texts, one report each (names, codes, or codes joined with
+        commas for one report over several local authorities).
+    settings
+        Sources, cache and network settings.
+    out_dir
+        Folder for the reports (one sub-folder per area) and the index.
+    formats
+        Any of :data:`geo.report.downloads.FORMATS`.
+    force
+        Redo areas that are already done.
+    analysis
+        Options for :func:`geo.pipeline.run_analysis` (model, weights …).
+    prepare
+        Builds the region for an area (e.g. joining the user's own files);
+        default :func:`geo.region.load_region`.
+    progress
+        Show a progress bar (tqdm) on ``stream`` (default stderr).
+    """
+    from tqdm import tqdm
+
+    from geo.national import national_indicators
+    from geo.pipeline import headline, run_analysis
+    from geo.region import load_region, resolve_area
+
+    chosen = check_formats(formats)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stream = stream or sys.stderr
+    options = dict(analysis or {})
+    failures = _read_json(out_dir / FAILURES, default={})
+    lookup = None
+    national = None
+    outcomes: list[AreaOutcome] = []
+
+    bar = tqdm(total=len(areas), desc="Reports", unit=" area", file=stream, disable=not progress)
+    try:
+        for text in areas:
+            started = time.perf_counter()
+            bar.set_postfix_str(text[:40], refresh=True)
+            key, name = text, text
+            try:
+                if lookup is None:
+                    lookup = _lookup(settings)
+                selection = resolve_area(text, lookup)
+                key, name = selection.key, selection.name
+                folder = out_dir / folder_name(key)
+                marker = _read_json(folder / MARKER, default=None)
+                if not force and _complete(marker, folder, chosen):
+                    outcomes.append(
+                        AreaOutcome(
+                            text, key, name, "skipped", tuple(marker["files"]),
+                            figures=marker.get("figures", {}),
+                        )
+                    )  # fmt: skip
+                    failures.pop(key, None)
+                    continue
+                if national is None:
+                    national = national_indicators(settings)
+                if prepare is not None:
+                    region, user_weights = prepare(",".join(selection.lad_codes))
+                else:
+                    region = load_region(",".join(selection.lad_codes), settings=settings)
+                    user_weights = None
+                extra = {"user_weights": user_weights} if user_weights else {}
+                result = run_analysis(
+                    region, settings=settings, national=national, **options, **extra
+                )
+                (folder / MARKER).unlink(missing_ok=True)
+                paths = export_files(result, folder, chosen)
+                figures = _plain(headline(result))
+                seconds = time.perf_counter() - started
+                record = {
+                    "area": text,
+                    "key": key,
+                    "name": name,
+                    "formats": list(chosen),
+                    "files": [p.name for p in paths],
+                    "figures": figures,
+                    "model": result.parameters.model,
+                    "generated": datetime.now().isoformat(timespec="seconds"),
+                    "seconds": round(seconds, 2),
+                }
+                _write_json_atomic(folder / MARKER, record)  # last: the area is done
+                failures.pop(key, None)
+                outcomes.append(
+                    AreaOutcome(
+                        text, key, name, "done", tuple(record["files"]),
+                        seconds=seconds, figures=figures,
+                    )
+                )  # fmt: skip
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:
+                reason = _reason(exc)
+                if not isinstance(exc, AtlasError):
+                    log.debug("report for %s failed:\n%s", text, traceback.format_exc())
+                failures[key] = {
+                    "area": text,
+                    "name": name,
+                    "reason": reason,
+                    "when": datetime.now().isoformat(timespec="seconds"),
+                }
+                outcomes.append(
+                    AreaOutcome(
+                        text, key, name, "failed", reason=reason,
+                        seconds=time.perf_counter() - started,
+                    )
+                )  # fmt: skip
+            finally:
+                bar.update(1)
+                done = sum(o.status != "failed" for o in outcomes)
+                bar.set_postfix_str(f"{done} ok, {len(outcomes) - done} failed", refresh=False)
+    finally:
+        bar.close()
+        _write_json_atomic(out_dir / FAILURES, failures)
+        index = write_index(out_dir, failures=failures)
+    return BatchResult(tuple(outcomes), index)
+
+
+def _complete(marker: Mapping[str, Any] | None, folder: Path, formats: Sequence[str]) -> bool:
+    if not marker:
+        return False
+    if not set(formats) <= set(marker.get("formats", ())):
+        return False
+    return all((folder / name).is_file() for name in marker.get("files", ()))
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if not isinstance(exc, AtlasError):
+        text = f"{type(exc).__name__}: {text}"
+    return " ".join(text.split())[:1000]
+
+
+def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in values.items():
+        try:
+            number = float(v)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            out[k] = None
+            continue
+        out[k] = None if number != number else number
+    return out
+
+
+def _read_json(path: Path, *, default: Any) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default
+
+
+def _write_json_atomic(path: Path, value: Any) -> None:
+    _write_atomic(path, json.dumps(value, indent=2, ensure_ascii=False).encode("utf-8"))
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # readable like the reports beside it (mkstemp makes 0600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------------
+# Index
+# ---------------------------------------------------------------------------
+
+
+def read_index(out_dir: Path) -> list[dict[str, Any]]:
+    """Every area marked done under ``out_dir``, sorted by name."""
+    rows = []
+    for marker in sorted(Path(out_dir).glob(f"*/{MARKER}")):
+        record = _read_json(marker, default=None)
+        if isinstance(record, dict) and record.get("files"):
+            record["folder"] = marker.parent.name
+            rows.append(record)
+    return sorted(rows, key=lambda r: (str(r.get("name", "")).casefold(), r["folder"]))
+
+
+def write_index(out_dir: Path, *, failures: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
+    """Rewrite ``index.html``, ``index.json`` and ``failures.csv`` from what is on disk."""
+    out_dir = Path(out_dir)
+    if failures is None:
+        failures = _read_json(out_dir / FAILURES, default={})
+    done = read_index(out_dir)
+    failed = [
+        {"key": key, **dict(value)}
+        for key, value in sorted(failures.items(), key=lambda kv: str(kv[0]))
+    ]
+    _write_json_atomic(out_dir / "index.json", {"reports": done, "failures": failed})
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(["key", "area", "name", "reason", "when"])
+    for row in failed:
+        writer.writerow([_cell(row.get(k, "")) for k in ("key", "area", "name", "reason", "when")])
+    _write_atomic(out_dir / "failures.csv", text.getvalue().encode("utf-8-sig"))
+    rows = []
+    for record in done:
+        files = list(record.get("files", ()))
+        links = [
+            {"label": _label(name), "href": f"{record['folder']}/{name}"}
+            for name in files
+            if not name.endswith((".metadata.json", "-metadata.csv"))
+        ]
+        figures = record.get("figures") or {}
+        rows.append(
+            {
+                "name": record.get("name", record["folder"]),
+                "key": record.get("key", record["folder"]),
+                "links": links,
+                "residents": _int(figures.get("residents")),
+                "priority_areas": _int(figures.get("priority_areas")),
+                "priority_residents": _int(figures.get("priority_residents")),
+                "generated": str(record.get("generated", ""))[:16].replace("T", " "),
+            }
+        )
+    html = render_template(
+        "index.html.j2",
+        rows=rows,
+        failures=failed,
+        generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        formats=", ".join(FORMATS),
+    )
+    path = out_dir / "index.html"
+    _write_atomic(path, html.encode("utf-8"))
+    return path
+
+
+def _cell(value: object) -> str:
+    from geo.exports import neutralise
+
+    return str(neutralise(str(value)))
+
+
+def _label(name: str) -> str:
+    suffix = name.rsplit(".", 1)[-1].upper()
+    for part in ("areas", "priority-gaps", "assets"):
+        if name.endswith(f"-{part}.{suffix.lower()}"):
+            return f"{suffix} {part.replace('-', ' ')}"
+    return {"GPKG": "GeoPackage", "XLSX": "Excel"}.get(suffix, suffix)
+
+
+def _int(value: object) -> str:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if number != number else f"{number:,.0f}"
+
+
+def outcome_dict(outcome: AreaOutcome) -> dict[str, Any]:
+    """An outcome as plain values (for JSON)."""
+    return asdict(outcome)

@@ -1,0 +1,247 @@
+"""The report's files: PDF, HTML and the tables behind them for Excel and GIS.
+
+:func:`export_files` writes any of :data:`FORMATS` to a folder;
+:func:`export_bytes` returns one format in memory, with a file name and a
+MIME type, for a download button.  The tables go through :mod:`geo.exports`
+(Excel-safe CSV, XLSX with text never stored as formulas, GeoPackage layers,
+WGS84 GeoJSON), and every file carries or is accompanied by the same
+metadata: sources with vintage, licence and attribution, the parameters, and
+the row count of every table.
+
+========  ==============================================================
+format    what is written
+========  ==============================================================
+pdf       the A4 report
+html      the same report as one self-contained web page
+csv       ``…-areas.csv``, ``…-priority-gaps.csv``, ``…-assets.csv`` and
+          ``…-metadata.csv`` (in memory: one zip of the four)
+xlsx      sheets ``areas``, ``priority_gaps``, ``assets``, ``metadata``
+gpkg      layers ``areas``, ``assets``, ``priority_gaps`` (EPSG:27700) and
+          a ``metadata`` table
+geojson   ``…-areas.geojson``, ``…-priority-gaps.geojson`` and
+          ``…-assets.geojson`` (WGS84), each with its metadata inside and in a
+          ``.metadata.json`` sidecar (in memory: the areas file)
+========  ==============================================================
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import __version__, exports
+from geo.errors import AtlasError
+
+from . import tables
+from .context import report_context
+from .render import html_to_pdf, report_html
+
+if TYPE_CHECKING:
+    from geo.pipeline import Result
+
+FORMATS = ("pdf", "html", "csv", "xlsx", "gpkg", "geojson")
+MIME = {
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "csv": "application/zip",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "gpkg": "application/geopackage+sqlite3",
+    "geojson": "application/geo+json",
+}
+
+
+class ReportExportError(AtlasError, ValueError):
+    """A report export was asked for in a format that does not exist."""
+
+
+def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """Formats lower-cased and checked, duplicates dropped, in the order given."""
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise ReportExportError(
+            f"Unknown report format(s): {', '.join(unknown)}. Use any of {', '.join(FORMATS)}."
+        )
+    if not chosen:
+        raise ReportExportError(f"Choose at least one format: {', '.join(FORMATS)}.")
+    return chosen
+
+
+def file_stem(result: Result) -> str:
+    """``belonging-atlas-E08000009-trafford``: safe on every file system."""
+    slug = re.sub(r"[^a-z0-9]+", "-", result.region.name.lower()).strip("-")[:60]
+    key = re.sub(r"[^A-Za-z0-9]+", "-", result.region.key).strip("-")[:60]
+    return "-".join(p for p in ("belonging-atlas", key, slug) if p)
+
+
+# ---------------------------------------------------------------------------
+# Tables and metadata
+# ---------------------------------------------------------------------------
+
+
+def export_tables(result: Result) -> dict[str, gpd.GeoDataFrame]:
+    """The three tables every export holds, with geometry (EPSG:27700).
+
+    ``areas`` is :meth:`Result.table` (every measure) with the nearest
+    counted asset; ``priority_gaps`` is :func:`geo.report.tables.priority_table`;
+    ``assets`` is the asset frame with BNG and WGS84 coordinates as columns.
+    """
+    areas = result.table()
+    near = tables.nearest_assets(result)
+    areas = areas.merge(near, left_on="lsoa21cd", right_index=True, how="left")
+    areas = gpd.GeoDataFrame(areas, geometry="geometry", crs=result.areas.crs)
+    priority = tables.priority_table(result, geometry=True)
+    assets = result.assets.copy()
+    if len(assets):
+        wgs = assets.geometry.to_crs(4326)
+        assets["easting"] = assets.geometry.x.round(1)
+        assets["northing"] = assets.geometry.y.round(1)
+        assets["lat"] = wgs.y.round(6)
+        assets["lon"] = wgs.x.round(6)
+        assets["category_label"] = assets["category"].map(tables.category_label)
+    return {"areas": areas, "priority_gaps": priority, "assets": assets}
+
+
+def export_metadata(
+    result: Result, row_counts: dict[str, int], *, generated: datetime | None = None
+) -> pd.DataFrame:
+    """Sources, parameters and row counts, as :func:`geo.exports.metadata_table`."""
+    generated = generated or datetime.now()
+    parameters: dict[str, Any] = {
+        "area": result.region.key,
+        "area_name": result.region.name,
+        "local_authorities": list(result.region.lad_codes),
+        **result.parameters.as_dict(),
+        "categories_counted": list(result.categories),
+        "generated": generated.isoformat(timespec="seconds"),
+        "software": f"Belonging Atlas {__version__}",
+    }
+    return exports.metadata_table([r.as_dict() for r in result.provenance], parameters, row_counts)
+
+
+def _metadata_json(meta: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(meta.to_json(orient="records", default_handler=str))
+
+
+# ---------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------
+
+
+def export_files(
+    result: Result,
+    out_dir: Path,
+    formats: Iterable[str] = FORMATS,
+    *,
+    stem: str | None = None,
+    generated: datetime | None = None,
+) -> list[Path]:
+    """Write the report and its tables; return the paths written.
+
+    Files are written in a temporary folder inside ``out_dir`` and moved into
+    place one by one, so a file that exists is always complete.
+    """
+    chosen = check_formats(formats)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = stem or file_stem(result)
+    generated = generated or datetime.now()
+    frames = export_tables(result) if set(chosen) - {"pdf", "html"} else {}
+    meta = (
+        export_metadata(result, {k: len(v) for k, v in frames.items()}, generated=generated)
+        if frames
+        else None
+    )
+    html = None
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".partial-") as tmp:
+        work = Path(tmp)
+        for fmt in chosen:
+            if fmt in ("pdf", "html"):
+                if html is None:
+                    html = report_html(result, context=report_context(result, generated=generated))
+                if fmt == "html":
+                    (work / f"{stem}.html").write_text(html, encoding="utf-8")
+                else:
+                    (work / f"{stem}.pdf").write_bytes(html_to_pdf(html))
+            elif fmt == "csv":
+                for name, frame in frames.items():
+                    exports.write_csv(frame, work / f"{stem}-{_dash(name)}.csv")
+                exports.write_csv(meta, work / f"{stem}-metadata.csv")
+            elif fmt == "xlsx":
+                exports.write_xlsx(frames, work / f"{stem}.xlsx", metadata=meta)
+            elif fmt == "gpkg":
+                layers = {k: frames[k] for k in ("areas", "assets", "priority_gaps")}
+                exports.write_gpkg(layers, work / f"{stem}.gpkg", metadata=meta)
+            elif fmt == "geojson":
+                records = {"sources_parameters_rows": _metadata_json(meta)}
+                for name, frame in frames.items():
+                    exports.write_geojson(
+                        frame, work / f"{stem}-{_dash(name)}.geojson", metadata=records
+                    )
+        for path in sorted(work.iterdir()):
+            target = out_dir / path.name
+            os.replace(path, target)
+            written.append(target)
+    return written
+
+
+def _dash(name: str) -> str:
+    return name.replace("_", "-")
+
+
+# ---------------------------------------------------------------------------
+# In memory
+# ---------------------------------------------------------------------------
+
+
+def export_bytes(
+    result: Result, fmt: str, *, generated: datetime | None = None
+) -> tuple[bytes, str, str]:
+    """One format in memory: ``(content, file name, MIME type)`` for a download button."""
+    (fmt,) = check_formats([fmt])
+    stem = file_stem(result)
+    if fmt == "html":
+        html = report_html(result, generated=generated)
+        return html.encode("utf-8"), f"{stem}.html", MIME[fmt]
+    if fmt == "pdf":
+        html = report_html(result, generated=generated)
+        return html_to_pdf(html), f"{stem}.pdf", MIME[fmt]
+    frames = export_tables(result)
+    meta = export_metadata(result, {k: len(v) for k, v in frames.items()}, generated=generated)
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        exports.write_xlsx(frames, buffer, metadata=meta)
+        return buffer.getvalue(), f"{stem}.xlsx", MIME[fmt]
+    if fmt == "geojson":
+        text = exports.geojson_text(
+            frames["areas"], metadata={"sources_parameters_rows": _metadata_json(meta)}
+        )
+        return text.encode("utf-8"), f"{stem}-areas.geojson", MIME[fmt]
+    with tempfile.TemporaryDirectory(prefix="belonging-atlas-") as tmp:
+        work = Path(tmp)
+        if fmt == "gpkg":
+            path = exports.write_gpkg(
+                {k: frames[k] for k in ("areas", "assets", "priority_gaps")},
+                work / f"{stem}.gpkg",
+                metadata=meta,
+            )
+            return path.read_bytes(), path.name, MIME[fmt]
+        # csv: the three tables and their metadata, zipped
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, frame in [*frames.items(), ("metadata", meta)]:
+                path = exports.write_csv(frame, work / f"{stem}-{_dash(name)}.csv")
+                archive.write(path, arcname=path.name)
+        return buffer.getvalue(), f"{stem}-csv.zip", MIME[fmt]

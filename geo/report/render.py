@@ -1,0 +1,131 @@
+"""Rendering: one Jinja2 template to a self-contained HTML page and to an A4 PDF.
+
+* :func:`report_html` fills ``templates/report.html.j2`` with autoescape on:
+  every string from the data (area, ward and asset names, addresses, notes)
+  is escaped; the stylesheet is inlined and the maps are embedded as base64
+  PNG ``data:`` URIs, so the file opens anywhere with nothing to fetch.  A
+  Content-Security-Policy in the page forbids scripts and any resource that
+  is not inline or ``data:``.
+* :func:`report_pdf` lays the same HTML out with WeasyPrint (A4, page numbers
+  in the page margins).  Its URL fetcher accepts ``data:`` URIs only: any other
+  URL (``http``, ``https``, ``file`` …) is refused before anything is opened,
+  and the refusal is logged, so rendering never touches the network or the
+  file system.  Fonts come from the system (fontconfig); no ``@font-face``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from markupsafe import Markup
+
+from .context import report_context
+
+if TYPE_CHECKING:
+    from geo.pipeline import Result
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def _css() -> str:
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+def render_template(name: str, **values: Any) -> str:
+    """Render one of the package's templates (autoescaped)."""
+    return _environment().get_template(name).render(**values)
+
+
+def report_html(
+    result: Result,
+    *,
+    context: dict[str, Any] | None = None,
+    generated: datetime | None = None,
+) -> str:
+    """The gap report as one self-contained HTML document.
+
+    Parameters
+    ----------
+    result
+        The analysis to report.
+    context
+        Values from :func:`geo.report.context.report_context` (built now when
+        not given; pass one to render HTML and PDF from the same maps).
+    generated
+        The report's date (default: now).
+    """
+    values = context if context is not None else report_context(result, generated=generated)
+    return render_template("report.html.j2", css=Markup(_css()), **values)
+
+
+def report_pdf(
+    result: Result,
+    *,
+    html: str | None = None,
+    generated: datetime | None = None,
+) -> bytes:
+    """The gap report as an A4 PDF, from the same template as :func:`report_html`.
+
+    Parameters
+    ----------
+    result
+        The analysis to report.
+    html
+        HTML from :func:`report_html` for the same result (rendered now when
+        not given).
+    generated
+        The report's date when the HTML is rendered here.
+    """
+    if html is None:
+        html = report_html(result, generated=generated)
+    return html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out report HTML as a PDF with a fetcher that only accepts ``data:`` URIs."""
+    import weasyprint
+
+    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=offline_fetcher())
+    return document.write_pdf()
+
+
+def offline_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that serves ``data:`` URIs and refuses everything else."""
+    from weasyprint.urls import URLFetcher
+
+    class OfflineFetcher(URLFetcher):
+        """Refuses every URL but ``data:``, so rendering makes no request."""
+
+        refused: list[str]
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
+            self.refused = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not url.lower().startswith("data:"):
+                self.refused.append(url)
+                log.warning("report rendering refused to fetch %s", url[:200])
+                raise ValueError(f"the report never fetches external resources: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return OfflineFetcher()
