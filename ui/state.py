@@ -1,36 +1,63 @@
 """Cached access to the library for the Streamlit pages.
 
-Caches are keyed by simple arguments (area text, sources file, offline flag),
-never by GeoDataFrames.  The library's errors are shown as messages; no
-traceback reaches the page.
+Caches are keyed by simple arguments (area code, sources file, model, a tuple
+of weights, ...), never by GeoDataFrames: objects that cannot be hashed are
+passed as ``_underscore`` arguments beside a key that identifies them.  The
+assembled region and the analysis :class:`~geo.pipeline.Result` are shared
+read-only objects (``st.cache_resource``); GeoJSON dicts are cached with
+``st.cache_data``.  The library's errors are shown as messages; no traceback
+reaches the page.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 import os
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo import maps, pipeline, risk
 from geo.config import Settings
 from geo.errors import AtlasError
+from geo.national import national_indicators
+from geo.provenance import ProvenanceRecord
 from geo.region import Region, load_region
 from geo.sources.access import DataAccess
 from geo.sources.lookups import local_authorities
+from geo.sources.taxonomy import CATEGORIES
+from ui.params import DEFAULT_AREA, Choice
 
 log = logging.getLogger(__name__)
 
-DEFAULT_AREA = "E08000003"  # Manchester
+__all__ = ["DEFAULT_AREA", "STATIC_URL"]
+
 #: Streamlit serves ./static at this path (server.enableStaticServing).
 STATIC_URL = "/app/static/vendor"
+#: Session key of the assets uploaded in this session (private to it).
+UPLOADS_KEY = "atlas_uploads"
+
+CATEGORY_LABELS = {c.key: c.label for c in CATEGORIES}
+CATEGORY_COLOURS = {c.key: c.colour for c in CATEGORIES}
+
+
+class Unavailable(Exception):
+    """Raised after an error has been shown on the page (the page stops)."""
 
 
 def tiles() -> str | None:
-    """Basemap: OpenStreetMap tiles unless ATLAS_TILES=none or running offline."""
+    """Basemap: OpenStreetMap tiles unless ATLAS_TILES=none/offline or running offline."""
     choice = os.environ.get("ATLAS_TILES", "").strip().lower()
-    if choice in {"none", "off", "0"} or (not choice and settings().offline):
+    if choice in {"none", "off", "offline", "0", "false", "no"}:
+        return None
+    if not choice and settings().offline:
         return None
     return "OpenStreetMap"
 
@@ -44,14 +71,22 @@ def _key(s: Settings) -> tuple[str, bool, str]:
     return (str(s.sources_file or ""), s.offline, str(s.cache_dir))
 
 
+def settings_key() -> tuple[str, bool, str]:
+    """The hashable identity of the current settings."""
+    return _key(settings())
+
+
 @st.cache_resource(show_spinner=False)
 def _access(sources_file: str, offline: bool, cache_dir: str) -> DataAccess:
-    s = Settings(
+    return DataAccess(_settings(sources_file, offline, cache_dir))
+
+
+def _settings(sources_file: str, offline: bool, cache_dir: str) -> Settings:
+    return Settings(
         sources_file=Path(sources_file) if sources_file else None,
         offline=offline,
         cache_dir=Path(cache_dir),
     )
-    return DataAccess(s)
 
 
 @st.cache_data(show_spinner=False)
@@ -64,16 +99,12 @@ def _authorities(sources_file: str, offline: bool, cache_dir: str) -> pd.DataFra
 
 def authorities() -> pd.DataFrame | None:
     """English local authorities (code, name, LSOAs), or None after showing the error."""
-    try:
-        return _authorities(*_key(settings()))
-    except AtlasError as exc:
-        st.error(str(exc))
-        return None
+    return _guarded(lambda: _authorities(*settings_key()), "listing the local authorities")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _region(area: str, sources_file: str, offline: bool, cache_dir: str) -> Region:
-    s = _access(sources_file, offline, cache_dir).settings
+    s = _settings(sources_file, offline, cache_dir)
     bar = st.progress(0.0, text="Loading data…")
     steps: dict[str, None] = {}
 
@@ -83,7 +114,6 @@ def _region(area: str, sources_file: str, offline: bool, cache_dir: str) -> Regi
         bar.progress(fraction, text=f"Loading {label}…")
 
     try:
-        # A fresh DataAccess per load (national files stay cached in memory).
         return load_region(area, settings=s, access=DataAccess(s, progress=progress))
     finally:
         bar.empty()
@@ -91,15 +121,211 @@ def _region(area: str, sources_file: str, offline: bool, cache_dir: str) -> Regi
 
 def region(area: str) -> Region | None:
     """The assembled region for an area, or None after showing the error."""
+    return _guarded(lambda: _region(area, *settings_key()), "assembling this area")
+
+
+@st.cache_resource(show_spinner=False)
+def _national(sources_file: str, offline: bool, cache_dir: str) -> pd.DataFrame | None:
+    return national_indicators(_settings(sources_file, offline, cache_dir))
+
+
+# ---------------------------------------------------------------------------
+# Uploaded assets (this session only)
+# ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadedAssets:
+    """Assets a user added in this session."""
+
+    key: str
+    name: str
+    frame: gpd.GeoDataFrame
+    rows_in: int
+    added: str
+
+
+def uploads() -> list[UploadedAssets]:
+    """Assets uploaded in this session, in the order they were added."""
+    items = st.session_state.get(UPLOADS_KEY)
+    return list(items) if isinstance(items, list) else []
+
+
+def add_upload(name: str, frame: gpd.GeoDataFrame, *, rows_in: int) -> UploadedAssets:
+    """Keep uploaded assets in this session (never on disk) and return the record."""
+    digest = hashlib.sha256()
+    digest.update(name.encode())
+    digest.update(pd.util.hash_pandas_object(frame.drop(columns="geometry"), index=False).values)
+    digest.update(frame.geometry.to_wkb().astype(bytes).sum() if len(frame) else b"")
+    item = UploadedAssets(
+        key=digest.hexdigest()[:20],
+        name=name,
+        frame=frame,
+        rows_in=rows_in,
+        added=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    kept = [u for u in uploads() if u.key != item.key]
+    st.session_state[UPLOADS_KEY] = [*kept, item]
+    return item
+
+
+def remove_upload(key: str) -> None:
+    """Forget one upload."""
+    st.session_state[UPLOADS_KEY] = [u for u in uploads() if u.key != key]
+
+
+def uploads_key(items: Sequence[UploadedAssets] | None = None) -> str:
+    """A short key identifying the uploads (\"\" when there are none)."""
+    items = uploads() if items is None else items
+    return "+".join(u.key for u in items)
+
+
+def _with_uploads(base: Region, items: Sequence[UploadedAssets]) -> Region:
+    """The region with uploaded assets added, labelled as user data in provenance."""
+    if not items:
+        return base
+    frames = [base.assets]
+    records = list(base.provenance)
+    outline = base.areas.geometry.union_all()
+    for item in items:
+        frame = item.frame.to_crs(base.areas.crs).copy()
+        frame["source"] = f"upload:{item.name}"
+        frame["in_region"] = frame.geometry.within(outline)
+        frames.append(frame)
+        records.append(
+            ProvenanceRecord(
+                dataset=f"upload:{item.name}",
+                title=f"Your upload: {item.name}",
+                publisher="You (kept in this browser session only)",
+                vintage=f"uploaded {item.added}",
+                licence="user data",
+                attribution=f"Includes community places you uploaded ({item.name})",
+                origin="upload",
+                location=item.name,
+                rows=len(frame),
+                retrieved=item.added,
+            )
+        )
+    columns = list(base.assets.columns)
+    assets = pd.concat([f.reindex(columns=columns) for f in frames], ignore_index=True)
+    assets = gpd.GeoDataFrame(assets, geometry="geometry", crs=base.assets.crs)
+    return dataclasses.replace(base, assets=assets, provenance=tuple(records))
+
+
+# ---------------------------------------------------------------------------
+# The analysis
+# ---------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _analysis(
+    choice: Choice,
+    settings_id: tuple[str, bool, str],
+    upload_id: str,
+    _uploads: tuple[UploadedAssets, ...] = (),
+) -> pipeline.Result:
+    s = _settings(*settings_id)
+    base = _region(choice.area, *settings_id)
+    return pipeline.run_analysis(
+        _with_uploads(base, _uploads),
+        settings=s,
+        model=choice.model,
+        weights=choice.weights_dict,
+        categories=choice.categories,
+        thresholds=choice.thresholds,
+        speed_m_s=choice.speed_m_s,
+        catchment_m=choice.catchment_m,
+        national=_national(*settings_id),
+    )
+
+
+def analysis(choice: Choice) -> pipeline.Result | None:
+    """The analysis for ``choice`` (with this session's uploads), or None after an error."""
+    items = tuple(uploads())
+    return _guarded(
+        lambda: _analysis(choice, settings_key(), uploads_key(items), items),
+        "running the analysis",
+    )
+
+
+def analysis_key(choice: Choice) -> tuple[Any, ...]:
+    """A hashable identity of the analysis ``choice`` gives in this session."""
+    return (choice, settings_key(), uploads_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _risk_detail(
+    area: str, model: str, weights: tuple[tuple[str, float], ...] | None, settings_id: tuple
+) -> risk.CompositeRisk | risk.OlderRisk:
+    base = _region(area, *settings_id)
+    national = _national(*settings_id)
+    if model == "older":
+        return risk.older_people_risk(base.areas, reference=national)
+    return risk.all_ages_risk(
+        base.areas, weights=dict(weights) if weights else None, reference=national
+    )
+
+
+def contributions(choice: Choice, code: str) -> pd.DataFrame | None:
+    """How each indicator (or model term) drives one area's risk, or None."""
     try:
-        return _region(area, *_key(settings()))
+        detail = _risk_detail(choice.area, choice.model, choice.weights, settings_key())
+        return risk.contributions(detail, code)
+    except AtlasError as exc:
+        log.info("no contributions for %s: %s", code, exc)
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Map data (cached GeoJSON dicts)
+# ---------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def geometries(area: str, settings_id: tuple[str, bool, str]) -> dict[str, dict[str, Any]]:
+    """Simplified WGS84 geometry of every area of the region, by code."""
+    return maps.simplified_geometries(_region(area, *settings_id).areas)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def bounds(area: str, settings_id: tuple[str, bool, str]) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the region in WGS84."""
+    return tuple(float(v) for v in _region(area, *settings_id).bounds_wgs84)  # type: ignore[return-value]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def hotspot_outlines(key: tuple[Any, ...], _result: pipeline.Result) -> list[dict[str, Any]]:
+    """Dissolved outlines of the hot-spot areas of the analysis ``key``."""
+    choice = key[0]
+    geoms = geometries(choice.area, key[1])
+    areas = _result.areas
+    codes = list(areas.index[areas["hotspot"].fillna(False).astype(bool)])
+    return maps.outline_geometries(geoms, codes)
+
+
+def _guarded(func: Any, doing: str) -> Any:
+    """Run ``func``; show the library's message (or a generic one) and return None on error."""
+    try:
+        return func()
     except AtlasError as exc:
         st.error(str(exc))
-        return None
     except Exception:
-        log.exception("unexpected error loading %s", area)
+        log.exception("unexpected error while %s", doing)
         st.error(
-            "Something went wrong while assembling this area. The details are in the "
-            "server log; please report it."
+            f"Something went wrong while {doing}. The details are in the server log; "
+            "please report it."
         )
-        return None
+    return None
+
+
+def source_labels(result: pipeline.Result) -> dict[str, str]:
+    """Asset source id → a readable name (dataset title, or the uploaded file)."""
+    labels: dict[str, str] = {}
+    for record in result.provenance:
+        labels[record.dataset] = record.title
+    return labels
+
+
+def sources_used(records: Sequence[ProvenanceRecord]) -> Mapping[str, ProvenanceRecord]:
+    """Provenance records by dataset id."""
+    return {r.dataset: r for r in records}

@@ -1,0 +1,327 @@
+"""The explorer's widgets: area, analysis settings, map layer, area finder.
+
+Every widget has a stable key and keeps its value for the whole session
+(``persist_state="session"``), so switching pages and coming back finds the
+map as it was left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from geo import pipeline
+from geo.region import Region
+from geo.risk import DEFAULT_WEIGHTS, INDICATORS
+from geo.sources.taxonomy import CATEGORY_KEYS
+from ui import params, state
+from ui.mapview import View
+
+PICK = "area_pick"
+_PERSIST = "session"
+
+
+def area_picker(authorities: pd.DataFrame) -> str:
+    """The local-authority picker (type to search by name or code); returns its code."""
+    codes = list(authorities["lad_code"])
+    names = dict(zip(authorities["lad_code"], authorities["lad_name"], strict=True))
+    if st.session_state.get(params.AREA) not in names:
+        st.session_state.pop(params.AREA, None)
+    _init(params.AREA, params.DEFAULT_AREA if params.DEFAULT_AREA in names else codes[0])
+    area = st.selectbox(
+        "Local authority",
+        options=codes,
+        format_func=lambda c: f"{names.get(c, c)} ({c})",
+        key=params.AREA,
+        help="Type to search by name or code. The map fits the chosen area.",
+        persist_state=_PERSIST,
+    )
+    if st.session_state.get("_last_area") != area:
+        st.session_state["_last_area"] = area
+        st.session_state.pop(params.SELECTED, None)
+        st.session_state.pop(PICK, None)
+    return str(area)
+
+
+def _init(key: str, value: object) -> None:
+    """Give a widget its first value through session state (never also as a default)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _sanitise(key: str, allowed: Sequence[object], fallback: Sequence[object]) -> None:
+    """Drop values a multi-select no longer offers (another area has other categories)."""
+    if key in st.session_state:
+        kept = [v for v in st.session_state[key] if v in allowed]
+        st.session_state[key] = kept if kept else list(fallback)
+
+
+def available_categories(region: Region) -> list[str]:
+    """Categories with at least one place in the region, its edge or this session's uploads."""
+    present = set(region.assets["category"]) if len(region.assets) else set()
+    for item in state.uploads():
+        present |= set(item.frame["category"].astype(str))
+    return [c for c in CATEGORY_KEYS if c in present]
+
+
+def _reset_weights() -> None:
+    for name, value in DEFAULT_WEIGHTS.items():
+        st.session_state[params.WEIGHT_PREFIX + name] = int(value)
+
+
+def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
+    """Sidebar controls: risk model, what the map shows, and the analysis settings."""
+    labels = state.CATEGORY_LABELS
+    _init(params.MODEL, "all-ages")
+    model = st.radio(
+        "Loneliness risk model",
+        options=list(params.MODEL_LABELS),
+        format_func=params.MODEL_LABELS.get,
+        key=params.MODEL,
+        help="All ages: eleven Census and deprivation indicators combined with weights you can "
+        "change. 65+: Age UK's published model of who is often lonely in later life.",
+        persist_state=_PERSIST,
+    )
+    available = available_categories(region)
+
+    st.subheader("On the map", divider="gray")
+    _init(params.HOTSPOTS, True)
+    hotspots = st.toggle(
+        "Outline hot spots",
+        key=params.HOTSPOTS,
+        help="Clusters of neighbouring areas with large gaps (Local Moran's I, "
+        "false discovery rate 5%).",
+        persist_state=_PERSIST,
+    )
+    _init(params.SHOW_ASSETS, available)
+    _sanitise(params.SHOW_ASSETS, available, available)
+    shown = st.multiselect(
+        "Community places shown",
+        options=available,
+        format_func=lambda c: labels.get(c, c),
+        key=params.SHOW_ASSETS,
+        persist_state=_PERSIST,
+    )
+    _init(params.SHOW_OUTSIDE, True)
+    outside = st.toggle(
+        "Include places just outside the area",
+        key=params.SHOW_OUTSIDE,
+        help=f"Places within {state.settings().region_buffer_m / 1000:g} km of the boundary "
+        "serve residents near it, so they are counted; they are drawn as hollow circles.",
+        persist_state=_PERSIST,
+    )
+
+    with st.expander("Analysis settings", expanded=False):
+        _init(params.COUNTED, available)
+        _sanitise(params.COUNTED, available, available)
+        counted = st.multiselect(
+            "Community places counted as provision",
+            options=available,
+            format_func=lambda c: labels.get(c, c),
+            key=params.COUNTED,
+            help="Access and gaps are measured from these categories only.",
+            persist_state=_PERSIST,
+        )
+        if not counted:
+            st.warning("Choose at least one category; all are counted until you do.")
+        _init(params.THRESHOLDS, list(pipeline.DEFAULT_THRESHOLDS))
+        _sanitise(params.THRESHOLDS, params.THRESHOLD_CHOICES, pipeline.DEFAULT_THRESHOLDS)
+        _init(params.SPEED, float(pipeline.DEFAULT_SPEED_M_S))
+        speed = st.slider(
+            "Walking speed (metres per second)",
+            min_value=0.5,
+            max_value=1.6,
+            step=0.1,
+            key=params.SPEED,
+            help="About 1.0 m/s suits older adults; 1.3 m/s is a typical adult pace.",
+            persist_state=_PERSIST,
+        )
+        thresholds = st.multiselect(
+            "Walking distances counted",
+            options=list(params.THRESHOLD_CHOICES),
+            format_func=lambda t: f"{t:,} m (~{t / speed / 60:.0f} min)",
+            key=params.THRESHOLDS,
+            help="Places within each distance are counted for every area.",
+            persist_state=_PERSIST,
+        )
+        _init(params.CATCHMENT, int(pipeline.DEFAULT_CATCHMENT_M))
+        catchment = st.select_slider(
+            "E2SFCA catchment",
+            options=list(params.CATCHMENT_CHOICES),
+            format_func=lambda m: f"{m:,} m",
+            key=params.CATCHMENT,
+            help="How far residents are assumed to travel to a place (with distance decay).",
+            persist_state=_PERSIST,
+        )
+
+    weights: dict[str, float] = {}
+    with st.expander("Risk weights (all-ages index)", expanded=False):
+        if model != "all-ages":
+            st.caption(
+                "The Age UK model uses its published coefficients; weights apply to the "
+                "all-ages index only."
+            )
+        for ind in INDICATORS:
+            _init(params.WEIGHT_PREFIX + ind.name, int(DEFAULT_WEIGHTS[ind.name]))
+            weights[ind.name] = st.slider(
+                ind.label,
+                min_value=0,
+                max_value=30,
+                step=1,
+                key=params.WEIGHT_PREFIX + ind.name,
+                disabled=model != "all-ages",
+                help=ind.rationale,
+                persist_state=_PERSIST,
+            )
+        st.button(
+            "Reset weights",
+            on_click=_reset_weights,
+            disabled=model != "all-ages",
+            key="reset_weights",
+        )
+        st.caption("Weights are relative: they are rescaled to sum to 100%.")
+
+    choice = params.Choice(
+        area=area,
+        model=str(model),
+        weights=params.normalise_weights(weights) if model == "all-ages" else None,
+        categories=params.normalise_categories(counted or available, available),
+        thresholds=tuple(sorted(int(t) for t in (thresholds or pipeline.DEFAULT_THRESHOLDS))),
+        speed_m_s=round(float(speed), 2),
+        catchment_m=float(catchment),
+    )
+    view = View(hotspots=bool(hotspots), asset_categories=tuple(shown), show_outside=bool(outside))
+    return choice, view
+
+
+def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> View:
+    """The layer switch above the map (and the access options when it shows access)."""
+    _init(params.LAYER, "risk")
+    with columns[0]:
+        layer = st.segmented_control(
+            "Map layer",
+            options=list(params.LAYERS),
+            format_func=params.LAYERS.get,
+            required=True,
+            key=params.LAYER,
+            persist_state=_PERSIST,
+        )
+    layer = layer or "risk"
+    if layer != "access":
+        return replace(view, layer=layer)
+    options = ["any", *result.categories]
+    if st.session_state.get(params.ACCESS_CATEGORY) not in options:
+        st.session_state[params.ACCESS_CATEGORY] = "any"
+    _init(params.ACCESS_MEASURE, "e2sfca")
+    with columns[1]:
+        category = st.selectbox(
+            "Places",
+            options=options,
+            format_func=lambda c: (
+                "Any community place" if c == "any" else state.CATEGORY_LABELS.get(c, c)
+            ),
+            key=params.ACCESS_CATEGORY,
+            persist_state=_PERSIST,
+        )
+    with columns[2]:
+        measure = st.selectbox(
+            "Measure",
+            options=list(params.ACCESS_MEASURES),
+            format_func=params.ACCESS_MEASURES.get,
+            key=params.ACCESS_MEASURE,
+            persist_state=_PERSIST,
+        )
+    return replace(
+        view,
+        layer="access",
+        access_category=None if category in (None, "any") else str(category),
+        access_measure=str(measure),
+    )
+
+
+def _select(code: str | None) -> None:
+    st.session_state[params.SELECTED] = code
+    st.session_state[PICK] = code
+
+
+def _picked() -> None:
+    st.session_state[params.SELECTED] = st.session_state.get(PICK)
+
+
+def area_finder(result: pipeline.Result) -> None:
+    """Pick a small area by name or code (the same as clicking it)."""
+    a = result.areas
+    order = a["lsoa21nm"].astype(str).sort_values().index
+    names = a["lsoa21nm"].astype(str).to_dict()
+    if st.session_state.get(PICK) not in names:
+        st.session_state.pop(PICK, None)
+    selected = st.session_state.get(params.SELECTED)
+    if selected in names and st.session_state.get(PICK) != selected:
+        st.session_state[PICK] = selected
+    cols = st.columns([4, 1], vertical_alignment="bottom")
+    with cols[0]:
+        st.selectbox(
+            "Small area",
+            options=list(order),
+            index=None,
+            format_func=lambda c: f"{names.get(c, c)} ({c})",
+            placeholder="Click the map, or type a name or code",
+            key=PICK,
+            on_change=_picked,
+        )
+    with cols[1]:
+        st.button(
+            "Clear",
+            on_click=_select,
+            args=(None,),
+            disabled=selected not in names,
+            key="clear_area",
+            width="stretch",
+        )
+
+
+def priority_shortcuts(result: pipeline.Result, *, limit: int = 10) -> None:
+    """Shown when no area is selected: how to use the panel, and the top priority gaps."""
+    st.markdown("##### Explore an area")
+    st.caption(
+        "Click any area on the map to see its figures, what drives its loneliness risk, "
+        "and the community places nearest to it — or pick one of the areas below."
+    )
+    a = result.areas
+    priority = a[a["is_priority"].fillna(False).astype(bool)]
+    top = (priority if len(priority) else a).sort_values("priority_rank").head(limit)
+    st.markdown(
+        "**Top priority gaps** (high risk, low access)" if len(priority) else "**Largest gaps**"
+    )
+    table = pd.DataFrame(
+        {
+            "Rank": top["priority_rank"].astype("Int64"),
+            "Area": top["lsoa21nm"].astype(str),
+            "Residents": top.get("population", pd.NA),
+            "Gap score": top["gap_score"],
+        },
+    )
+    generation = st.session_state.get("_top_generation", 0)
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"top-{generation}",
+        column_config={
+            "Residents": st.column_config.NumberColumn(format="localized"),
+            "Gap score": st.column_config.ProgressColumn(
+                min_value=0.0, max_value=1.0, format="%.2f"
+            ),
+        },
+    )
+    rows = getattr(getattr(event, "selection", None), "rows", None) or []
+    if rows:
+        st.session_state["_top_generation"] = generation + 1
+        st.session_state[params.SELECTED] = str(top.index[rows[0]])
+        st.rerun()
+    st.caption("Select a row to open the area. The full ranked list is in the Gap report.")

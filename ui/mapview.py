@@ -1,0 +1,297 @@
+"""The explorer's map: one Leaflet map per area, with layers that change in place.
+
+The base map (empty, fitted to the area) is the same on every run for an
+area, so streamlit-folium keeps the same map mounted and the user's pan and
+zoom survive control changes.  Everything that changes — the coloured
+areas, hot-spot outlines, community places and the selected area — is sent
+as feature groups (``feature_group_to_add``), which the component swaps
+without reloading the map.  Only clicks come back to Python
+(``returned_objects``), so panning never reruns the script.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import maps, pipeline
+from geo.gaps import CLASS_LABELS
+from ui import state
+from ui.params import Choice
+
+MAP_HEIGHT = 640
+RETURNED = ["last_object_clicked", "last_object_clicked_count"]
+
+
+@dataclass(frozen=True)
+class View:
+    """How the map shows the analysis (not part of the analysis itself)."""
+
+    layer: str = "risk"
+    access_measure: str = "e2sfca"
+    access_category: str | None = None
+    hotspots: bool = True
+    asset_categories: tuple[str, ...] = ()
+    show_outside: bool = True
+
+
+def classes(result: pipeline.Result, view: View) -> maps.Classes:
+    """The colours and legend of the chosen layer."""
+    areas = result.areas
+    p = result.parameters
+    if view.layer == "access":
+        label = (
+            state.CATEGORY_LABELS.get(view.access_category, view.access_category).lower()
+            if view.access_category
+            else "any community place"
+        )
+        if view.access_category and view.access_measure == "e2sfca":
+            label = f"{label} places"
+        return maps.access_classes(
+            areas,
+            measure=view.access_measure,
+            category=view.access_category,
+            category_label=label,
+            speed_m_s=p.speed_m_s,
+            catchment_m=p.catchment_m,
+        )
+    if view.layer == "gaps":
+        return maps.gap_classes(areas, labels=CLASS_LABELS)
+    if view.layer == "deprivation":
+        return maps.deprivation_classes(areas)
+    return maps.risk_classes(areas, model=p.model)
+
+
+def _fmt_int(value: object) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value):,.0f}"
+
+
+def area_properties(result: pipeline.Result, shown: maps.Classes) -> pd.DataFrame:
+    """Tooltip texts and the colour of every area (strings; escaped later)."""
+    a = result.areas
+    n = len(a)
+    risk = maps.risk_classes(a, model=result.parameters.model).text
+    rank = a["risk_rank"].map(lambda r: f"rank {int(r)} of {n} here" if pd.notna(r) else "")
+    minutes = a["walk_min_any"] if "walk_min_any" in a else pd.Series(np.nan, index=a.index)
+    access = minutes.map(
+        lambda m: "no community place loaded nearby" if pd.isna(m) else f"{m:.0f} min walk"
+    )
+    count_col = next(
+        (f"count_any_{t}m" for t in sorted(result.parameters.thresholds) if t >= 800), None
+    )
+    if count_col and count_col in a:
+        label = count_col.split("_")[-1]
+        access = access + a[count_col].map(
+            lambda c: f"; {int(c)} within {label}" if pd.notna(c) else ""
+        )
+    gap = a["gap_label"].where(a["gap_class"].notna(), "no class").astype(str)
+    gap = gap + a["hotspot"].fillna(False).astype(bool).map({True: " (in a hot spot)", False: ""})
+    name = a["lsoa21nm"].astype(str)
+    if "ward_name" in a:
+        name = name + a["ward_name"].map(lambda w: f" — {w}" if isinstance(w, str) and w else "")
+    if shown.title.startswith("Access") or (
+        shown.title.startswith("Walk") and "any community" not in shown.title
+    ):
+        access = shown.title.lower() + ": " + shown.text + " · nearest any: " + access
+    else:
+        access = "nearest: " + access
+    return pd.DataFrame(
+        {
+            "name": name,
+            "code": a.index.astype(str),
+            "residents": a["population"].map(_fmt_int) if "population" in a else "",
+            "risk": risk + ", " + rank,
+            "access": access,
+            "gap": gap,
+            "imd": a["imd_decile"].map(
+                lambda d: f"decile {int(d)} of England" if pd.notna(d) else "—"
+            )
+            if "imd_decile" in a
+            else "—",
+            "colour": shown.colour,
+        },
+        index=a.index,
+    )
+
+
+TOOLTIP_FIELDS = ["name", "code", "residents", "risk", "access", "gap", "imd"]
+TOOLTIP_ALIASES = [
+    "Area",
+    "Code",
+    "Residents",
+    "Loneliness risk",
+    "Access",
+    "Gap",
+    "Deprivation (IMD)",
+]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def layer_geojson(
+    key: tuple[Any, ...], view: View, _result: pipeline.Result
+) -> tuple[dict[str, Any], str]:
+    """The coloured areas of one layer as a GeoJSON dict, and the layer's title."""
+    shown = classes(_result, view)
+    props = area_properties(_result, shown)
+    geoms = state.geometries(key[0].area, key[1])
+    return maps.feature_collection(geoms, props), shown.title
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def asset_points(key: tuple[Any, ...], region_name: str, _result: pipeline.Result) -> pd.DataFrame:
+    """Asset rows for the map (coordinates and escaped texts)."""
+    return maps.asset_features(
+        _result.assets,
+        labels=state.CATEGORY_LABELS,
+        sources=state.source_labels(_result),
+        region_name=region_name,
+    )
+
+
+def feature_groups(
+    result: pipeline.Result,
+    key: tuple[Any, ...],
+    view: View,
+    *,
+    selected: str | None,
+) -> list[folium.FeatureGroup]:
+    """The layers drawn on the base map, bottom to top."""
+    geojson, title = layer_geojson(key, view, result)
+    areas_fg = folium.FeatureGroup(name=maps.escape_html(title))
+    maps.choropleth_layer(
+        geojson,
+        colour_property="colour",
+        name=title,
+        tooltip_fields=TOOLTIP_FIELDS,
+        tooltip_aliases=TOOLTIP_ALIASES,
+        m=areas_fg,
+    )
+    shown = classes(result, view) if view.layer != "gaps" else None
+    legend = (
+        maps.bivariate_legend_html()
+        if shown is None
+        else maps.legend_html(shown.title, shown.legend)
+    )
+    if view.hotspots:
+        legend += (
+            '<div style="font-size:12px;margin-top:5px"><span style="display:inline-block;'
+            f"width:16px;height:0;border-top:3px solid {maps.HOTSPOT_COLOUR};"
+            'vertical-align:middle;margin-right:5px"></span>hot spot (cluster of large gaps)</div>'
+        )
+    maps.legend_control(legend, position="bottomright", slot="layer", m=areas_fg)
+    groups = [areas_fg]
+    if view.hotspots:
+        outlines = state.hotspot_outlines(key, result)
+        if outlines:
+            fg = folium.FeatureGroup(name="Hot spots")
+            maps.outline_layer(outlines, name="Hot spots", tooltip="Hot spot of gap score", m=fg)
+            groups.append(fg)
+    if view.asset_categories:
+        points = asset_points(key, result.region.name, result)
+        fg = folium.FeatureGroup(name="Community places")
+        chosen = points[points["category"].isin(view.asset_categories)]
+        # outside first, so the region's own places draw on top
+        for inside in (False, True):
+            if not inside and not view.show_outside:
+                continue
+            part = chosen[chosen["in_region"] == inside]
+            for category in view.asset_categories:
+                rows = part[part["category"] == category]
+                maps.asset_layer(
+                    rows,
+                    colour=state.CATEGORY_COLOURS.get(category, "#444444"),
+                    name=state.CATEGORY_LABELS.get(category, category),
+                    inside=inside,
+                    m=fg,
+                )
+        items = []
+        for category in view.asset_categories:
+            rows = points[points["category"] == category]
+            n_in = int(rows["in_region"].sum())
+            n_out = int((~rows["in_region"].astype(bool)).sum()) if view.show_outside else 0
+            items.append(
+                (
+                    state.CATEGORY_COLOURS.get(category, "#444444"),
+                    state.CATEGORY_LABELS.get(category, category),
+                    n_in,
+                    n_out,
+                )
+            )
+        maps.legend_control(
+            maps.asset_legend_html(
+                items,
+                region_name=result.region.name,
+                buffer_km=state.settings().region_buffer_m / 1000,
+            ),
+            position="topright",
+            slot="assets",
+            m=fg,
+        )
+        groups.append(fg)
+    else:
+        clear = folium.FeatureGroup(name="No community places")
+        maps.legend_control("", position="topright", slot="assets", m=clear)
+        groups.append(clear)
+    if selected:
+        geoms = state.geometries(key[0].area, key[1])
+        if selected in geoms:
+            fg = folium.FeatureGroup(name="Selected area")
+            shape = [geoms[selected]]
+            maps.outline_layer(
+                shape, name="Selected area", tooltip="", colour="#ffffff", weight=7, m=fg
+            )
+            maps.outline_layer(
+                shape,
+                name="Selected area",
+                tooltip="",
+                colour=maps.SELECTION_COLOUR,
+                weight=3.5,
+                m=fg,
+            )
+            groups.append(fg)
+    return groups
+
+
+def render(
+    result: pipeline.Result, key: tuple[Any, ...], view: View, *, selected: str | None
+) -> dict[str, Any] | None:
+    """Draw the map; return what the user last clicked (or None)."""
+    choice: Choice = key[0]
+    base = maps.base_map(
+        state.bounds(choice.area, key[1]), tiles=state.tiles(), static_url=state.STATIC_URL
+    )
+    groups = feature_groups(result, key, view, selected=selected)
+    return st_folium(
+        base,
+        key=f"map-{choice.area}",
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=RETURNED,
+        feature_group_to_add=groups,
+    )
+
+
+def clicked_area(
+    out: dict[str, Any] | None, geometries: dict[str, dict[str, Any]], *, seen_key: str
+) -> str | None:
+    """The area code of a new click on the map, or None when nothing new was clicked."""
+    if not out:
+        return None
+    point = out.get("last_object_clicked")
+    count = out.get("last_object_clicked_count")
+    if not point or count is None:
+        return None
+    marker = (count, round(float(point.get("lat", 0)), 6), round(float(point.get("lng", 0)), 6))
+    if st.session_state.get(seen_key) == marker:
+        return None
+    st.session_state[seen_key] = marker
+    try:
+        return maps.locate(geometries, float(point["lat"]), float(point["lng"]))
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -1,0 +1,265 @@
+"""The side panel of one small area: its figures, what drives its risk, nearby places."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from geo import pipeline
+from geo.risk import INDICATORS
+from ui import state
+from ui.params import Choice
+
+_INDICATOR_UNITS = {i.name: i.column for i in INDICATORS}
+#: Short names for the chart (the full labels are in the table and the method page).
+SHORT = {
+    "living_alone": "Living alone",
+    "older_living_alone": "Living alone, 66+",
+    "bad_health": "Bad health",
+    "disability": "Disability",
+    "carers": "Unpaid carers",
+    "widowed": "Widowed",
+    "divorced_separated": "Divorced / separated",
+    "renting": "Renting",
+    "young_adults": "Aged 16–24",
+    "income_deprivation": "Income deprivation",
+    "imd": "Deprivation (IMD)",
+    "poor_health": "Poor health",
+    "fair_health": "Fair health",
+    "good_health": "Good health",
+    "household_size": "Household size",
+    "age_75_79": "Aged 75–79",
+    "intercept": "Constant",
+}
+
+
+def _fmt(value: object, spec: str = ",.0f", missing: str = "—") -> str:
+    try:
+        if value is None or pd.isna(value):
+            return missing
+        return format(float(value), spec)
+    except (TypeError, ValueError):
+        return missing
+
+
+def _value_text(column: str, value: object) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    if column.startswith("pct_"):
+        return f"{float(value) * 100:.1f}%"
+    return f"{float(value):.3g}"
+
+
+def nearest_places(result: pipeline.Result, code: str, *, limit: int = 8) -> pd.DataFrame:
+    """The community places nearest an area's point, with distance and walking minutes."""
+    area = result.areas.loc[code]
+    assets = result.assets
+    counted = set(result.categories)
+    if assets.empty:
+        return pd.DataFrame()
+    assets = assets[assets["category"].isin(counted)]
+    if assets.empty:
+        return pd.DataFrame()
+    dx = assets.geometry.x.to_numpy() - float(area["point_x"])
+    dy = assets.geometry.y.to_numpy() - float(area["point_y"])
+    dist = np.hypot(dx, dy)
+    order = np.argsort(dist)[:limit]
+    chosen = assets.iloc[order]
+    names = chosen["name"].astype("string").fillna("").str.strip()
+    sources = state.source_labels(result)
+    speed = result.parameters.speed_m_s
+    inside = chosen["in_region"].fillna(False).astype(bool).to_numpy()
+    return pd.DataFrame(
+        {
+            "Place": [
+                (n if n else "(no name recorded)") + ("" if i else " (over the border)")
+                for n, i in zip(names, inside, strict=True)
+            ],
+            "Category": [state.CATEGORY_LABELS.get(c, c) for c in chosen["category"]],
+            "Metres": np.round(dist[order]).astype(int),
+            "Minutes": np.round(dist[order] / speed / 60.0, 1),
+            "Source": [sources.get(s, s) for s in chosen["source"].astype(str)],
+        }
+    )
+
+
+def _contribution_chart(table: pd.DataFrame, *, model: str) -> alt.Chart | None:
+    if table is None or table.empty:
+        return None
+    frame = table.copy()
+    frame["short"] = [
+        SHORT.get(str(i), lab) for i, lab in zip(frame.index, frame["label"], strict=True)
+    ]
+    frame = frame.reset_index(drop=True)
+    frame = frame[frame["contribution"].notna()]
+    if model == "older":
+        frame = frame[frame["short"] != "Constant"]
+    if frame.empty:
+        return None
+    frame["direction"] = np.where(frame["contribution"] >= 0, "raises risk", "lowers risk")
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "contribution:Q",
+                title="log-odds added" if model == "older" else "contribution to the score",
+            ),
+            y=alt.Y("short:N", sort="-x", title=None, axis=alt.Axis(labelLimit=140)),
+            color=alt.Color(
+                "direction:N",
+                scale=alt.Scale(
+                    domain=["raises risk", "lowers risk"], range=["#cb181d", "#4292c6"]
+                ),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title="Indicator"),
+                alt.Tooltip("contribution:Q", format=".3f"),
+            ],
+        )
+        .properties(height=max(110, 20 * len(frame)))
+    )
+
+
+def render(result: pipeline.Result, choice: Choice, code: str) -> None:
+    """Show everything about one area."""
+    a = result.areas
+    if code not in a.index:
+        st.info("That area is not part of this analysis. Click an area on the map.")
+        return
+    row = a.loc[code]
+    n = len(a)
+    ward = row.get("ward_name")
+    st.markdown(f"#### {row['lsoa21nm']}")
+    st.caption(f"{code}" + (f" · {ward} ward" if isinstance(ward, str) and ward else ""))
+
+    gap_label = row.get("gap_label") if isinstance(row.get("gap_label"), str) else "no class"
+    if bool(row.get("is_priority", False)):
+        st.error(
+            f"**Priority gap** — {gap_label}. Priority rank {int(row['priority_rank'])} of {n}."
+        )
+    else:
+        rank = row.get("priority_rank")
+        st.info(f"{gap_label}." + (f" Gap rank {int(rank)} of {n}." if pd.notna(rank) else ""))
+    if bool(row.get("hotspot", False)):
+        st.warning("Part of a **hot spot**: a cluster of neighbouring areas with large gaps.")
+
+    c1, c2 = st.columns(2)
+    c1.metric("Residents", _fmt(row.get("population")))
+    c2.metric("Aged 65+", _fmt(row.get("pop_65plus")))
+    if choice.model == "older":
+        c1.metric(
+            "Risk vs England (65+)",
+            f"{_fmt(row.get('risk_score'), '.2f')}×",
+            help="Predicted share of people 65+ often lonely, divided by England's.",
+        )
+    else:
+        c1.metric(
+            "Risk score",
+            _fmt(row.get("risk_score"), "+.2f"),
+            help="Weighted mean of the indicators' z-scores against England (0 = average).",
+        )
+    nat = row.get("risk_decile_national")
+    c2.metric(
+        "Risk rank here",
+        f"{_fmt(row.get('risk_rank'), '.0f')} of {n}",
+        help="1 = the highest risk of the areas in this analysis.",
+    )
+    c1.metric(
+        "Risk decile, England",
+        _fmt(nat, ".0f"),
+        help="1 = the 10% of English areas with the highest risk on this model.",
+    )
+    c2.metric(
+        "Expected lonely 65+",
+        _fmt(row.get("expected_lonely"), ",.0f"),
+        help="Age UK model: predicted share often lonely × residents 65+.",
+    )
+    c1.metric("IMD decile", _fmt(row.get("imd_decile"), ".0f"), help="1 = most deprived 10%.")
+    c2.metric(
+        "Nearest place",
+        f"{_fmt(row.get('walk_min_any'), '.0f')} min",
+        help="Straight-line walk to the nearest counted community place.",
+    )
+
+    st.markdown("**What drives the risk here**")
+    table = state.contributions(choice, code)
+    chart = _contribution_chart(table, model=choice.model) if table is not None else None
+    if chart is None:
+        st.caption("No indicator breakdown is available for this area.")
+    else:
+        st.altair_chart(chart, width="stretch")
+        shown = table.reset_index(drop=True).copy()
+        if choice.model == "older":
+            shown = shown.assign(
+                value=shown["value"].map(lambda v: _fmt(v, ".3f")),
+                coefficient=shown["coefficient"].map(lambda v: _fmt(v, "+.3f")),
+                contribution=shown["contribution"].map(lambda v: _fmt(v, "+.3f")),
+            )[["label", "value", "coefficient", "contribution"]]
+            shown.columns = ["Term", "Value", "Coefficient", "Log-odds"]
+            st.caption(
+                "Age UK model: each term's coefficient × the area's value (share of people "
+                "65+, or household size). Together with the constant they give the log-odds "
+                "of being often lonely."
+            )
+        else:
+            columns = [_INDICATOR_UNITS.get(i, "") for i in table.index]
+            shown = pd.DataFrame(
+                {
+                    "Indicator": table["label"].to_numpy(),
+                    "Value": [
+                        _value_text(c, v) for c, v in zip(columns, table["value"], strict=True)
+                    ],
+                    "vs England (z)": table["z"].map(lambda v: _fmt(v, "+.2f")).to_numpy(),
+                    "Weight": table["weight_in_area"]
+                    .map(lambda v: _fmt(v * 100, ".0f") + "%")
+                    .to_numpy(),
+                    "Adds": table["contribution"].map(lambda v: _fmt(v, "+.3f")).to_numpy(),
+                }
+            )
+            st.caption(
+                "Each indicator's distance from the England average (z) × its weight. "
+                "The sum is the area's risk score."
+            )
+        with st.expander("The numbers behind the chart"):
+            st.dataframe(shown, hide_index=True, width="stretch")
+
+    st.markdown("**Community places nearby**")
+    p = result.parameters
+    counts = [
+        f"{int(row[f'count_any_{t}m'])} within {t:,} m"
+        for t in p.thresholds
+        if f"count_any_{t}m" in a and pd.notna(row.get(f"count_any_{t}m"))
+    ]
+    if counts:
+        st.caption(
+            "Counted places: "
+            + ", ".join(counts)
+            + f". E2SFCA access {_fmt(row.get('access_e2sfca'), '.2f')} per 1,000 residents."
+        )
+    places = nearest_places(result, code)
+    speed = result.parameters.speed_m_s
+    if places.empty:
+        st.caption("No counted community places are loaded near this area.")
+    else:
+        st.dataframe(
+            places,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Place": st.column_config.TextColumn(width="medium"),
+                "Category": st.column_config.TextColumn(width="small"),
+                "Metres": st.column_config.NumberColumn(format="%d", width="small"),
+                "Minutes": st.column_config.NumberColumn(
+                    format="%.1f", width="small", help=f"Walking at {speed:g} m/s"
+                ),
+                "Source": st.column_config.TextColumn(width="small"),
+            },
+        )
+        st.caption(
+            "Distances are straight lines from the area's population-weighted centre; "
+            "walking minutes at the speed set in Analysis settings."
+        )

@@ -1,0 +1,123 @@
+"""The analysis the user has chosen, shared by every page of the session.
+
+The map page's widgets write a :class:`Choice` to ``st.session_state`` on
+every run; the other pages read it with :func:`current`, so the report and
+exports are built from exactly the analysis on screen.  Widgets keep their
+values across page switches (``persist_state="session"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import streamlit as st
+
+from geo.pipeline import DEFAULT_CATCHMENT_M, DEFAULT_SPEED_M_S, DEFAULT_THRESHOLDS, MODELS
+from geo.risk import DEFAULT_WEIGHTS
+
+DEFAULT_AREA = "E08000003"  # Manchester
+CHOICE_KEY = "atlas_choice"
+
+#: Session keys of the widgets (stable: tests set them).
+AREA = "area"
+MODEL = "model"
+LAYER = "layer"
+ACCESS_MEASURE = "access_measure"
+ACCESS_CATEGORY = "access_category"
+HOTSPOTS = "hotspots"
+SHOW_ASSETS = "show_assets"
+SHOW_OUTSIDE = "show_outside"
+COUNTED = "counted"
+THRESHOLDS = "thresholds"
+SPEED = "speed"
+CATCHMENT = "catchment"
+SELECTED = "selected_area"
+WEIGHT_PREFIX = "weight_"
+
+MODEL_LABELS = {
+    "all-ages": "All ages — composite index",
+    "older": "People aged 65+ — Age UK model",
+}
+LAYERS = {
+    "risk": "Loneliness risk",
+    "access": "Access to places",
+    "gaps": "Gaps: risk × access",
+    "deprivation": "Deprivation",
+}
+ACCESS_MEASURES = {
+    "e2sfca": "Places per 1,000 residents (E2SFCA)",
+    "walk": "Walking time to the nearest",
+}
+THRESHOLD_CHOICES = (200, 400, 600, 800, 1000, 1200, 1600, 2000, 2400, 3200)
+CATCHMENT_CHOICES = (800, 1200, 1600, 2000, 2400, 3200)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Everything that decides the analysis (not how the map shows it)."""
+
+    area: str = DEFAULT_AREA
+    model: str = "all-ages"
+    weights: tuple[tuple[str, float], ...] | None = None  # None = the defaults
+    categories: tuple[str, ...] | None = None  # None = every category present
+    thresholds: tuple[int, ...] = tuple(DEFAULT_THRESHOLDS)
+    speed_m_s: float = DEFAULT_SPEED_M_S
+    catchment_m: float = DEFAULT_CATCHMENT_M
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            object.__setattr__(self, "model", "all-ages")
+
+    @property
+    def weights_dict(self) -> dict[str, float] | None:
+        """The weights as a dict (None for the defaults)."""
+        return dict(self.weights) if self.weights else None
+
+    def with_area(self, area: str) -> Choice:
+        """The same choice for another area."""
+        return replace(self, area=area)
+
+
+def normalise_weights(weights: Mapping[str, float]) -> tuple[tuple[str, float], ...] | None:
+    """Weights in a stable order, or None when they equal the defaults."""
+    clean = tuple((k, float(weights.get(k, 0.0))) for k in DEFAULT_WEIGHTS)
+    if all(abs(v - float(DEFAULT_WEIGHTS[k])) < 1e-9 for k, v in clean):
+        return None
+    return clean
+
+
+def normalise_categories(chosen: Sequence[str], available: Sequence[str]) -> tuple[str, ...] | None:
+    """Chosen categories in taxonomy order, or None when every available one is chosen."""
+    picked = tuple(c for c in available if c in set(chosen))
+    if set(picked) == set(available):
+        return None
+    return picked
+
+
+def current() -> Choice:
+    """The choice on screen (the defaults before the map page has run)."""
+    choice = st.session_state.get(CHOICE_KEY)
+    return choice if isinstance(choice, Choice) else Choice()
+
+
+def remember(choice: Choice) -> None:
+    """Make ``choice`` the one every page uses."""
+    st.session_state[CHOICE_KEY] = choice
+
+
+def describe(choice: Choice, *, area_name: str, category_labels: Mapping[str, str]) -> str:
+    """One line saying which analysis this is (for captions and reports)."""
+    cats = (
+        "all community places"
+        if choice.categories is None
+        else ", ".join(category_labels.get(c, c) for c in choice.categories)
+    )
+    weights = "default weights" if choice.weights is None else "custom weights"
+    model = MODEL_LABELS.get(choice.model, choice.model)
+    extra = f", {weights}" if choice.model == "all-ages" else ""
+    return (
+        f"{area_name} · {model}{extra} · counting {cats} · walking "
+        f"{', '.join(f'{t:,} m' for t in choice.thresholds)} at {choice.speed_m_s:g} m/s · "
+        f"catchment {choice.catchment_m:,.0f} m"
+    )
