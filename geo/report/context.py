@@ -230,6 +230,8 @@ def _figures(result: Result) -> list[dict[str, str]]:
     t = result.totals
     residents = h.get("residents")
     speed = result.parameters.speed_m_s
+    expected = result.areas.get("expected_lonely")
+    lonely_known = expected is not None and bool(expected.notna().any())
     figures = [
         {
             "value": fmt_int(residents),
@@ -243,11 +245,11 @@ def _figures(result: Result) -> list[dict[str, str]]:
             f"{t.get('high_risk_areas', 0):,} areas",
         },
         {
-            "value": fmt_int(h.get("expected_lonely"), nearest=10)
-            if not _missing(h.get("expected_lonely"))
-            else "–",
+            "value": fmt_int(h.get("expected_lonely"), nearest=10) if lonely_known else "–",
             "label": "older people (65+) expected to be often lonely",
-            "note": "estimate from the Age UK model; an understatement (see method)",
+            "note": "estimate from the Age UK model; an understatement (see method)"
+            if lonely_known
+            else "not available: the Census tables the Age UK model needs are missing",
         },
     ]
     for minutes in HEADLINE_MINUTES:
@@ -270,7 +272,7 @@ def _figures(result: Result) -> list[dict[str, str]]:
             f"({fmt_pct(t.get('priority_residents_share'))} of residents)",
         }
     )
-    if t.get("priority_areas") and not _missing(t.get("priority_expected_lonely")):
+    if lonely_known and t.get("priority_areas"):
         figures.append(
             {
                 "value": fmt_int(t.get("priority_expected_lonely"), nearest=10),

@@ -2,8 +2,10 @@
 
 * :func:`report_html` fills ``templates/report.html.j2`` with autoescape on:
   every string from the data (area, ward and asset names, addresses, notes)
-  is escaped; the stylesheet is inlined and the maps are embedded as base64
-  PNG ``data:`` URIs, so the file opens anywhere with nothing to fetch.  A
+  is escaped with :func:`geo.maps.escape_html` (which also neutralises ``$``
+  and the backtick, as the interactive maps do); the stylesheet is inlined
+  and the maps are embedded as base64 PNG ``data:`` URIs, so the file opens
+  anywhere with nothing to fetch.  A
   Content-Security-Policy in the page forbids scripts and any resource that
   is not inline or ``data:``.
 * :func:`report_pdf` lays the same HTML out with WeasyPrint (A4, page numbers
@@ -24,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
+from geo.maps import escape_html
+
 from .context import report_context
 
 if TYPE_CHECKING:
@@ -34,11 +38,19 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
+def _finalize(value: object) -> object:
+    """Escape every value the template prints, as the maps do (also ``$`` and backtick)."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(escape_html(value))
+
+
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
+        finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

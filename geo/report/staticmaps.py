@@ -88,7 +88,7 @@ def risk_map(result: Result) -> bytes:
     areas = result.areas
     national = "risk_decile_national" in areas and areas["risk_decile_national"].notna().any()
     column = "risk_decile_national" if national else "risk_decile"
-    deciles = pd.to_numeric(areas[column], errors="coerce")
+    deciles = pd.Series(_floats(areas[column]), index=areas.index)
     colours = [
         RISK_COLOURS[int(d) - 1] if np.isfinite(d) and 1 <= d <= 10 else NO_DATA for d in deciles
     ]
@@ -115,7 +115,7 @@ def risk_map(result: Result) -> bytes:
 def access_map(result: Result) -> bytes:
     """E2SFCA access to community assets in the region's quintile classes."""
     areas = result.areas
-    values = pd.to_numeric(areas["access_e2sfca"], errors="coerce").astype(float)
+    values = pd.Series(_floats(areas["access_e2sfca"]), index=areas.index)
     breaks = access_breaks(values)
     klass = np.digitize(values.fillna(-1).to_numpy(), breaks[1:-1], right=True)
     palette = _spread(ACCESS_COLOURS, len(breaks) - 1)
@@ -599,6 +599,12 @@ def _marker_size(n: int) -> float:
     if n > 300:
         return 11.0
     return 16.0
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """Numbers as a float array, NaN for missing (also for pandas' NA)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    return np.asarray(numbers.astype("Float64").to_numpy(dtype=float, na_value=np.nan))
 
 
 def _spread(palette: Sequence[str], n: int) -> list[str]:

@@ -1,0 +1,115 @@
+"""Reports for several areas in one run: failures recorded, reruns resume, an index."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from geo.cli import main
+from geo.config import Settings
+from geo.report import batch, batch_areas, run_batch
+from tests.tiny_mirror import write_mirror
+
+
+@pytest.fixture()
+def tiny(tmp_path):
+    sources = write_mirror(tmp_path / "mirror")
+    return Settings(sources_file=sources, offline=True, cache_dir=tmp_path / "cache")
+
+
+def test_area_text_splits_into_reports(tiny):
+    assert batch_areas("Testham, E09999902", settings=tiny) == ["Testham", "E09999902"]
+    assert batch_areas("Testham+Otherby,Testham", settings=tiny) == [
+        "Testham,Otherby",
+        "Testham",
+    ]
+    assert sorted(batch_areas("all", settings=tiny)) == ["E09999901", "E09999902"]
+
+
+def test_batch_records_a_failure_goes_on_and_resumes(tiny, tmp_path):
+    out = tmp_path / "reports"
+    areas = batch_areas("Testham,E09999999,Testham+Otherby", settings=tiny)
+    first = run_batch(
+        areas,
+        settings=tiny,
+        out_dir=out,
+        formats=["html", "csv"],
+        analysis={"permutations": 99},
+        progress=False,
+    )
+    assert [o.status for o in first.outcomes] == ["done", "failed", "done"]
+    assert not first.ok
+    failure = first.failed[0]
+    assert failure.area == "E09999999"
+    assert "not a local authority code" in failure.reason
+    for folder in ("E09999901", "E09999901+E09999902"):
+        marker = json.loads((out / folder / "done.json").read_text())
+        assert marker["formats"] == ["html", "csv"]
+        for name in marker["files"]:
+            assert (out / folder / name).is_file()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "E09999901/belonging-atlas-E09999901-testham.html" in index
+    assert "Testham and Otherby" in index
+    assert "E09999999" in index and "not a local authority code" in index
+    listed = json.loads((out / "index.json").read_text())
+    assert [r["key"] for r in listed["reports"]] == ["E09999901", "E09999901+E09999902"]
+    assert [f["key"] for f in listed["failures"]] == ["E09999999"]
+    assert "E09999999" in (out / "failures.csv").read_text(encoding="utf-8-sig")
+
+    # a rerun skips the finished areas and tries the failed one again
+    again = run_batch(areas, settings=tiny, out_dir=out, formats=["html"], progress=False)
+    assert [o.status for o in again.outcomes] == ["skipped", "failed", "skipped"]
+    # asking for a format not yet written redoes the area
+    more = run_batch(["Testham"], settings=tiny, out_dir=out, formats=["xlsx"], progress=False)
+    assert [o.status for o in more.outcomes] == ["done"]
+    assert (out / "E09999901" / "belonging-atlas-E09999901-testham.xlsx").is_file()
+    # the index still lists both reports and the failure
+    listed = json.loads((out / "index.json").read_text())
+    assert len(listed["reports"]) == 2 and len(listed["failures"]) == 1
+
+
+def test_an_interrupted_area_has_no_marker_and_is_redone(tiny, tmp_path, monkeypatch):
+    out = tmp_path / "reports"
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(batch, "export_files", broken)
+    result = run_batch(["Testham"], settings=tiny, out_dir=out, formats=["html"], progress=False)
+    assert result.failed and "OSError: disk full" in result.failed[0].reason
+    assert not (out / "E09999901" / "done.json").exists()
+    monkeypatch.undo()
+    result = run_batch(["Testham"], settings=tiny, out_dir=out, formats=["html"], progress=False)
+    assert [o.status for o in result.outcomes] == ["done"]
+    assert json.loads((out / "failures.json").read_text()) == {}
+
+
+def test_cli_report_exit_status_and_summary(tiny, tmp_path):
+    out = tmp_path / "reports"
+    common = ["--sources", str(tiny.sources_file), "--offline", "--cache-dir", str(tiny.cache_dir),
+              "--out", str(out), "--formats", "html", "--permutations", "99", "-q"]  # fmt: skip
+    text = io.StringIO()
+    code = main(["report", "--area", "Testham,Nowhereshire", *common], out=text)
+    assert code == 1
+    printed = text.getvalue()
+    assert "wrote Testham (E09999901)" in printed
+    assert "FAILED Nowhereshire: No local authority is called 'Nowhereshire'" in printed
+    assert "1 written, 0 skipped, 1 failed" in printed and "Exit status 1" in printed
+    assert (out / "index.html").is_file()
+
+    text = io.StringIO()
+    assert main(["report", "--area", "Testham", *common], out=text) == 0
+    assert "skipped Testham (E09999901): already done" in text.getvalue()
+
+    text = io.StringIO()
+    assert main(["report", "--area", "Testham", "--force", *common], out=text) == 0
+    assert "wrote Testham" in text.getvalue()
+
+
+def test_cli_report_rejects_an_unknown_format(tiny, tmp_path, capsys):
+    code = main(["report", "--area", "Testham", "--sources", str(tiny.sources_file), "--offline",
+                 "--out", str(tmp_path), "--formats", "pdf,docx", "-q"])  # fmt: skip
+    assert code == 1
+    assert "Unknown report format(s): docx" in capsys.readouterr().err
