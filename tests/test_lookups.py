@@ -9,12 +9,11 @@ import pytest
 
 from geo.errors import DataSourceError, SchemaError
 from geo.sources.lookups import (
-    find_columns,
     local_authorities,
     read_lsoa11_lsoa21_lookup,
     read_lsoa21_lookup,
-    read_table,
 )
+from geo.sources.tables import find_columns, read_table
 
 GEOGRAPHR = """lsoa21_name,lsoa21_code,ward24_name,ward24_code,ltla24_name,ltla24_code
 Trafford 001A,E01006109,Bucklow-St Martins,E05000819,Trafford,E08000009

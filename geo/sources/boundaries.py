@@ -47,7 +47,7 @@ import pyogrio
 import shapely
 
 from geo.errors import DataSourceError, SchemaError
-from geo.sources.lookups import (
+from geo.sources.tables import (
     Alias,
     Source,
     check_unique,
@@ -469,7 +469,7 @@ def _points_from_table(source: Source) -> tuple[gpd.GeoSeries, pd.Series, str]:
             logger.warning("%s: latitude and longitude look swapped; swapping them.", name)
             x, y = y, x
     else:
-        from geo.sources.lookups import missing_columns_error
+        from geo.sources.tables import missing_columns_error
 
         raise missing_columns_error(
             name,

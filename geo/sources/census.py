@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataSourceError, SchemaError
-from geo.sources.lookups import (
+from geo.sources.tables import (
     Source,
     check_unique,
     clean_codes,

@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import SchemaError
-from geo.sources.lookups import (
+from geo.sources.tables import (
     Source,
     check_unique,
     clean_codes,
