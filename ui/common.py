@@ -130,16 +130,15 @@ def headline(result: pipeline.Result) -> None:
 
 def attribution(records: Sequence[ProvenanceRecord], *, tiles: bool) -> None:
     """Every data source's attribution, under the map or table."""
-    lines = attributions(records)
-    osm = any("OpenStreetMap" in line for line in lines) or tiles
-    text = " · ".join(line for line in lines if "OpenStreetMap" not in line)
-    st.caption(
-        f"**Sources:** {_md_escape(text)}. {OGL} {OSM if osm else ''}"
-        + (" Basemap © OpenStreetMap contributors." if tiles else "")
-    )
+    lines = [md_escape(line) for line in attributions(records) if "OpenStreetMap" not in line]
+    osm = tiles or any("OpenStreetMap" in line for line in attributions(records))
+    if osm:
+        lines.append(OSM)
+    lines.append(OGL)
+    st.caption("**Data sources and licences**  \n" + "  \n".join(lines))
 
 
-def _md_escape(text: str) -> str:
+def md_escape(text: str) -> str:
     """Stop Markdown and HTML in a source's text from being interpreted."""
     out = text
     for ch in ("\\", "`", "*", "_", "[", "]", "<", ">", "#", "|", "$", "~"):

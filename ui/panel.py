@@ -113,7 +113,7 @@ def _contribution_chart(table: pd.DataFrame, *, model: str) -> alt.Chart | None:
                 scale=alt.Scale(
                     domain=["raises risk", "lowers risk"], range=["#cb181d", "#4292c6"]
                 ),
-                legend=alt.Legend(orient="bottom", title=None),
+                legend=None,
             ),
             tooltip=[
                 alt.Tooltip("label:N", title="Indicator"),
@@ -192,6 +192,14 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
         st.caption("No indicator breakdown is available for this area.")
     else:
         st.altair_chart(chart, width="stretch")
+        st.caption(
+            "Red bars push the risk up, blue bars pull it down"
+            + (
+                " (log-odds of being often lonely)."
+                if choice.model == "older"
+                else " (vs England)."
+            )
+        )
         shown = table.reset_index(drop=True).copy()
         if choice.model == "older":
             shown = shown.assign(

@@ -1,0 +1,229 @@
+"""The gap report page's tables, charts and downloads, from the result on screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from geo import pipeline
+from geo.gaps import BIVARIATE_COLOURS, CLASS_LABELS
+from geo.report import export_bytes
+from geo.report import tables as report_tables
+from geo.report.downloads import MIME, file_stem
+from ui import state
+
+#: Download buttons: format, label, what the file holds.
+DOWNLOADS = (
+    ("pdf", "PDF report", "A4 report: maps, ranked gaps, equity, method and sources."),
+    ("html", "HTML report", "The same report as one self-contained web page."),
+    ("xlsx", "Excel workbook", "Areas, priority gaps and assets, with a metadata sheet."),
+    ("csv", "CSV tables (zip)", "The same tables as UTF-8 CSV files, with metadata."),
+    ("gpkg", "GeoPackage", "Areas, assets and priority gaps as GIS layers (EPSG:27700)."),
+    ("geojson", "GeoJSON", "Areas with every measure, WGS84, with metadata."),
+)
+
+
+def download_name(result: pipeline.Result, fmt: str) -> str:
+    """The file name :func:`geo.report.export_bytes` gives ``fmt`` for this result."""
+    stem = file_stem(result)
+    return {
+        "csv": f"{stem}-csv.zip",
+        "geojson": f"{stem}-areas.geojson",
+    }.get(fmt, f"{stem}.{fmt}")
+
+
+@st.cache_data(show_spinner=False, max_entries=24)
+def _export(key: tuple[Any, ...], fmt: str, _result: pipeline.Result) -> bytes:
+    content, _name, _mime = export_bytes(_result, fmt)
+    return content
+
+
+def exporter(key: tuple[Any, ...], fmt: str, result: pipeline.Result) -> Callable[[], bytes]:
+    """A callable the download button runs when clicked (files are built on demand)."""
+
+    def build() -> bytes:
+        return _export(key, fmt, result)
+
+    return build
+
+
+def download_buttons(result: pipeline.Result, key: tuple[Any, ...]) -> None:
+    """One button per format, built from exactly the analysis on screen."""
+    cols = st.columns(3)
+    for i, (fmt, label, help_text) in enumerate(DOWNLOADS):
+        with cols[i % 3]:
+            st.download_button(
+                label,
+                data=exporter(key, fmt, result),
+                file_name=download_name(result, fmt),
+                mime=MIME[fmt],
+                help=help_text,
+                key=f"download-{fmt}",
+                icon=":material/download:",
+                on_click="ignore",
+                width="stretch",
+            )
+
+
+def priority_frame(result: pipeline.Result) -> tuple[pd.DataFrame, bool]:
+    """Ranked priority gaps with the reasons, ready to show (and whether any are 3-1)."""
+    table = report_tables.priority_table(result)
+    priority = not table.empty
+    if not priority:
+        table = report_tables.top_gap_table(result, n=15)
+    speed = result.parameters.speed_m_s
+
+    def nearest(row: pd.Series) -> str:
+        metres = row.get("nearest_asset_m")
+        if pd.isna(metres):
+            return "none loaded nearby"
+        name = row.get("nearest_asset_name") or "(no name recorded)"
+        category = row.get("nearest_asset_category") or ""
+        return f"{name} ({category}), {metres / speed / 60:.0f} min walk"
+
+    drivers = table.get("drivers", pd.Series("", index=table.index)).fillna("").astype(str)
+    out = pd.DataFrame(
+        {
+            "Rank": table["priority_rank"].astype("Int64"),
+            "Area": table["lsoa21nm"].astype(str),
+            "Ward": table.get("ward_name", pd.Series("", index=table.index)).astype(str),
+            "Main risk factors": drivers,
+            "Nearest community place": table.apply(nearest, axis=1),
+            "Residents": table.get("population"),
+            "Aged 65+": table.get("pop_65plus"),
+            "Risk decile (England)": table.get("risk_decile_national"),
+            "Places per 1,000 (E2SFCA)": table.get("access_e2sfca"),
+            "Gap score": table.get("gap_score"),
+            "Hot spot": table.get("hotspot", pd.Series(False, index=table.index)).fillna(False),
+            "Code": table["lsoa21cd"].astype(str),
+        }
+    )
+    return out, priority
+
+
+def class_chart(result: pipeline.Result) -> alt.Chart:
+    """Residents in each of the nine risk × access classes."""
+    a = result.areas
+    pop = a["population"] if "population" in a else pd.Series(1.0, index=a.index)
+    grouped = pop.groupby(a["gap_class"]).sum()
+    rows = [
+        {
+            "class": key,
+            "label": CLASS_LABELS[key],
+            "residents": float(grouped.get(key, 0.0)),
+            "areas": int((a["gap_class"] == key).sum()),
+        }
+        for key in (f"{r}-{c}" for r in (3, 2, 1) for c in (1, 2, 3))
+    ]
+    frame = pd.DataFrame(rows)
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X("residents:Q", title="Residents"),
+            color=alt.Color(
+                "class:N",
+                scale=alt.Scale(
+                    domain=list(BIVARIATE_COLOURS), range=list(BIVARIATE_COLOURS.values())
+                ),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title="Class"),
+                alt.Tooltip("areas:Q", title="Areas"),
+                alt.Tooltip("residents:Q", title="Residents", format=",.0f"),
+            ],
+        )
+        .properties(height=260)
+    )
+
+
+def top_scores_chart(result: pipeline.Result, n: int = 20) -> alt.Chart:
+    """The ``n`` largest gap scores, priority gaps highlighted."""
+    a = result.areas.sort_values("priority_rank").head(n)
+    frame = pd.DataFrame(
+        {
+            "area": a["lsoa21nm"].astype(str),
+            "score": a["gap_score"].astype(float),
+            "kind": a["is_priority"].map({True: "priority gap", False: "other"}),
+            "rank": a["priority_rank"].astype(int),
+        }
+    )
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("area:N", sort=alt.SortField("rank"), title=None),
+            x=alt.X("score:Q", title="Gap score (0–1)", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(
+                    domain=["priority gap", "other"], range=[BIVARIATE_COLOURS["3-1"], "#a5add3"]
+                ),
+                legend=alt.Legend(title=None),
+            ),
+            tooltip=[
+                alt.Tooltip("area:N", title="Area"),
+                alt.Tooltip("rank:Q", title="Rank"),
+                alt.Tooltip("score:Q", title="Gap score", format=".3f"),
+            ],
+        )
+        .properties(height=max(200, 24 * len(frame)))
+    )
+
+
+def asset_chart(result: pipeline.Result) -> alt.Chart | None:
+    """Community places counted, by category, inside the area and just outside."""
+    assets = result.assets
+    if assets.empty:
+        return None
+    counted = assets[assets["category"].isin(result.categories)]
+    if counted.empty:
+        return None
+    frame = (
+        counted.assign(
+            side=np.where(
+                counted["in_region"].fillna(False).astype(bool), "inside", "just outside"
+            ),
+            label=counted["category"].map(lambda c: state.CATEGORY_LABELS.get(c, c)),
+        )
+        .groupby(["label", "side"])
+        .size()
+        .reset_index(name="places")
+    )
+    order = list(frame.groupby("label")["places"].sum().sort_values(ascending=False).index)
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=220)),
+            x=alt.X("places:Q", title="Places"),
+            color=alt.Color(
+                "side:N",
+                scale=alt.Scale(domain=["inside", "just outside"], range=["#2b6cb0", "#a9c6e8"]),
+                legend=alt.Legend(title=None),
+            ),
+            tooltip=["label:N", "side:N", "places:Q"],
+        )
+        .properties(height=max(160, 40 * len(order)))
+    )
+
+
+def equity_frame(result: pipeline.Result) -> pd.DataFrame:
+    """Who lives in the priority gap areas, compared with the whole area."""
+    table = report_tables.equity_table(result)
+    return pd.DataFrame(
+        {
+            "Group": table["group"],
+            "In gap areas": table["in_gap_areas"].round(0),
+            "Share in gap areas": table["share_gap"] * 100,
+            "Share in the whole area": table["share_all"] * 100,
+            "Over-represented (ratio)": table["ratio"],
+        }
+    )
