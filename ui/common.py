@@ -138,12 +138,24 @@ def attribution(records: Sequence[ProvenanceRecord], *, tiles: bool) -> None:
     st.caption("**Data sources and licences**  \n" + "  \n".join(lines))
 
 
-def md_escape(text: str) -> str:
+def md_escape(text: object) -> str:
     """Stop Markdown and HTML in a source's text from being interpreted."""
-    out = text
+    out = str(text)
     for ch in ("\\", "`", "*", "_", "[", "]", "<", ">", "#", "|", "$", "~"):
         out = out.replace(ch, "\\" + ch)
     return out
+
+
+def safe_table(frame: pd.DataFrame) -> None:
+    """``st.table`` with every text cell escaped (it renders Markdown in cells)."""
+
+    def clean(value: object) -> object:
+        return md_escape(value) if isinstance(value, str) else value
+
+    shown = frame.map(clean)
+    shown.index = [clean(i) for i in shown.index]
+    shown.columns = [clean(c) for c in shown.columns]
+    st.table(shown)
 
 
 def footer_note() -> None:

@@ -33,6 +33,7 @@ from geo.region import Region, load_region
 from geo.sources.access import DataAccess
 from geo.sources.lookups import local_authorities
 from geo.sources.taxonomy import CATEGORIES
+from geo.userdata import with_user_assets
 from ui.params import DEFAULT_AREA, Choice
 
 log = logging.getLogger(__name__)
@@ -151,14 +152,16 @@ def uploads() -> list[UploadedAssets]:
     return list(items) if isinstance(items, list) else []
 
 
-def add_upload(name: str, frame: gpd.GeoDataFrame, *, rows_in: int) -> UploadedAssets:
-    """Keep uploaded assets in this session (never on disk) and return the record."""
-    digest = hashlib.sha256()
-    digest.update(name.encode())
-    digest.update(pd.util.hash_pandas_object(frame.drop(columns="geometry"), index=False).values)
-    digest.update(frame.geometry.to_wkb().astype(bytes).sum() if len(frame) else b"")
+def add_upload(
+    name: str, frame: gpd.GeoDataFrame, *, rows_in: int, identity: str
+) -> UploadedAssets:
+    """Keep uploaded assets in this session (never on disk) and return the record.
+
+    ``identity`` says which file and reading options gave ``frame``: adding the
+    same again replaces the earlier copy instead of counting it twice.
+    """
     item = UploadedAssets(
-        key=digest.hexdigest()[:20],
+        key=hashlib.sha256(identity.encode()).hexdigest()[:20],
         name=name,
         frame=frame,
         rows_in=rows_in,
@@ -180,36 +183,17 @@ def uploads_key(items: Sequence[UploadedAssets] | None = None) -> str:
     return "+".join(u.key for u in items)
 
 
-def _with_uploads(base: Region, items: Sequence[UploadedAssets]) -> Region:
+def _with_uploads(base: Region, items: Sequence[UploadedAssets], buffer_m: float) -> Region:
     """The region with uploaded assets added, labelled as user data in provenance."""
-    if not items:
-        return base
-    frames = [base.assets]
-    records = list(base.provenance)
-    outline = base.areas.geometry.union_all()
     for item in items:
-        frame = item.frame.to_crs(base.areas.crs).copy()
-        frame["source"] = f"upload:{item.name}"
-        frame["in_region"] = frame.geometry.within(outline)
-        frames.append(frame)
-        records.append(
-            ProvenanceRecord(
-                dataset=f"upload:{item.name}",
-                title=f"Your upload: {item.name}",
-                publisher="You (kept in this browser session only)",
-                vintage=f"uploaded {item.added}",
-                licence="user data",
-                attribution=f"Includes community places you uploaded ({item.name})",
-                origin="upload",
-                location=item.name,
-                rows=len(frame),
-                retrieved=item.added,
-            )
+        base = with_user_assets(
+            base,
+            item.frame,
+            name=item.name,
+            note=f"{item.rows_in:,} rows in the file; {len(item.frame):,} places loaded.",
+            buffer_m=buffer_m,
         )
-    columns = list(base.assets.columns)
-    assets = pd.concat([f.reindex(columns=columns) for f in frames], ignore_index=True)
-    assets = gpd.GeoDataFrame(assets, geometry="geometry", crs=base.assets.crs)
-    return dataclasses.replace(base, assets=assets, provenance=tuple(records))
+    return base
 
 
 # ---------------------------------------------------------------------------
@@ -227,7 +211,7 @@ def _analysis(
     s = _settings(*settings_id)
     base = _region(choice.area, *settings_id)
     return pipeline.run_analysis(
-        _with_uploads(base, _uploads),
+        _with_uploads(base, _uploads, s.region_buffer_m),
         settings=s,
         model=choice.model,
         weights=choice.weights_dict,
