@@ -334,3 +334,15 @@ def test_unknown_format_is_a_clear_error():
     with pytest.raises(ReportExportError, match=r"Unknown report format.*docx.*pdf, html"):
         check_formats(["pdf", "docx"])
     assert check_formats(["PDF", " html", "pdf"]) == ("pdf", "html")
+
+
+def test_rank_labels_never_overlap():
+    import math
+
+    points = [(0.0, 0.0), (1.0, 0.0), (0.5, 0.5), (0.0, 1.0), (10.0, 10.0)]
+    placed = staticmaps.label_positions(points, spacing=2.0)
+    assert placed[0] == points[0]  # the first label keeps its place
+    assert placed[-1] == points[-1]  # a label far from the others stays on its point
+    for i, a in enumerate(placed):
+        for b in placed[i + 1 :]:
+            assert math.hypot(a[0] - b[0], a[1] - b[1]) >= 2.0 - 1e-9

@@ -177,20 +177,9 @@ def gap_map(result: Result, *, label_top: int = 10) -> bytes:
         _draw_areas(ax, priority, ["none"] * len(priority), edge="#000000", width=1.1, z=3)
     _outline(ax, areas)
     top = priority.sort_values("priority_rank").head(label_top)
-    points = top.geometry.representative_point()
-    for rank, point in zip(top["priority_rank"], points, strict=True):
-        ax.annotate(
-            f"{int(rank)}",
-            (point.x, point.y),
-            ha="center",
-            va="center",
-            fontsize=FONT - 1,
-            fontweight="bold",
-            color="#000000",
-            zorder=6,
-            bbox={"boxstyle": "round,pad=0.15", "fc": "#ffffff", "ec": "#000000", "lw": 0.5},
-        )
     _decorate(ax, areas)
+    points = top.geometry.representative_point()
+    _rank_labels(ax, list(top["priority_rank"]), [(p.x, p.y) for p in points])
     _bivariate_legend(lax, areas["gap_class"], labelled=len(top))
     _attribution(fig, [OGL_BOUNDARIES, _asset_attribution(result)])
     return _png(fig)
@@ -212,9 +201,11 @@ def asset_map(result: Result) -> bytes:
         extra = sorted(found - set(present))
         present += extra
         colours.update({c: USER_COLOURS[i % len(USER_COLOURS)] for i, c in enumerate(extra)})
+        markers = category_markers(present)
         size = _marker_size(len(assets))
         for key in present:
             mask = (assets["category"] == key).to_numpy()
+            marker = markers[key]
             for sel, alpha in ((mask & ~inside, 0.35), (mask & inside, 0.95)):
                 if sel.any():
                     pts = assets.geometry[sel]
@@ -223,13 +214,15 @@ def asset_map(result: Result) -> bytes:
                         pts.y,
                         s=size,
                         c=colours.get(key, "#555555"),
+                        marker=marker,
                         alpha=alpha,
                         edgecolors="#ffffff",
                         linewidths=0.25,
                         zorder=4,
                     )
             n_in = int((mask & inside).sum())
-            items.append((colours.get(key, "#555555"), f"{category_label(key)} ({n_in})"))
+            label = f"{category_label(key)} ({n_in})"
+            items.append((colours.get(key, "#555555"), marker, label))
     _decorate(ax, areas)
     if items:
         _legend_dots(
@@ -491,13 +484,35 @@ def _legend_boxes(lax: Axes, title: str, subtitle: str, items: Sequence[tuple[st
         y -= step
 
 
-def _legend_dots(lax: Axes, title: str, subtitle: str, items: Sequence[tuple[str, str]]) -> None:
+def _legend_dots(
+    lax: Axes, title: str, subtitle: str, items: Sequence[tuple[str, str, str]]
+) -> None:
     y = _legend_title(lax, title, subtitle)
     step = min(0.062, (y - 0.02) / max(len(items), 1))
-    for colour, label in items:
-        lax.scatter([0.045], [y - step * 0.42], s=22, c=colour, edgecolors="#ffffff", lw=0.3)
+    for colour, marker, label in items:
+        lax.scatter(
+            [0.045], [y - step * 0.42], s=26, c=colour, marker=marker, edgecolors="#ffffff", lw=0.3
+        )
         lax.text(0.12, y - step * 0.42, label, fontsize=FONT, va="center")
         y -= step
+
+
+#: One marker shape per category (by taxonomy order), so categories differ in shape
+#: as well as colour (several taxonomy colours are close, and for colour-blind readers).
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "p", "h", "<", ">", "*", "d", "H")
+
+
+def category_markers(keys: Sequence[str]) -> dict[str, str]:
+    """The marker of each category: fixed for taxonomy categories, then in turn."""
+    order = {key: i for i, key in enumerate(category_labels())}
+    out = {}
+    spare = len(order)
+    for key in keys:
+        index = order.get(key)
+        if index is None:
+            index, spare = spare, spare + 1
+        out[key] = MARKERS[index % len(MARKERS)]
+    return out
 
 
 def _bivariate_legend(lax: Axes, classes: pd.Series, *, labelled: int) -> None:
@@ -589,6 +604,58 @@ def _bivariate_legend(lax: Axes, classes: pd.Series, *, labelled: int) -> None:
             va="top",
             color="#333333",
         )
+
+
+def label_positions(
+    points: Sequence[tuple[float, float]], spacing: float
+) -> list[tuple[float, float]]:
+    """Where to put labels so none is closer than ``spacing`` to another.
+
+    Each label stays on its point when it can; otherwise it moves to the
+    nearest free spot on rings around the point (eight directions, growing
+    radius), in the order given (so the first labels keep their places).
+    """
+    placed: list[tuple[float, float]] = []
+    angles = np.radians(np.arange(0, 360, 45) + 90)
+    for x, y in points:
+        candidates = [(x, y)]
+        for ring in (1.05, 1.6, 2.2, 2.9):
+            r = spacing * ring
+            candidates += [(x + r * np.cos(a), y + r * np.sin(a)) for a in angles]
+        best = candidates[-1]
+        for cx, cy in candidates:
+            if all(math.hypot(cx - px, cy - py) >= spacing for px, py in placed):
+                best = (cx, cy)
+                break
+        placed.append((float(best[0]), float(best[1])))
+    return placed
+
+
+LEADER = {"arrowstyle": "-", "lw": 0.6, "color": "#000000", "shrinkA": 0, "shrinkB": 0}
+
+
+def _rank_labels(ax: Axes, ranks: Sequence[object], points: Sequence[tuple[float, float]]) -> None:
+    """Priority ranks in boxes, moved apart where they would overlap, with leader lines."""
+    x0, x1 = ax.get_xlim()
+    spacing = (x1 - x0) * 0.042
+    for rank, (x, y), (lx, ly) in zip(ranks, points, label_positions(points, spacing), strict=True):
+        moved = math.hypot(lx - x, ly - y) > 1e-9
+        ax.annotate(
+            f"{int(rank)}",  # type: ignore[call-overload]
+            (x, y),
+            xytext=(lx, ly),
+            textcoords="data",
+            ha="center",
+            va="center",
+            fontsize=FONT - 1,
+            fontweight="bold",
+            color="#000000",
+            zorder=6,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "#ffffff", "ec": "#000000", "lw": 0.5},
+            arrowprops=LEADER if moved else None,
+        )
+        if moved:
+            ax.plot([x], [y], marker="o", ms=1.6, color="#000000", zorder=6)
 
 
 def _marker_size(n: int) -> float:
