@@ -244,12 +244,17 @@ def feature_groups(
             fg = folium.FeatureGroup(name="Selected area")
             shape = [geoms[selected]]
             maps.outline_layer(
-                shape, name="Selected area", tooltip="", colour="#ffffff", weight=7, m=fg
+                shape,
+                name="Selected area",
+                tooltip="Selected area",
+                colour="#ffffff",
+                weight=7,
+                m=fg,
             )
             maps.outline_layer(
                 shape,
                 name="Selected area",
-                tooltip="",
+                tooltip="Selected area",
                 colour=maps.SELECTION_COLOUR,
                 weight=3.5,
                 m=fg,

@@ -138,14 +138,17 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
 
     gap_label = row.get("gap_label") if isinstance(row.get("gap_label"), str) else "no class"
     if bool(row.get("is_priority", False)):
-        st.error(
-            f"**Priority gap** — {gap_label}. Priority rank {int(row['priority_rank'])} of {n}."
+        st.warning(
+            f"**Priority gap**: high risk, low access. Rank {int(row['priority_rank'])} of {n}.",
+            icon=":material/flag:",
         )
     else:
         rank = row.get("priority_rank")
         st.info(f"{gap_label}." + (f" Gap rank {int(rank)} of {n}." if pd.notna(rank) else ""))
     if bool(row.get("hotspot", False)):
-        st.warning("Part of a **hot spot**: a cluster of neighbouring areas with large gaps.")
+        st.badge(
+            "In a hot spot of large gaps", icon=":material/local_fire_department:", color="orange"
+        )
 
     c1, c2 = st.columns(2)
     c1.metric("Residents", _fmt(row.get("population")))
