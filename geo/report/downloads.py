@@ -207,17 +207,24 @@ def _dash(name: str) -> str:
 
 
 def export_bytes(
-    result: Result, fmt: str, *, generated: datetime | None = None
+    result: Result,
+    fmt: str,
+    *,
+    generated: datetime | None = None,
+    html: str | None = None,
 ) -> tuple[bytes, str, str]:
-    """One format in memory: ``(content, file name, MIME type)`` for a download button."""
+    """One format in memory: ``(content, file name, MIME type)`` for a download button.
+
+    ``html`` (from :func:`geo.report.report_html` for the same result) saves
+    drawing the maps again when both the HTML and the PDF are offered.
+    """
     (fmt,) = check_formats([fmt])
     stem = file_stem(result)
-    if fmt == "html":
-        html = report_html(result, generated=generated)
-        return html.encode("utf-8"), f"{stem}.html", MIME[fmt]
-    if fmt == "pdf":
-        html = report_html(result, generated=generated)
-        return html_to_pdf(html), f"{stem}.pdf", MIME[fmt]
+    if fmt in ("html", "pdf"):
+        page = html if html is not None else report_html(result, generated=generated)
+        if fmt == "html":
+            return page.encode("utf-8"), f"{stem}.html", MIME[fmt]
+        return html_to_pdf(page), f"{stem}.pdf", MIME[fmt]
     frames = export_tables(result)
     meta = export_metadata(result, {k: len(v) for k, v in frames.items()}, generated=generated)
     if fmt == "xlsx":
