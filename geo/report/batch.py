@@ -350,10 +350,10 @@ def write_index(out_dir: Path, *, failures: Mapping[str, Mapping[str, Any]] | No
     rows = []
     for record in done:
         files = list(record.get("files", ()))
+        shown = [n for n in files if not n.endswith((".metadata.json", "-metadata.csv"))]
         links = [
             {"label": _label(name), "href": f"{record['folder']}/{name}"}
-            for name in files
-            if not name.endswith((".metadata.json", "-metadata.csv"))
+            for name in sorted(shown, key=_link_order)
         ]
         figures = record.get("figures") or {}
         rows.append(
@@ -385,12 +385,21 @@ def _cell(value: object) -> str:
     return str(neutralise(str(value)))
 
 
+def _link_order(name: str) -> tuple[int, str]:
+    order = {"pdf": 0, "html": 1, "xlsx": 2, "gpkg": 3, "csv": 4, "geojson": 5}
+    return order.get(name.rsplit(".", 1)[-1].lower(), 9), name
+
+
+_FORMAT_NAMES = {"gpkg": "GeoPackage", "xlsx": "Excel", "geojson": "GeoJSON"}
+
+
 def _label(name: str) -> str:
-    suffix = name.rsplit(".", 1)[-1].upper()
+    suffix = name.rsplit(".", 1)[-1].lower()
+    shown = _FORMAT_NAMES.get(suffix, suffix.upper())
     for part in ("areas", "priority-gaps", "assets"):
-        if name.endswith(f"-{part}.{suffix.lower()}"):
-            return f"{suffix} {part.replace('-', ' ')}"
-    return {"GPKG": "GeoPackage", "XLSX": "Excel"}.get(suffix, suffix)
+        if name.endswith(f"-{part}.{suffix}"):
+            return f"{shown} {part.replace('-', ' ')}"
+    return shown
 
 
 def _int(value: object) -> str:
