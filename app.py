@@ -40,7 +40,7 @@ key = state.analysis_key(choice)
 common.headline(result)
 
 # --- the map and its side panel
-layer_row = st.columns([2.3, 1.3, 1.4], vertical_alignment="bottom")
+layer_row = st.columns([3.2, 1.3, 1.3], vertical_alignment="bottom")
 view = controls.layer_controls(result, view, layer_row)
 
 geoms = state.geometries(choice.area, key[1])

@@ -35,6 +35,7 @@ import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
+from jinja2.utils import htmlsafe_json_dumps
 
 CRS = "EPSG:27700"
 #: Decile colours, 1 = most deprived (dark) to 10 = least deprived (light).
@@ -59,13 +60,22 @@ SELECTION_COLOUR = "#111111"
 BACKGROUND = "#f3f2ee"
 
 
+_NEUTRALISE = str.maketrans({"`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;"})
+
+
 def escape_html(value: object) -> str:
-    """Escape a value for HTML, including characters JS templates evaluate."""
+    """Escape a value for HTML, and neutralise what templates would evaluate.
+
+    Besides ``< > & " '``, the backtick and ``$`` (JavaScript template
+    literals) and the braces (Jinja, which folium runs over rendered scripts:
+    ``{{ … }}`` in a place's name would otherwise be evaluated on the server)
+    become character references, which the browser shows as the characters.
+    """
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         text = ""
     else:
         text = str(value)
-    return html.escape(text, quote=True).replace("`", "&#96;").replace("$", "&#36;")
+    return html.escape(text, quote=True).translate(_NEUTRALISE)
 
 
 # ---------------------------------------------------------------------------
@@ -195,6 +205,9 @@ class Classes:
         ``(colour, label)`` rows of the legend, in order.
     note
         One sentence under the legend (what "high" is compared with).
+    ramp
+        For ordered scales (deciles): the labels of the two ends, so the
+        legend can be drawn as one compact colour bar.
     """
 
     colour: pd.Series
@@ -202,6 +215,7 @@ class Classes:
     title: str
     legend: tuple[tuple[str, str], ...]
     note: str = ""
+    ramp: tuple[str, str] | None = None
 
 
 def _ordinal(n: int) -> str:
@@ -227,7 +241,14 @@ def risk_classes(areas: pd.DataFrame, *, model: str) -> Classes:
     note = f"Risk of loneliness, {who}: deciles of all areas in {where}" + (
         " (1 = the 10% of English areas most at risk)." if national else "."
     )
-    return Classes(colour, text, f"Loneliness risk decile ({where})", legend, note)
+    return Classes(
+        colour,
+        text,
+        f"Loneliness risk decile ({where})",
+        legend,
+        note,
+        ramp=("1 highest risk", "10 lowest"),
+    )
 
 
 def _quintile_bins(values: pd.Series) -> tuple[pd.Series, list[float]]:
@@ -361,6 +382,7 @@ def deprivation_classes(areas: pd.DataFrame) -> Classes:
         "Index of Multiple Deprivation 2025",
         legend,
         "Deciles of England's small areas. Deprivation is one loneliness indicator among many.",
+        ramp=("1 most deprived", "10 least"),
     )
 
 
@@ -513,6 +535,113 @@ def _target(m: folium.Map | folium.FeatureGroup | None) -> folium.Map | folium.F
     return folium.Map(tiles=None) if m is None else m
 
 
+class _RawScript(Element):
+    """Script text placed in the page as it is (branca would parse it as a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """The text itself."""
+        return self._text
+
+
+class _GeoJsonLayer(MacroElement):
+    """A GeoJSON layer styled from its features' properties, in one small script.
+
+    Compared with ``folium.GeoJson`` it sends the data once, with no per-feature
+    style table, and builds tooltips in the browser from properties that were
+    escaped in Python (:func:`escape_html`), so nothing in them is ever
+    interpreted as HTML or script.  ``style_js`` is a trusted JavaScript
+    function of a feature returning its Leaflet style (our code, never data).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.atlasTooltip = window.atlasTooltip || function (props, fields, aliases) {
+            var rows = "";
+            for (var i = 0; i < fields.length; i++) {
+                var v = props[fields[i]];
+                if (v === null || v === undefined || v === "") { continue; }
+                rows += "<tr><th>" + aliases[i] + "</th><td>" + v + "</td></tr>";
+            }
+            return "<table>" + rows + "</table>";
+        };
+        var {{ this.get_name() }} = L.geoJson({{ this.data_json }}, {
+            interactive: {{ this.interactive|tojson }},
+            style: {{ this.style_js }},
+            pointToLayer: function (feature, latlng) {
+                return L.circleMarker(latlng, ({{ this.style_js }})(feature));
+            },
+            onEachFeature: function (feature, layer) {
+                {%- if this.fields %}
+                layer.bindTooltip(function () {
+                    return window.atlasTooltip(
+                        feature.properties, {{ this.fields|tojson }}, {{ this.aliases|tojson }});
+                }, {sticky: {{ this.sticky|tojson }}, className: "foliumtooltip"});
+                {%- endif %}
+                {%- if this.highlight %}
+                layer.on("mouseover", function () {
+                    layer.setStyle({{ this.highlight|tojson }});
+                    if (layer.bringToFront && !L.Browser.ie) { layer.bringToFront(); }
+                });
+                layer.on("mouseout", function () {
+                    layer.setStyle(({{ this.style_js }})(feature));
+                });
+                {%- endif %}
+            }
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def render(self, **kwargs: Any) -> None:
+        """Add the script to the page as it is: the data is never parsed as a template."""
+        figure = self.get_root()
+        script = self._template.module.__dict__["script"](self, kwargs)
+        figure.script.add_child(_RawScript(script), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        *,
+        style_js: str,
+        fields: Sequence[str] = (),
+        aliases: Sequence[str] = (),
+        highlight: Mapping[str, Any] | None = None,
+        sticky: bool = True,
+        interactive: bool = True,
+    ) -> None:
+        super().__init__()
+        self._name = "GeoJsonLayer"
+        self.data = dict(data)
+        # serialised once (streamlit-folium renders the script twice), safe inside <script>
+        self.data_json = htmlsafe_json_dumps(self.data, dumps=json.dumps, separators=(",", ":"))
+        self.style_js = style_js
+        self.fields = list(fields)
+        self.aliases = [escape_html(a) for a in aliases]
+        self.highlight = dict(highlight) if highlight else None
+        self.sticky = sticky
+        self.interactive = interactive
+
+
+_AREA_STYLE_JS = (
+    "function (f) { return {fillColor: f.properties.%s || '"
+    + NO_DATA
+    + "', color: '#6b6b6b', weight: 0.6, fillOpacity: %s}; }"
+)
+_ASSET_STYLE_JS = """function (f) {
+    var p = f.properties;
+    return p.inside
+        ? {radius: 3.2, color: '#1f1f1f', weight: 0.6, fillColor: p.colour, fillOpacity: 0.95}
+        : {radius: 2.6, color: p.colour, weight: 1.4, fillColor: '#ffffff', fillOpacity: 0.6};
+}"""
+
+
 def choropleth_layer(
     geojson: Mapping[str, Any],
     *,
@@ -525,31 +654,22 @@ def choropleth_layer(
 ) -> folium.Map | folium.FeatureGroup:
     """Add polygons coloured by a precomputed colour property.
 
-    ``geojson`` must come from :func:`feature_collection` (escaped strings).
+    ``geojson`` must come from :func:`feature_collection` (escaped strings);
+    ``colour_property`` must be a plain identifier.
     """
     m = _target(m)
-
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "fillColor": feature["properties"].get(colour_property) or NO_DATA,
-            "color": "#6b6b6b",
-            "weight": 0.6,
-            "fillOpacity": fill_opacity,
-        }
-
-    folium.GeoJson(
-        dict(geojson),
-        name=escape_html(name),
-        style_function=style,
-        highlight_function=lambda _: {"weight": 2.5, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=list(tooltip_fields),
-            aliases=[escape_html(a) for a in tooltip_aliases],
-            localize=False,
-            sticky=True,
-            class_name="foliumtooltip",
-        ),
-    ).add_to(m)
+    if not colour_property.isidentifier():
+        raise ValueError(f"colour_property must be an identifier, not {colour_property!r}")
+    style = _AREA_STYLE_JS % (colour_property, float(fill_opacity))
+    m.add_child(
+        _GeoJsonLayer(
+            geojson,
+            style_js=style,
+            fields=tooltip_fields,
+            aliases=tooltip_aliases,
+            highlight={"weight": 2.5, "color": "#000000"},
+        )
+    )
     return m
 
 
@@ -576,12 +696,15 @@ def outline_layer(
     style = {"color": colour, "weight": weight, "fill": False, "opacity": 0.95}
     if dash:
         style["dashArray"] = dash
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name=escape_html(name),
-        style_function=lambda _: style,
-        interactive=interactive,
-    ).add_to(m)
+    m.add_child(
+        _GeoJsonLayer(
+            {"type": "FeatureCollection", "features": features},
+            style_js=f"function (f) {{ return {json.dumps(style)}; }}",
+            fields=["what"] if interactive else (),
+            aliases=[""] if interactive else (),
+            interactive=interactive,
+        )
+    )
     return m
 
 
@@ -633,19 +756,20 @@ def asset_features(
 def asset_layer(
     points: pd.DataFrame,
     *,
-    colour: str,
-    name: str,
-    inside: bool = True,
+    colours: Mapping[str, str],
+    name: str = "Community places",
     m: folium.Map | folium.FeatureGroup | None = None,
 ) -> folium.Map | folium.FeatureGroup:
-    """Add one category's asset points (rows of :func:`asset_features`).
+    """Add community places (rows of :func:`asset_features`) as one layer.
 
-    Points inside the region are filled circles; points just outside it are
-    smaller hollow circles in the category's colour.
+    Places inside the region are filled circles in their category's colour;
+    places just outside it are smaller hollow circles in that colour.  Places
+    outside are drawn first, so the region's own places sit on top.
     """
     m = _target(m)
     if points.empty:
         return m
+    ordered = points.sort_values("in_region", kind="stable")
     features = [
         {
             "type": "Feature",
@@ -653,33 +777,25 @@ def asset_layer(
             "properties": {
                 "name": row.name,
                 "category": row.category_label,
-                "source": row.source,
                 "where": row.where,
+                "source": row.source,
+                "colour": escape_html(colours.get(row.category, "#444444")),
+                "inside": bool(row.in_region),
             },
             "geometry": {"type": "Point", "coordinates": [float(row.lon), float(row.lat)]},
         }
-        for i, row in enumerate(points.itertuples(index=False))
+        for i, row in enumerate(ordered.itertuples(index=False))
     ]
-    if inside:
-        style = {"color": "#1f1f1f", "weight": 0.6, "fillColor": colour, "fillOpacity": 0.95}
-        radius = 3.2
-    else:
-        style = {"color": colour, "weight": 1.4, "fillColor": "#ffffff", "fillOpacity": 0.6}
-        radius = 2.6
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name=escape_html(name),
-        marker=folium.CircleMarker(radius=radius, fill=True),
-        style_function=lambda _: style,
-        highlight_function=lambda _: {"weight": 3},
-        tooltip=folium.GeoJsonTooltip(
+    m.add_child(
+        _GeoJsonLayer(
+            {"type": "FeatureCollection", "features": features},
+            style_js=_ASSET_STYLE_JS,
             fields=["name", "category", "where", "source"],
             aliases=["Name", "Category", "Where", "Source"],
-            localize=False,
+            highlight={"weight": 3},
             sticky=False,
-            class_name="foliumtooltip",
-        ),
-    ).add_to(m)
+        )
+    )
     return m
 
 
@@ -726,6 +842,7 @@ class _LegendControl(MacroElement):
 def legend_control(
     html_text: str,
     *,
+    title: str | None = None,
     position: str = "bottomright",
     slot: str = "layer",
     m: folium.Map | folium.FeatureGroup | None = None,
@@ -733,12 +850,20 @@ def legend_control(
 ) -> folium.Map | folium.FeatureGroup:
     """Add a legend box to the map (``html_text`` must already be escaped).
 
+    With a ``title`` the legend can be folded away by clicking the title, so it
+    never hides the part of the map a user wants to see.
+
     ``map_name`` is the JavaScript name of the map the legend goes on: inside
     streamlit-folium it is ``map_div``; on a plain folium map it is the map's
     own name (the default then is that map when ``m`` is a map).
     """
     m = _target(m)
     name = m.get_name() if isinstance(m, folium.Map) else map_name
+    if title and html_text:
+        html_text = (
+            '<details open><summary style="cursor:pointer;font-weight:600;font-size:12.5px">'
+            f"{escape_html(title)}</summary>{html_text}</details>"
+        )
     m.add_child(_LegendControl(html_text, position=position, slot=slot, map_name=name))
     return m
 
@@ -754,7 +879,7 @@ def layer_control(m: folium.Map) -> folium.Map:
 # ---------------------------------------------------------------------------
 
 
-def legend_html(title: str, items: Sequence[tuple[str, str]], *, note: str = "") -> str:
+def legend_html(title: str | None, items: Sequence[tuple[str, str]], *, note: str = "") -> str:
     """A small HTML legend (escaped) for use beside or on a map."""
     rows = "".join(
         f'<div style="display:flex;align-items:center;margin:1px 0">'
@@ -768,13 +893,38 @@ def legend_html(title: str, items: Sequence[tuple[str, str]], *, note: str = "")
         if note
         else ""
     )
+    head = f"<b>{escape_html(title)}</b>" if title else ""
     return (
-        f'<div style="font-size:12.5px;line-height:1.25"><b>{escape_html(title)}</b>'
+        f'<div style="font-size:12.5px;line-height:1.25">{head}'
         f'<div style="margin-top:3px">{rows}</div>{foot}</div>'
     )
 
 
-def bivariate_legend_html(*, note: str = "") -> str:
+def ramp_legend_html(
+    title: str | None,
+    colours: Sequence[str],
+    ends: tuple[str, str],
+    *,
+    extra: Sequence[tuple[str, str]] = (),
+) -> str:
+    """An ordered scale as one compact colour bar with its two ends labelled."""
+    cells = "".join(
+        f'<span style="flex:1;height:12px;background:{escape_html(c)};'
+        'border-right:1px solid #fff"></span>'
+        for c in colours
+    )
+    head = f"<b>{escape_html(title)}</b>" if title else ""
+    more = legend_html(None, extra) if extra else ""
+    return (
+        f'<div style="font-size:12px;line-height:1.25;min-width:190px">{head}'
+        f'<div style="display:flex;margin-top:4px;border:1px solid #999">{cells}</div>'
+        '<div style="display:flex;justify-content:space-between;color:#333;font-size:11px">'
+        f"<span>{escape_html(ends[0])}</span><span>{escape_html(ends[1])}</span></div>"
+        f"{more}</div>"
+    )
+
+
+def bivariate_legend_html(*, note: str = "", title: str | None = None) -> str:
     """The 3×3 risk × access legend as a small HTML grid (highest risk on top)."""
     from geo.gaps import BIVARIATE_COLOURS, CLASS_LABELS
 
@@ -799,8 +949,9 @@ def bivariate_legend_html(*, note: str = "") -> str:
         else ""
     )
     return (
-        '<div style="font-size:12.5px;line-height:1.25"><b>Gaps: loneliness risk × access</b>'
-        '<div style="display:flex;align-items:center;margin-top:4px;gap:6px">'
+        '<div style="font-size:12.5px;line-height:1.25">'
+        + (f"<b>{escape_html(title)}</b>" if title else "")
+        + '<div style="display:flex;align-items:center;margin-top:4px;gap:6px">'
         '<div style="writing-mode:vertical-rl;transform:rotate(180deg);font-size:11px;'
         'color:#333;text-align:center">risk: low → high</div>'
         f"<div>{grid}"
@@ -821,6 +972,7 @@ def asset_legend_html(
     *,
     region_name: str = "the area",
     buffer_km: float = 2.0,
+    title: str | None = None,
 ) -> str:
     """Legend of asset categories: ``(colour, label, inside, outside)`` counts per row."""
     dot = (
@@ -848,8 +1000,9 @@ def asset_legend_html(
         '<td style="text-align:right">out</td></tr>'
     )
     return (
-        '<div style="font-size:12px;line-height:1.2"><b>Community places</b>'
-        f'<table style="border-collapse:collapse;margin-top:2px">{head}{rows}</table></div>'
+        '<div style="font-size:12px;line-height:1.2">'
+        + (f"<b>{escape_html(title)}</b>" if title else "")
+        + f'<table style="border-collapse:collapse;margin-top:2px">{head}{rows}</table></div>'
     )
 
 

@@ -165,9 +165,11 @@ def test_hostile_asset_names_are_escaped_in_the_map(tmp_path, monkeypatch):
     layers = _map_args(at)["feature_group"]
     # tags are never passed through raw (the asset reader also strips them from names)
     assert "<img" not in layers
-    # template-literal syntax is neutralised: ${ becomes &#36;{ (JSON-encoded as \u0026#36;{)
-    assert "${alert(1)}" not in layers
-    assert "#36;{alert(1)}" in layers
+    # template syntax is neutralised: $ { } ` become character references
+    # (&#36; &#123; &#125; &#96;, JSON-encoded as \u0026#36; ...), shown as text
+    assert "alert(1)" in layers
+    assert "${" not in layers and "{alert" not in layers
+    assert "#36;\\u0026#123;alert(1)\\u0026#125;" in layers
 
 
 def test_gap_report_page_has_every_download(tiny_env):

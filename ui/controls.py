@@ -261,7 +261,7 @@ def area_finder(result: pipeline.Result) -> None:
     selected = st.session_state.get(params.SELECTED)
     if selected in names and st.session_state.get(PICK) != selected:
         st.session_state[PICK] = selected
-    cols = st.columns([4, 1], vertical_alignment="bottom")
+    cols = st.columns([6, 1], vertical_alignment="bottom", gap="small")
     with cols[0]:
         st.selectbox(
             "Small area",
@@ -274,11 +274,12 @@ def area_finder(result: pipeline.Result) -> None:
         )
     with cols[1]:
         st.button(
-            "Clear",
+            ":material/close:",
             on_click=_select,
             args=(None,),
             disabled=selected not in names,
             key="clear_area",
+            help="Clear the selection",
             width="stretch",
         )
 

@@ -172,19 +172,22 @@ def feature_groups(
         tooltip_aliases=TOOLTIP_ALIASES,
         m=areas_fg,
     )
-    shown = classes(result, view) if view.layer != "gaps" else None
-    legend = (
-        maps.bivariate_legend_html()
-        if shown is None
-        else maps.legend_html(shown.title, shown.legend)
-    )
+    shown = classes(result, view)
+    if view.layer == "gaps":
+        legend = maps.bivariate_legend_html()
+    elif shown.ramp is not None:
+        legend = maps.ramp_legend_html(
+            None, [c for c, _ in shown.legend], shown.ramp, extra=[(maps.NO_DATA, "no data")]
+        )
+    else:
+        legend = maps.legend_html(None, shown.legend)
     if view.hotspots:
         legend += (
             '<div style="font-size:12px;margin-top:5px"><span style="display:inline-block;'
             f"width:16px;height:0;border-top:3px solid {maps.HOTSPOT_COLOUR};"
             'vertical-align:middle;margin-right:5px"></span>hot spot (cluster of large gaps)</div>'
         )
-    maps.legend_control(legend, position="bottomright", slot="layer", m=areas_fg)
+    maps.legend_control(legend, title=shown.title, position="bottomright", slot="layer", m=areas_fg)
     groups = [areas_fg]
     if view.hotspots:
         outlines = state.hotspot_outlines(key, result)
@@ -196,20 +199,9 @@ def feature_groups(
         points = asset_points(key, result.region.name, result)
         fg = folium.FeatureGroup(name="Community places")
         chosen = points[points["category"].isin(view.asset_categories)]
-        # outside first, so the region's own places draw on top
-        for inside in (False, True):
-            if not inside and not view.show_outside:
-                continue
-            part = chosen[chosen["in_region"] == inside]
-            for category in view.asset_categories:
-                rows = part[part["category"] == category]
-                maps.asset_layer(
-                    rows,
-                    colour=state.CATEGORY_COLOURS.get(category, "#444444"),
-                    name=state.CATEGORY_LABELS.get(category, category),
-                    inside=inside,
-                    m=fg,
-                )
+        if not view.show_outside:
+            chosen = chosen[chosen["in_region"]]
+        maps.asset_layer(chosen, colours=state.CATEGORY_COLOURS, m=fg)
         items = []
         for category in view.asset_categories:
             rows = points[points["category"] == category]
@@ -224,7 +216,8 @@ def feature_groups(
                 )
             )
         maps.legend_control(
-            maps.asset_legend_html(
+            title="Community places",
+            html_text=maps.asset_legend_html(
                 items,
                 region_name=result.region.name,
                 buffer_km=state.settings().region_buffer_m / 1000,
