@@ -421,7 +421,7 @@ _MAP_CSS = """
 .foliumtooltip table { border-collapse: collapse; font-size: 12px; }
 .foliumtooltip th { text-align: left; padding: 1px 8px 1px 0; color: #555; font-weight: 600;
   vertical-align: top; white-space: nowrap; }
-.foliumtooltip td { padding: 1px 0; white-space: nowrap; }
+.foliumtooltip td { padding: 1px 0; white-space: normal; min-width: 150px; max-width: 230px; }
 .atlas-legend { background: rgba(255,255,255,0.93); padding: 6px 8px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 250px; max-height: 380px; overflow-y: auto; }
 </style>
@@ -451,7 +451,8 @@ class _KeepFitted(MacroElement):
     """Refit the map to its area when its frame is resized, until the user moves it.
 
     Inside Streamlit the map's frame often gets its final width after Leaflet
-    has fitted the bounds, which would leave the area off-centre.
+    has fitted the bounds, which would leave the area off-centre.  Also makes
+    a click focus the map without scrolling the page.
     """
 
     _template = Template(
@@ -471,6 +472,20 @@ class _KeepFitted(MacroElement):
             }
             if (window.ResizeObserver) { new ResizeObserver(refit).observe(box); }
             setTimeout(refit, 250);
+            // Leaflet focuses the map on mousedown (for the arrow keys); in a page
+            // that scrolls, focusing a map partly out of view scrolls it between
+            // mousedown and mouseup and the click lands on another area. Focus
+            // without scrolling instead.
+            if (map.keyboard) {
+                var keyboard = map.keyboard;
+                var enabled = keyboard.enabled();
+                if (enabled) { keyboard.disable(); }
+                keyboard._onMouseDown = function () {
+                    if (this._focused) { return; }
+                    this._map._container.focus({preventScroll: true});
+                };
+                if (enabled) { keyboard.enable(); }
+            }
         })();
         {% endmacro %}
         """
@@ -584,8 +599,8 @@ class _GeoJsonLayer(MacroElement):
                 {%- endif %}
                 {%- if this.highlight %}
                 layer.on("mouseover", function () {
+                    // no bringToFront: moving the node under the pointer loses the click
                     layer.setStyle({{ this.highlight|tojson }});
-                    if (layer.bringToFront && !L.Browser.ie) { layer.bringToFront(); }
                 });
                 layer.on("mouseout", function () {
                     layer.setStyle(({{ this.style_js }})(feature));

@@ -104,19 +104,19 @@ def headline(result: pipeline.Result) -> None:
         "on the chosen model.",
     )
     cols[2].metric(
-        "Lonely 65+ (expected)",
+        "Lonely 65+ (est.)",
         _count(h["expected_lonely"]),
         help="People aged 65+ expected to be often lonely (Age UK model applied to Census "
         "2021): a modelled estimate, not a count.",
     )
     cols[3].metric(
-        "High-risk >10 min walk",
+        "High-risk, >10 min",
         _share(h["high_risk_share_beyond_10min"]),
         help="Share of residents of high-risk areas more than a 10-minute walk (straight line, "
         f"{result.parameters.speed_m_s:g} m/s) from any counted community place.",
     )
     cols[4].metric(
-        "High-risk >20 min walk",
+        "High-risk, >20 min",
         _share(h["high_risk_share_beyond_20min"]),
         help="As before, for a 20-minute walk.",
     )

@@ -42,7 +42,6 @@ def area_picker(authorities: pd.DataFrame) -> str:
     if st.session_state.get("_last_area") != area:
         st.session_state["_last_area"] = area
         st.session_state.pop(params.SELECTED, None)
-        st.session_state.pop(PICK, None)
     return str(area)
 
 
@@ -244,11 +243,16 @@ def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> Vi
 
 def _select(code: str | None) -> None:
     st.session_state[params.SELECTED] = code
-    st.session_state[PICK] = code
 
 
 def _picked() -> None:
-    st.session_state[params.SELECTED] = st.session_state.get(PICK)
+    # The finder only jumps to an area; it is emptied again so that it never
+    # has to mirror a selection made on the map (a widget set from code and
+    # then re-sent by the browser would undo that selection).
+    code = st.session_state.get(PICK)
+    if code:
+        st.session_state[params.SELECTED] = code
+    st.session_state[PICK] = None
 
 
 def area_finder(result: pipeline.Result) -> None:
@@ -259,28 +263,23 @@ def area_finder(result: pipeline.Result) -> None:
     if st.session_state.get(PICK) not in names:
         st.session_state.pop(PICK, None)
     selected = st.session_state.get(params.SELECTED)
-    if selected in names and st.session_state.get(PICK) != selected:
-        st.session_state[PICK] = selected
-    cols = st.columns([6, 1], vertical_alignment="bottom", gap="small")
-    with cols[0]:
-        st.selectbox(
-            "Small area",
-            options=list(order),
-            index=None,
-            format_func=lambda c: f"{names.get(c, c)} ({c})",
-            placeholder="Click the map, or type a name or code",
-            key=PICK,
-            on_change=_picked,
-        )
-    with cols[1]:
+    st.selectbox(
+        "Find a small area",
+        options=list(order),
+        index=None,
+        format_func=lambda c: f"{names.get(c, c)} ({c})",
+        placeholder="Click the map, or type a name or code",
+        key=PICK,
+        on_change=_picked,
+    )
+    if selected in names:
         st.button(
-            ":material/close:",
+            "Clear selection",
             on_click=_select,
             args=(None,),
-            disabled=selected not in names,
             key="clear_area",
-            help="Clear the selection",
-            width="stretch",
+            icon=":material/close:",
+            type="tertiary",
         )
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from geo import pipeline
 from geo.risk import INDICATORS
-from ui import state
+from ui import common, state
 from ui.params import Choice
 
 _INDICATOR_UNITS = {i.name: i.column for i in INDICATORS}
@@ -65,22 +65,33 @@ def nearest_places(result: pipeline.Result, code: str, *, limit: int = 8) -> pd.
     dx = assets.geometry.x.to_numpy() - float(area["point_x"])
     dy = assets.geometry.y.to_numpy() - float(area["point_y"])
     dist = np.hypot(dx, dy)
-    order = np.argsort(dist)[:limit]
+    order = np.argsort(dist)[: limit * 3]
     chosen = assets.iloc[order]
-    names = chosen["name"].astype("string").fillna("").str.strip()
-    sources = state.source_labels(result)
+    xs, ys = chosen.geometry.x.to_numpy(), chosen.geometry.y.to_numpy()
+    names = chosen["name"].astype("string").fillna("").str.strip().to_list()
+    categories = chosen["category"].astype(str).to_list()
+    inside = chosen["in_region"].fillna(False).astype(bool).to_list()
+    kept: list[int] = []
+    for i in range(len(chosen)):
+        # a place listed twice (same name and kind within 150 m) is shown once
+        if names[i] and any(
+            names[j].casefold() == names[i].casefold()
+            and categories[j] == categories[i]
+            and np.hypot(xs[i] - xs[j], ys[i] - ys[j]) <= 150
+            for j in kept
+        ):
+            continue
+        kept.append(i)
+        if len(kept) == limit:
+            break
     speed = result.parameters.speed_m_s
-    inside = chosen["in_region"].fillna(False).astype(bool).to_numpy()
     return pd.DataFrame(
         {
-            "Place": [
-                (n if n else "(no name recorded)") + ("" if i else " (over the border)")
-                for n, i in zip(names, inside, strict=True)
-            ],
-            "Category": [state.CATEGORY_LABELS.get(c, c) for c in chosen["category"]],
-            "Metres": np.round(dist[order]).astype(int),
-            "Minutes": np.round(dist[order] / speed / 60.0, 1),
-            "Source": [sources.get(s, s) for s in chosen["source"].astype(str)],
+            "name": [names[i] or "(no name recorded)" for i in kept],
+            "category": [state.CATEGORY_LABELS.get(categories[i], categories[i]) for i in kept],
+            "metres": [float(dist[order][i]) for i in kept],
+            "minutes": [float(dist[order][i]) / speed / 60.0 for i in kept],
+            "inside": [inside[i] for i in kept],
         }
     )
 
@@ -120,7 +131,7 @@ def _contribution_chart(table: pd.DataFrame, *, model: str) -> alt.Chart | None:
                 alt.Tooltip("contribution:Q", format=".3f"),
             ],
         )
-        .properties(height=max(110, 20 * len(frame)))
+        .properties(height=max(140, 30 * len(frame)))
     )
 
 
@@ -167,17 +178,17 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
         )
     nat = row.get("risk_decile_national")
     c2.metric(
-        "Risk rank here",
+        "Rank here",
         f"{_fmt(row.get('risk_rank'), '.0f')} of {n}",
         help="1 = the highest risk of the areas in this analysis.",
     )
     c1.metric(
-        "Risk decile, England",
+        "England decile",
         _fmt(nat, ".0f"),
         help="1 = the 10% of English areas with the highest risk on this model.",
     )
     c2.metric(
-        "Expected lonely 65+",
+        "Lonely 65+ (est.)",
         _fmt(row.get("expected_lonely"), ",.0f"),
         help="Age UK model: predicted share often lonely × residents 65+.",
     )
@@ -195,14 +206,6 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
         st.caption("No indicator breakdown is available for this area.")
     else:
         st.altair_chart(chart, width="stretch")
-        st.caption(
-            "Red bars push the risk up, blue bars pull it down"
-            + (
-                " (log-odds of being often lonely)."
-                if choice.model == "older"
-                else " (vs England)."
-            )
-        )
         shown = table.reset_index(drop=True).copy()
         if choice.model == "older":
             shown = shown.assign(
@@ -212,9 +215,9 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
             )[["label", "value", "coefficient", "contribution"]]
             shown.columns = ["Term", "Value", "Coefficient", "Log-odds"]
             st.caption(
-                "Age UK model: each term's coefficient × the area's value (share of people "
-                "65+, or household size). Together with the constant they give the log-odds "
-                "of being often lonely."
+                "Red raises the risk, blue lowers it: each term's coefficient × the area's "
+                "value (share of people 65+, or household size), in log-odds of being often "
+                "lonely."
             )
         else:
             columns = [_INDICATOR_UNITS.get(i, "") for i in table.index]
@@ -232,8 +235,8 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
                 }
             )
             st.caption(
-                "Each indicator's distance from the England average (z) × its weight. "
-                "The sum is the area's risk score."
+                "Red raises the risk, blue lowers it: each indicator's distance from the "
+                "England average (z) × its weight. The bars add up to the risk score."
             )
         with st.expander("The numbers behind the chart"):
             st.dataframe(shown, hide_index=True, width="stretch")
@@ -252,24 +255,15 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
             + f". E2SFCA access {_fmt(row.get('access_e2sfca'), '.2f')} per 1,000 residents."
         )
     places = nearest_places(result, code)
-    speed = result.parameters.speed_m_s
     if places.empty:
         st.caption("No counted community places are loaded near this area.")
     else:
-        st.dataframe(
-            places,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Place": st.column_config.TextColumn(width="medium"),
-                "Category": st.column_config.TextColumn(width="small"),
-                "Metres": st.column_config.NumberColumn(format="%d", width="small"),
-                "Minutes": st.column_config.NumberColumn(
-                    format="%.1f", width="small", help=f"Walking at {speed:g} m/s"
-                ),
-                "Source": st.column_config.TextColumn(width="small"),
-            },
-        )
+        lines = [
+            f"- **{common.md_escape(r.name)}** · {common.md_escape(r.category)} — "
+            f"{r.minutes:.0f} min ({r.metres:,.0f} m)" + ("" if r.inside else ", over the border")
+            for r in places.itertuples(index=False)
+        ]
+        st.markdown("\n".join(lines))
         st.caption(
             "Distances are straight lines from the area's population-weighted centre; "
             "walking minutes at the speed set in Analysis settings."
