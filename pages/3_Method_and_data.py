@@ -134,7 +134,9 @@ with tab_sources:
         registry,
         hide_index=True,
         width="stretch",
+        height=38 + 35 * len(registry),
         column_config={
+            "Dataset": st.column_config.TextColumn(width="medium"),
             "Licence text": st.column_config.LinkColumn(display_text="licence"),
             "Official source": st.column_config.LinkColumn(width="medium"),
         },
@@ -144,11 +146,16 @@ with tab_sources:
         st.markdown(f"#### Used for {region.name}")
         result = state.analysis(choice)
         records = result.provenance if result is not None else region.provenance
+        used = method_view.provenance(records)
         st.dataframe(
-            method_view.provenance(records),
+            used,
             hide_index=True,
             width="stretch",
-            column_config={"Rows": st.column_config.NumberColumn(format="localized")},
+            height=38 + 35 * len(used),
+            column_config={
+                "Dataset": st.column_config.TextColumn(width="medium"),
+                "Rows": st.column_config.NumberColumn(format="localized"),
+            },
         )
         for item in region.unavailable:
             st.caption(f"Not available for this area: {item.title} — {item.reason}.")
