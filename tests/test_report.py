@@ -113,7 +113,7 @@ def test_html_escapes_hostile_names(rendered):
     assert "<script>alert" not in html
     assert "${alert" not in html and "`backtick`" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "&#36;{alert(1)}" in html
+    assert "&#36;&#123;alert(1)&#125;" in html
     assert "&lt;script&gt;alert(&#x27;ward&#x27;)&lt;/script&gt;" in html
     assert "&#96;backtick&#96; Café £5 – naïve" in html
 
