@@ -38,6 +38,13 @@ params.remember(choice)
 key = state.analysis_key(choice)
 
 common.headline(result)
+added = state.uploads()
+if added:
+    st.caption(
+        f"Includes {sum(len(u.frame) for u in added):,} community places you uploaded "
+        f"({', '.join(common.md_escape(u.name) for u in added)}), in this session only. "
+        "Manage them on *Upload data*."
+    )
 
 # --- the map and its side panel
 layer_row = st.columns([3.2, 1.3, 1.3], vertical_alignment="bottom")
