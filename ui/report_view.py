@@ -12,7 +12,7 @@ import streamlit as st
 
 from geo import pipeline
 from geo.gaps import BIVARIATE_COLOURS, CLASS_LABELS
-from geo.report import export_bytes
+from geo.report import export_bytes, report_html
 from geo.report import tables as report_tables
 from geo.report.downloads import MIME, file_stem
 from ui import state
@@ -37,9 +37,16 @@ def download_name(result: pipeline.Result, fmt: str) -> str:
     }.get(fmt, f"{stem}.{fmt}")
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _report_html(key: tuple[Any, ...], _result: pipeline.Result) -> str:
+    return report_html(_result)
+
+
 @st.cache_data(show_spinner=False, max_entries=24)
 def _export(key: tuple[Any, ...], fmt: str, _result: pipeline.Result) -> bytes:
-    content, _name, _mime = export_bytes(_result, fmt)
+    # the HTML and the PDF share one rendering of the report (its maps take longest)
+    html = _report_html(key, _result) if fmt in ("html", "pdf") else None
+    content, _name, _mime = export_bytes(_result, fmt, html=html)
     return content
 
 
