@@ -556,10 +556,15 @@ def _check_thresholds(thresholds: Iterable[float]) -> tuple[float, ...]:
     return tuple(sorted(set(values)))
 
 
+#: Categories a user adds with their own data (see geo.userdata.user_category).
+USER_CATEGORY = re.compile(r"^user_[a-z0-9_]{1,40}$")
+
+
 def _check_category(category: str | None) -> None:
-    if category is not None and category not in CATEGORY_KEYS:
+    if category is not None and category not in CATEGORY_KEYS and not USER_CATEGORY.match(category):
         raise ProvisionError(
-            f"Unknown category {category!r}. Known categories: {', '.join(CATEGORY_KEYS)}."
+            f"Unknown category {category!r}. Known categories: {', '.join(CATEGORY_KEYS)}, "
+            "or user_<name> for categories from your own data."
         )
 
 

@@ -153,3 +153,21 @@ def test_uploaded_boundary_becomes_the_study_area(tiny):
     assert region.name == "My patch" and region.key == "custom-my_patch"
     with pytest.raises(UploadError, match="No LSOA 2021 lies inside"):
         region_from_boundary(shapely.box(0, 0, 10, 10), settings=tiny)
+
+
+def test_new_categories_from_uploads_are_measured(tiny, tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    region = load_region("Testham", settings=tiny)
+    point = gpd.GeoSeries([shapely.Point(X0 + 1500, Y0 + 1500)], crs=27700).to_crs(4326)[0]
+    path = tmp_path / "bingo.csv"
+    path.write_text(
+        f"name,category,lon,lat\nMecca Bingo,bingo hall,{point.x:.6f},{point.y:.6f}\n",
+        encoding="utf-8",
+    )
+    region2, _ = apply_user_files(region, settings=tiny, assets=[path])
+    assert "user_bingo_hall" in set(region2.assets["category"])
+    result = run_analysis(region2, settings=tiny, permutations=99)
+    assert "user_bingo_hall" in result.categories
+    assert result.areas.loc["E01900005", "nearest_user_bingo_hall_m"] == pytest.approx(0, abs=1)
