@@ -1,8 +1,9 @@
-"""Upload data: add your own community places to the analysis (this session only).
+"""Upload data: your own places, indicators or study area (this session only).
 
-File → what was detected → columns (automatic guesses to confirm) → rows not
-loaded → add to the analysis.  A bad file never removes anything already
-added: it gets a message instead.
+Kind → file → what was detected → columns (automatic guesses to confirm) →
+rows not loaded → add to the analysis.  A bad file never removes anything
+already added: it gets a message instead.  The upload set can be saved as a
+zip that ``python -m geo analyse --sources`` reuses.
 """
 
 from __future__ import annotations
@@ -11,20 +12,16 @@ import streamlit as st
 
 from geo.errors import AtlasError
 from geo.sources.taxonomy import CATEGORY_KEYS
-from ui import common, params, state, upload_view
+from ui import common, params, state, upload_view, upload_view_page
 
 common.setup("Upload data", icon="⬆️")
 
-st.title("Add your own community places")
+st.title("Add your own data")
 st.markdown(
-    "Upload a list of places the open data misses — lunch clubs, befriending groups, church "
-    "halls, warm spaces — and they join the map, the gaps, the report and the exports, "
-    "labelled as your data. Files stay in this browser session: they are not saved on the "
-    "server and disappear when you close the tab."
-)
-st.caption(
-    "Accepted: CSV, TSV or Excel (.xlsx) with latitude/longitude, eastings/northings or "
-    "postcodes; GeoJSON; GeoPackage; KML/KMZ; a zipped shapefile. Up to 50 MB."
+    "Add **places** the open data misses (lunch clubs, befriending groups, warm spaces), an "
+    "**indicator table** of your own figures by area, or a **study-area boundary**. They join "
+    "the map, the gaps, the report and the exports, labelled as your data. Files stay in this "
+    "browser session: they are not saved on the server and disappear when you close the tab."
 )
 
 choice = params.current()
@@ -37,9 +34,11 @@ labels = state.CATEGORY_LABELS
 flash = st.session_state.pop("upload_flash", None)
 if flash:
     st.success(flash)
-    st.page_link("app.py", label="See them on the map", icon=":material/map:")
+    st.page_link("app.py", label="See it on the map", icon=":material/map:")
 added = state.uploads()
-if added:
+tables = state.indicator_uploads()
+study = state.study_area()
+if added or tables or study:
     st.subheader("Already in the analysis", divider="gray")
     for item in added:
         cols = st.columns([5, 1], vertical_alignment="center")
@@ -53,11 +52,72 @@ if added:
             args=(item.key,),
             width="stretch",
         )
+    for table in tables:
+        cols = st.columns([5, 1], vertical_alignment="center")
+        weighted = ", ".join(
+            f"{common.md_escape(c)} (weight {w:g})" for c, w in table.weights.items() if w > 0
+        )
+        cols[0].markdown(
+            f"**{common.md_escape(table.name)}** — indicators for {len(table.frame):,} areas; "
+            + (f"in the risk index: {weighted}" if weighted else "mapped only, not in the index")
+            + f" (added {table.added})"
+        )
+        cols[1].button(
+            "Remove",
+            key=f"remove-ind-{table.key}",
+            on_click=state.remove_indicators,
+            args=(table.key,),
+            width="stretch",
+        )
+    if study:
+        cols = st.columns([5, 1], vertical_alignment="center")
+        cols[0].markdown(
+            f"**Study area: {common.md_escape(study.name)}** — {len(study.region.areas):,} LSOAs, "
+            f"used instead of the local authority picked on the map (added {study.added})"
+        )
+        cols[1].button(
+            "Remove", key="remove-study", on_click=state.clear_study_area, width="stretch"
+        )
+    if added or tables:
+        with st.expander("Save this upload set to reuse it"):
+            st.markdown(
+                "A zip of the cleaned files and a `sources.toml` that names them. Unzip it and "
+                "run `python -m geo analyse --sources atlas_uploads/sources.toml` to repeat the "
+                "analysis with your data, or set `ATLAS_SOURCES` to it."
+            )
+            st.download_button(
+                "Download the upload set (.zip)",
+                data=upload_view.save_set_zip(
+                    [(u.name, u.frame) for u in added], [(t.name, t.frame) for t in tables]
+                ),
+                file_name="atlas_uploads.zip",
+                mime="application/zip",
+                key="save-set",
+                icon=":material/download:",
+            )
 
-st.subheader(f"1. Choose a file for {region.name}", divider="gray")
+st.subheader("1. What are you adding?", divider="gray")
+kind = st.radio(
+    "Kind of file",
+    options=list(upload_view.KINDS),
+    format_func=upload_view.KINDS.get,
+    horizontal=True,
+    key="upload_kind",
+)
+if kind == "indicators":
+    upload_view_page.indicators(region, choice)
+    st.stop()
+if kind == "boundary":
+    upload_view_page.boundary(region)
+    st.stop()
+
+st.caption(
+    "Accepted: CSV, TSV or Excel (.xlsx) with latitude/longitude, eastings/northings or "
+    "postcodes; GeoJSON; GeoPackage; KML/KMZ; a zipped shapefile. Up to 50 MB."
+)
 upload = st.file_uploader(
-    "File of community places",
-    type=["csv", "tsv", "txt", "xlsx", "geojson", "json", "gpkg", "kml", "kmz", "zip"],
+    f"File of community places in {region.name}",
+    type=upload_view.KIND_TYPES["places"],
     key="upload_file",
     help="Places more than 2 km outside the area are listed but not added.",
 )
@@ -167,15 +227,22 @@ for suggestion in result.suggestions:
 new = upload_view.unmapped_categories(result)
 category_map: dict[str, str] = dict(options.get("category_map") or {})
 if new:
-    st.markdown("**Categories the atlas does not know** — choose the nearest for each:")
+    st.markdown(
+        "**Categories the atlas does not know** — choose the nearest for each, or keep it "
+        "as a category of your own (it gets its own colour on the map and is counted in the "
+        "gaps like the others):"
+    )
     grid = st.columns(3)
     for i, value in enumerate(new):
+        own = upload_view.new_category(value)
         category_map[value] = grid[i % 3].selectbox(
             common.md_escape(value),
-            options=list(CATEGORY_KEYS),
+            options=[own, *CATEGORY_KEYS],
             index=None,
             placeholder="Choose a category",
-            format_func=lambda k: labels.get(k, k),
+            format_func=lambda k, v=value, o=own: (
+                f"Keep “{v}” as a new category" if k == o else labels.get(k, k)
+            ),
             key=f"newcat-{fid}-{i}",
         )
     if st.button(

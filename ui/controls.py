@@ -17,6 +17,7 @@ from geo import pipeline
 from geo.region import Region
 from geo.risk import DEFAULT_WEIGHTS, INDICATORS
 from geo.sources.taxonomy import CATEGORY_KEYS
+from geo.userdata import user_category
 from ui import params, state
 from ui.mapview import View
 
@@ -62,8 +63,9 @@ def available_categories(region: Region) -> list[str]:
     """Categories with at least one place in the region, its edge or this session's uploads."""
     present = set(region.assets["category"]) if len(region.assets) else set()
     for item in state.uploads():
-        present |= set(item.frame["category"].astype(str))
-    return [c for c in CATEGORY_KEYS if c in present]
+        present |= {user_category(c) for c in item.frame["category"].astype(str)}
+    own = sorted(c for c in present if c.startswith("user_"))
+    return [c for c in CATEGORY_KEYS if c in present] + own
 
 
 def _reset_weights() -> None:

@@ -33,7 +33,8 @@ from geo.region import Region, load_region
 from geo.sources.access import DataAccess
 from geo.sources.lookups import local_authorities
 from geo.sources.taxonomy import CATEGORIES
-from geo.userdata import with_user_assets
+from geo.userdata import user_column, with_user_assets, with_user_indicators
+from ui import params
 from ui.params import DEFAULT_AREA, Choice
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,39 @@ __all__ = ["DEFAULT_AREA", "STATIC_URL"]
 STATIC_URL = "/app/static/vendor"
 #: Session key of the assets uploaded in this session (private to it).
 UPLOADS_KEY = "atlas_uploads"
+#: Session key of the indicator tables uploaded in this session.
+INDICATORS_KEY = "atlas_indicator_uploads"
+#: Session key of the study area drawn from an uploaded boundary (replaces the area).
+STUDY_KEY = "atlas_study_area"
 
-CATEGORY_LABELS = {c.key: c.label for c in CATEGORIES}
-CATEGORY_COLOURS = {c.key: c.colour for c in CATEGORIES}
+#: Colour of the places in a category of the user's own (``user_<name>``).
+USER_CATEGORY_COLOUR = "#7b3294"
+
+
+class _Categories(dict):
+    """Taxonomy categories, plus a fallback for the user's own ``user_<name>`` ones."""
+
+    def __init__(self, values: Mapping[str, str], fallback: Any) -> None:
+        super().__init__(values)
+        self._fallback = fallback
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        if isinstance(key, str) and key.startswith("user_"):
+            return self._fallback(key)
+        return default
+
+
+def user_category_label(key: str) -> str:
+    """``user_knit_club`` → ``Knit club (your category)``."""
+    return key.removeprefix("user_").replace("_", " ").capitalize() + " (your category)"
+
+
+CATEGORY_LABELS = _Categories({c.key: c.label for c in CATEGORIES}, user_category_label)
+CATEGORY_COLOURS = _Categories(
+    {c.key: c.colour for c in CATEGORIES}, lambda _key: USER_CATEGORY_COLOUR
+)
 
 
 class Unavailable(Exception):
@@ -72,9 +103,10 @@ def _key(s: Settings) -> tuple[str, bool, str]:
     return (str(s.sources_file or ""), s.offline, str(s.cache_dir))
 
 
-def settings_key() -> tuple[str, bool, str]:
-    """The hashable identity of the current settings."""
-    return _key(settings())
+def settings_key() -> tuple[str, ...]:
+    """The hashable identity of the current settings (and of a custom study area)."""
+    study = study_area()
+    return _key(settings()) + ((study.key,) if study else ())
 
 
 @st.cache_resource(show_spinner=False)
@@ -82,7 +114,7 @@ def _access(sources_file: str, offline: bool, cache_dir: str) -> DataAccess:
     return DataAccess(_settings(sources_file, offline, cache_dir))
 
 
-def _settings(sources_file: str, offline: bool, cache_dir: str) -> Settings:
+def _settings(sources_file: str, offline: bool, cache_dir: str, *_: str) -> Settings:
     return Settings(
         sources_file=Path(sources_file) if sources_file else None,
         offline=offline,
@@ -100,7 +132,7 @@ def _authorities(sources_file: str, offline: bool, cache_dir: str) -> pd.DataFra
 
 def authorities() -> pd.DataFrame | None:
     """English local authorities (code, name, LSOAs), or None after showing the error."""
-    return _guarded(lambda: _authorities(*settings_key()), "listing the local authorities")
+    return _guarded(lambda: _authorities(*_key(settings())), "listing the local authorities")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -120,13 +152,21 @@ def _region(area: str, sources_file: str, offline: bool, cache_dir: str) -> Regi
         bar.empty()
 
 
+def _base(area: str, settings_id: tuple[str, ...]) -> Region:
+    """The region of ``area``, or this session's custom study area when one is in use."""
+    study = study_area()
+    if len(settings_id) > 3 and study is not None and study.key == settings_id[3]:
+        return study.region
+    return _region(area, *settings_id[:3])
+
+
 def region(area: str) -> Region | None:
-    """The assembled region for an area, or None after showing the error."""
-    return _guarded(lambda: _region(area, *settings_key()), "assembling this area")
+    """The assembled region for an area (or the custom study area), or None after an error."""
+    return _guarded(lambda: _base(area, settings_key()), "assembling this area")
 
 
 @st.cache_resource(show_spinner=False)
-def _national(sources_file: str, offline: bool, cache_dir: str) -> pd.DataFrame | None:
+def _national(sources_file: str, offline: bool, cache_dir: str, *_: str) -> pd.DataFrame | None:
     return national_indicators(_settings(sources_file, offline, cache_dir))
 
 
@@ -177,10 +217,112 @@ def remove_upload(key: str) -> None:
     st.session_state[UPLOADS_KEY] = [u for u in uploads() if u.key != key]
 
 
-def uploads_key(items: Sequence[UploadedAssets] | None = None) -> str:
+def uploads_key(
+    items: Sequence[UploadedAssets] | None = None,
+    tables: Sequence[UploadedIndicators] | None = None,
+) -> str:
     """A short key identifying the uploads (\"\" when there are none)."""
     items = uploads() if items is None else items
-    return "+".join(u.key for u in items)
+    tables = indicator_uploads() if tables is None else tables
+    parts = [u.key for u in items]
+    parts += [f"{t.key}:{sorted(t.weights.items())}" for t in tables]
+    return "+".join(parts)
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadedIndicators:
+    """An indicator table a user added in this session (values indexed by lsoa21cd).
+
+    ``weights`` gives the columns added to the all-ages risk index (file column →
+    weight); the other columns are only joined (and can be mapped on their own).
+    """
+
+    key: str
+    name: str
+    frame: pd.DataFrame
+    rows_in: int
+    added: str
+    weights: Mapping[str, float] = dataclasses.field(default_factory=dict)
+
+    def user_weights(self) -> dict[str, float]:
+        """``{joined column: weight}`` for the columns in the risk index."""
+        return {user_column(c): float(w) for c, w in self.weights.items() if w > 0}
+
+
+def indicator_uploads() -> list[UploadedIndicators]:
+    """Indicator tables uploaded in this session, in the order they were added."""
+    items = st.session_state.get(INDICATORS_KEY)
+    return list(items) if isinstance(items, list) else []
+
+
+def add_indicators(
+    name: str,
+    frame: pd.DataFrame,
+    *,
+    rows_in: int,
+    identity: str,
+    weights: Mapping[str, float] | None = None,
+) -> UploadedIndicators:
+    """Keep an indicator table in this session; adding it again replaces the earlier copy."""
+    item = UploadedIndicators(
+        key=hashlib.sha256(identity.encode()).hexdigest()[:20],
+        name=name,
+        frame=frame,
+        rows_in=rows_in,
+        added=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        weights=dict(weights or {}),
+    )
+    kept = [u for u in indicator_uploads() if u.key != item.key]
+    st.session_state[INDICATORS_KEY] = [*kept, item]
+    return item
+
+
+def remove_indicators(key: str) -> None:
+    """Forget one indicator table."""
+    st.session_state[INDICATORS_KEY] = [u for u in indicator_uploads() if u.key != key]
+
+
+@dataclasses.dataclass(frozen=True)
+class StudyArea:
+    """A study area drawn from an uploaded boundary, used instead of the picked area."""
+
+    key: str
+    name: str
+    region: Region
+    added: str
+
+
+def study_area() -> StudyArea | None:
+    """The custom study area in use in this session, if any."""
+    item = st.session_state.get(STUDY_KEY)
+    return item if isinstance(item, StudyArea) else None
+
+
+def use_study_area(name: str, region_: Region, *, identity: str) -> StudyArea:
+    """Use ``region_`` as this session's study area (the map and report follow it)."""
+    item = StudyArea(
+        key="custom-" + hashlib.sha256(identity.encode()).hexdigest()[:16],
+        name=name,
+        region=region_,
+        added=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    st.session_state[STUDY_KEY] = item
+    st.session_state.pop(params.SELECTED, None)
+    return item
+
+
+def clear_study_area() -> None:
+    """Go back to the local authority picked on the map."""
+    st.session_state.pop(STUDY_KEY, None)
+    st.session_state.pop(params.SELECTED, None)
+
+
+def _with_indicators(base: Region, tables: Sequence[UploadedIndicators]) -> Region:
+    for table in tables:
+        base, _ = with_user_indicators(
+            base, table.frame, name=table.name, note=f"{table.rows_in:,} rows in the file."
+        )
+    return base
 
 
 def _with_uploads(base: Region, items: Sequence[UploadedAssets], buffer_m: float) -> Region:
@@ -204,14 +346,20 @@ def _with_uploads(base: Region, items: Sequence[UploadedAssets], buffer_m: float
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _analysis(
     choice: Choice,
-    settings_id: tuple[str, bool, str],
+    settings_id: tuple[str, ...],
     upload_id: str,
     _uploads: tuple[UploadedAssets, ...] = (),
+    _tables: tuple[UploadedIndicators, ...] = (),
 ) -> pipeline.Result:
     s = _settings(*settings_id)
-    base = _region(choice.area, *settings_id)
+    base = _with_indicators(_base(choice.area, settings_id), _tables)
+    user_weights: dict[str, float] = {}
+    if choice.model == "all-ages":
+        for table in _tables:
+            user_weights.update(table.user_weights())
     return pipeline.run_analysis(
         _with_uploads(base, _uploads, s.region_buffer_m),
+        user_weights=user_weights or None,
         settings=s,
         model=choice.model,
         weights=choice.weights_dict,
@@ -226,8 +374,9 @@ def _analysis(
 def analysis(choice: Choice) -> pipeline.Result | None:
     """The analysis for ``choice`` (with this session's uploads), or None after an error."""
     items = tuple(uploads())
+    tables = tuple(indicator_uploads())
     return _guarded(
-        lambda: _analysis(choice, settings_key(), uploads_key(items), items),
+        lambda: _analysis(choice, settings_key(), uploads_key(items, tables), items, tables),
         "running the analysis",
     )
 
@@ -241,7 +390,7 @@ def analysis_key(choice: Choice) -> tuple[Any, ...]:
 def _risk_detail(
     area: str, model: str, weights: tuple[tuple[str, float], ...] | None, settings_id: tuple
 ) -> risk.CompositeRisk | risk.OlderRisk:
-    base = _region(area, *settings_id)
+    base = _base(area, settings_id)
     national = _national(*settings_id)
     if model == "older":
         return risk.older_people_risk(base.areas, reference=national)
@@ -266,15 +415,15 @@ def contributions(choice: Choice, code: str) -> pd.DataFrame | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def geometries(area: str, settings_id: tuple[str, bool, str]) -> dict[str, dict[str, Any]]:
+def geometries(area: str, settings_id: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """Simplified WGS84 geometry of every area of the region, by code."""
-    return maps.simplified_geometries(_region(area, *settings_id).areas)
+    return maps.simplified_geometries(_base(area, settings_id).areas)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def bounds(area: str, settings_id: tuple[str, bool, str]) -> tuple[float, float, float, float]:
+def bounds(area: str, settings_id: tuple[str, ...]) -> tuple[float, float, float, float]:
     """(west, south, east, north) of the region in WGS84."""
-    return tuple(float(v) for v in _region(area, *settings_id).bounds_wgs84)  # type: ignore[return-value]
+    return tuple(float(v) for v in _base(area, settings_id).bounds_wgs84)  # type: ignore[return-value]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
