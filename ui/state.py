@@ -15,7 +15,7 @@ import dataclasses
 import hashlib
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from geo.region import Region, load_region
 from geo.sources.access import DataAccess
 from geo.sources.lookups import local_authorities
 from geo.sources.taxonomy import CATEGORIES
-from geo.userdata import user_column, with_user_assets, with_user_indicators
+from geo.userdata import user_category, user_column, with_user_assets, with_user_indicators
 from ui import params
 from ui.params import DEFAULT_AREA, Choice
 
@@ -209,7 +209,22 @@ def add_upload(
     )
     kept = [u for u in uploads() if u.key != item.key]
     st.session_state[UPLOADS_KEY] = [*kept, item]
+    _show_and_count(user_category(str(c)) for c in frame["category"].astype(str))
     return item
+
+
+def _show_and_count(categories: Iterable[str]) -> None:
+    """Shown and counted on the map: the categories of places just added.
+
+    The map's category pickers keep their choice for the session; without this,
+    places of a category the area did not have would be added but hidden and
+    not counted.
+    """
+    categories = list(categories)
+    for key in (params.SHOW_ASSETS, params.COUNTED):
+        chosen = st.session_state.get(key)
+        if isinstance(chosen, list):
+            st.session_state[key] = list(dict.fromkeys([*chosen, *categories]))
 
 
 def remove_upload(key: str) -> None:
