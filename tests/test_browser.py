@@ -217,7 +217,7 @@ def test_default_area_draws_and_tooltips_show(browser, tiny_url):
         box = frame.frame_element().bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         tooltip = frame.locator(".leaflet-tooltip")
-        tooltip.first.wait_for(timeout=10_000)
+        tooltip.first.wait_for(timeout=30_000)
         text = tooltip.first.inner_text()
         assert "Testham 00" in text and "E019000" in text
         assert "Loneliness risk" in text
@@ -255,7 +255,7 @@ def test_clicking_an_area_opens_its_panel(browser, tiny_url):
     try:
         box = frame.frame_element().bounding_box()
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.get_by_text("What drives the risk here").wait_for(timeout=30_000)
+        page.get_by_text("What drives the risk here").wait_for(timeout=90_000)
         assert page.get_by_text("Community places nearby").count() >= 1
         # the map stays mounted: the selection outline is added in place
         assert frame.locator("path.leaflet-interactive").count() >= 9
@@ -396,7 +396,7 @@ def test_switching_area_redraws_manchester_then_trafford(browser, manchester_url
         box = frame.frame_element().bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         tooltip = frame.locator(".leaflet-tooltip")
-        tooltip.first.wait_for(timeout=10_000)
+        tooltip.first.wait_for(timeout=30_000)
         assert "Trafford" in tooltip.first.inner_text()
         _shot(page, "trafford-gaps")
     finally:

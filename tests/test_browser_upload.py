@@ -65,19 +65,19 @@ def test_uploaded_places_appear_on_the_map_and_change_the_gaps(
         assert before, "no headline figures on the map page"
 
         page.get_by_role("link", name="Upload data").first.click()
-        page.get_by_text("What are you adding?").wait_for(timeout=30_000)
+        page.get_by_text("What are you adding?").wait_for(timeout=90_000)
         page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
             str(csv)
         )
-        page.get_by_text("Check the columns").first.wait_for(timeout=60_000)
+        page.get_by_text("Check the columns").first.wait_for(timeout=90_000)
         page.get_by_role("button", name="Apply these columns").click()
-        page.get_by_text("Places ready to add", exact=True).wait_for(timeout=30_000)
+        page.get_by_text("Places ready to add", exact=True).wait_for(timeout=90_000)
         time.sleep(1)
         _shot(page, "upload-places-ready")
         ready = _metrics(page)
         assert ready["Places ready to add"] == "9", ready
         page.get_by_role("button", name="Add to the analysis").click()
-        page.get_by_text("Added 9 places").first.wait_for(timeout=30_000)
+        page.get_by_text("Added 9 places").first.wait_for(timeout=90_000)
         _shot(page, "upload-places-added")
 
         page.get_by_role("link", name="See it on the map").click()
@@ -100,7 +100,7 @@ def test_uploaded_places_appear_on_the_map_and_change_the_gaps(
         page.mouse.move(box["x"] + 5, box["y"] + 5)
         page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
         tooltip = frame.locator(".leaflet-tooltip")
-        tooltip.first.wait_for(timeout=10_000)
+        tooltip.first.wait_for(timeout=30_000)
         assert NAME in " ".join(tooltip.all_inner_texts())
 
         after = _metrics(page)
