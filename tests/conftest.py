@@ -35,3 +35,17 @@ def tmp_cache(tmp_path: Path) -> Path:
     path = tmp_path / "cache"
     path.mkdir()
     return path
+
+
+@pytest.fixture(scope="session")
+def shared_settings(shared_data, tmp_path_factory):
+    """Offline settings reading the real mirror through data/sources.shared.toml."""
+    from geo.config import Settings
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ATLAS_SHARED_DATA", str(shared_data))
+        yield Settings(
+            sources_file=PROJECT_ROOT / "data" / "sources.shared.toml",
+            offline=True,
+            cache_dir=tmp_path_factory.mktemp("shared-cache"),
+        )

@@ -5,7 +5,6 @@ Most answers here can be worked out by hand on grids of 1 km squares.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -510,17 +509,10 @@ def test_misaligned_or_broken_inputs_raise_clear_errors():
 
 
 @pytest.fixture(scope="module")
-def manchester(shared_data, tmp_path_factory):
-    from geo.config import Settings
+def manchester(shared_settings):
     from geo.region import load_region
 
-    os.environ["ATLAS_SHARED_DATA"] = str(shared_data)
-    settings = Settings(
-        sources_file=PROJECT / "data" / "sources.shared.toml",
-        offline=True,
-        cache_dir=tmp_path_factory.mktemp("cache"),
-    )
-    return load_region("Manchester", settings=settings)
+    return load_region("Manchester", settings=shared_settings)
 
 
 @pytest.mark.shared_data

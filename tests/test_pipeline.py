@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -99,16 +98,6 @@ MEASURES = (
     "risk_rank_national", "risk_decile_national", "expected_lonely", "nearest_any_m",
     "access_e2sfca", "gap_score", "gap_class", "priority_rank", "hotspot",
 )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def shared_settings(shared_data, tmp_path_factory):
-    os.environ["ATLAS_SHARED_DATA"] = str(shared_data)
-    return Settings(
-        sources_file=PROJECT / "data" / "sources.shared.toml",
-        offline=True,
-        cache_dir=tmp_path_factory.mktemp("cache"),
-    )
 
 
 @pytest.mark.shared_data

@@ -132,18 +132,6 @@ SHARED_AREAS = {
 }
 
 
-@pytest.fixture(scope="module")
-def shared_settings(shared_data, tmp_path_factory):
-    import os
-
-    os.environ["ATLAS_SHARED_DATA"] = str(shared_data)
-    return Settings(
-        sources_file=PROJECT / "data" / "sources.shared.toml",
-        offline=True,
-        cache_dir=tmp_path_factory.mktemp("cache"),
-    )
-
-
 @pytest.mark.shared_data
 @pytest.mark.parametrize(("code", "n_lsoa"), sorted(SHARED_AREAS.items()))
 def test_shared_authority_is_complete(shared_settings, code, n_lsoa):

@@ -11,7 +11,6 @@ import pytest
 from pypdf import PdfReader
 
 from geo.cli import main
-from geo.config import Settings
 from geo.exports import read_csv
 from geo.pipeline import run_analysis
 from geo.report import export_files
@@ -20,17 +19,6 @@ PROJECT = Path(__file__).resolve().parent.parent
 SHARED_AREAS = ["Manchester", "Trafford", "Blackpool", "Torridge", "Rutland"]
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
-
-
-@pytest.fixture(scope="module")
-def shared_settings(shared_data, tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ATLAS_SHARED_DATA", str(shared_data))
-        yield Settings(
-            sources_file=PROJECT / "data" / "sources.shared.toml",
-            offline=True,
-            cache_dir=tmp_path_factory.mktemp("cache"),
-        )
 
 
 def _ranked_codes(table, n: int = 3) -> list[str]:

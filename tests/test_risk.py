@@ -458,18 +458,10 @@ def test_invalid_weights_are_rejected_with_a_clear_message(weights, message):
 
 
 @pytest.fixture(scope="module")
-def manchester(shared_data, tmp_path_factory):
-    from geo.config import Settings
+def manchester(shared_settings):
     from geo.region import load_region
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ATLAS_SHARED_DATA", str(shared_data))
-        settings = Settings(
-            sources_file=PROJECT / "data" / "sources.shared.toml",
-            offline=True,
-            cache_dir=tmp_path_factory.mktemp("cache"),
-        )
-        return load_region("Manchester", settings=settings).areas
+    return load_region("Manchester", settings=shared_settings).areas
 
 
 @pytest.mark.shared_data
