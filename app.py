@@ -63,7 +63,7 @@ map_col, side_col = st.columns([2.6, 1.4], gap="medium")
 with map_col, common.guard("drawing the map"):
     mapview.render(result, key, view, selected=selected)
     st.caption(
-        mapview.classes(result, view).note
+        common.md_escape(mapview.classes(result, view).note)
         + " Hover an area or a place for its figures; click an area for the details."
     )
 with side_col, st.container(height=mapview.MAP_HEIGHT + 40, border=True):

@@ -49,6 +49,7 @@ RISK_COLOURS = (
     "#fc9272", "#fcbba1", "#fddcc9", "#feeee5", "#fff8f4",
 )  # fmt: skip
 #: Access quintile colours, lowest access (pale) to highest (dark green).
+USER_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
 ACCESS_COLOURS = ("#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c")
 #: Walking-time bands (upper bound in minutes) and colours: near is dark.
 WALK_BANDS = (5, 10, 15, 20, 30)
@@ -383,6 +384,42 @@ def deprivation_classes(areas: pd.DataFrame) -> Classes:
         legend,
         "Deciles of England's small areas. Deprivation is one loneliness indicator among many.",
         ramp=("1 most deprived", "10 least"),
+    )
+
+
+def user_classes(areas: pd.DataFrame, column: str, *, label: str) -> Classes:
+    """An uploaded indicator column in quantile classes (fifths of the areas with a value).
+
+    ``label`` is the column's name as uploaded; it is only ever shown escaped.
+    """
+    values = pd.to_numeric(
+        areas.get(column, pd.Series(np.nan, index=areas.index)), errors="coerce"
+    ).astype(float)
+    values = values.where(np.isfinite(values))
+    known = values.dropna()
+    colour = pd.Series(NO_DATA, index=areas.index, dtype=object)
+    legend: list[tuple[str, str]] = []
+    if not known.empty:
+        edges = np.unique(np.quantile(known.to_numpy(), np.linspace(0, 1, 6)))
+        if len(edges) < 2:
+            edges = np.array([known.min(), known.max()])
+        n = max(len(edges) - 1, 1)
+        colours = USER_COLOURS[-n:] if n < len(USER_COLOURS) else USER_COLOURS
+        bins = np.clip(np.searchsorted(edges, known.to_numpy(), side="right") - 1, 0, n - 1)
+        colour[known.index] = [colours[int(b)] for b in bins]
+        for i in range(n):
+            lo, hi = edges[i], edges[min(i + 1, len(edges) - 1)]
+            suffix = " (lowest)" if i == 0 and n > 1 else " (highest)" if i == n - 1 else ""
+            legend.append((colours[i], f"{lo:,.4g}–{hi:,.4g}{suffix}"))
+    legend.append((NO_DATA, "no value"))
+    text = values.map(lambda v: "no value" if pd.isna(v) else f"{v:,.4g}").astype(str)
+    return Classes(
+        colour,
+        text,
+        f"{label} (your data)",
+        tuple(legend),
+        f"Your data: {label}, uploaded in this session and not checked by Belonging Atlas. "
+        "Classes are fifths of the areas here with a value (darker = higher).",
     )
 
 

@@ -207,3 +207,44 @@ def test_bad_indicator_file_loses_nothing(tiny_env):
     assert not at.exception
     assert any("cannot be used" in e.value or "could not be read" in e.value for e in at.error)
     assert len(at.session_state["atlas_indicator_uploads"]) == 1
+
+
+def test_uploaded_indicator_is_a_map_layer(tiny_env):
+    at = _add_indicators(_start(), weight=0)
+    at.switch_page("app.py")
+    at.session_state[params.AREA] = TESTHAM
+    at.run()
+    _no_errors(at)
+    layer = at.segmented_control(key=params.LAYER)
+    assert "Your data" in layer.options
+    layer.set_value("user").run()
+    _no_errors(at)
+    column = at.selectbox(key="user_layer")
+    assert column.value == "user_need_score"
+    assert "Your data: need_score" in column.options
+    layers = _map_args(at)["feature_group"]
+    assert "need_score (your data)" in layers  # legend and tooltip name the column
+    assert '"yours":"90"' in layers and '"yours":"5"' in layers  # the values, per area
+    assert any("Your data: need" in c.value for c in at.caption)
+
+
+def test_uploaded_indicator_names_are_escaped_on_the_map(tiny_env):
+    at = _start()
+    at.radio(key="upload_kind").set_value("indicators").run()
+    rows = "\n".join(f"{code},{i}" for i, code in enumerate(grid_codes()[:9]))
+    hostile = "<img src=x onerror=alert(1)>{{7*7}}"
+    at.file_uploader(key="upload_file_indicators").set_value(
+        ("hostile.csv", f'LSOA21CD,"{hostile}"\n{rows}\n'.encode(), "text/csv")
+    ).run()
+    _no_errors(at)
+    _button(at, "add-ind-").click().run()
+    _no_errors(at)
+    at.switch_page("app.py")
+    at.session_state[params.AREA] = TESTHAM
+    at.session_state[params.LAYER] = "user"
+    at.run()
+    _no_errors(at)
+    layers = _map_args(at)["feature_group"]
+    assert "<img" not in layers
+    assert "7*7" in layers and "{7*7" not in layers  # shown as text, never evaluated
+    assert "lt;img src=x" in layers

@@ -22,6 +22,7 @@ from ui import params, state
 from ui.mapview import View
 
 PICK = "area_pick"
+USER_LAYER = "user_layer"
 _PERSIST = "session"
 
 
@@ -200,17 +201,35 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
 
 def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> View:
     """The layer switch above the map (and the access options when it shows access)."""
-    _init(params.LAYER, "risk")
+    yours = state.user_indicator_columns(result.areas)
+    layers = dict(params.LAYERS)
+    if yours:
+        layers["user"] = "Your data"
+    if st.session_state.get(params.LAYER) not in layers:
+        st.session_state[params.LAYER] = "risk"
     with columns[0]:
         layer = st.segmented_control(
             "Map layer",
-            options=list(params.LAYERS),
-            format_func=params.LAYERS.get,
+            options=list(layers),
+            format_func=layers.get,
             required=True,
             key=params.LAYER,
             persist_state=_PERSIST,
         )
     layer = layer or "risk"
+    if layer == "user":
+        if st.session_state.get(USER_LAYER) not in yours:
+            st.session_state[USER_LAYER] = next(iter(yours))
+        with columns[1]:
+            column = st.selectbox(
+                "Column",
+                options=list(yours),
+                format_func=lambda c: f"Your data: {yours.get(c, c)}",
+                key=USER_LAYER,
+                help="Indicator tables you uploaded on the Upload data page (this session only).",
+                persist_state=_PERSIST,
+            )
+        return replace(view, layer="user", user_column=str(column), user_label=yours[column])
     if layer != "access":
         return replace(view, layer=layer)
     options = ["any", *result.categories]

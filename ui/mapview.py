@@ -39,6 +39,8 @@ class View:
     hotspots: bool = True
     asset_categories: tuple[str, ...] = ()
     show_outside: bool = True
+    user_column: str | None = None
+    user_label: str = ""
 
 
 def classes(result: pipeline.Result, view: View) -> maps.Classes:
@@ -61,6 +63,8 @@ def classes(result: pipeline.Result, view: View) -> maps.Classes:
             speed_m_s=p.speed_m_s,
             catchment_m=p.catchment_m,
         )
+    if view.layer == "user" and view.user_column:
+        return maps.user_classes(areas, view.user_column, label=view.user_label)
     if view.layer == "gaps":
         return maps.gap_classes(areas, labels=CLASS_LABELS)
     if view.layer == "deprivation":
@@ -139,6 +143,8 @@ def layer_geojson(
     """The coloured areas of one layer as a GeoJSON dict, and the layer's title."""
     shown = classes(_result, view)
     props = area_properties(_result, shown)
+    if view.layer == "user":
+        props["yours"] = shown.text
     geoms = state.geometries(key[0].area, key[1])
     return maps.feature_collection(geoms, props), shown.title
 
@@ -164,12 +170,17 @@ def feature_groups(
     """The layers drawn on the base map, bottom to top."""
     geojson, title = layer_geojson(key, view, result)
     areas_fg = folium.FeatureGroup(name=maps.escape_html(title))
+    fields, aliases = TOOLTIP_FIELDS, TOOLTIP_ALIASES
+    if view.layer == "user":
+        # the alias is escaped by the layer; the value was escaped with the properties
+        fields = [*fields[:1], "yours", *fields[1:]]
+        aliases = [*aliases[:1], f"{view.user_label} (your data)", *aliases[1:]]
     maps.choropleth_layer(
         geojson,
         colour_property="colour",
         name=title,
-        tooltip_fields=TOOLTIP_FIELDS,
-        tooltip_aliases=TOOLTIP_ALIASES,
+        tooltip_fields=fields,
+        tooltip_aliases=aliases,
         m=areas_fg,
     )
     shown = classes(result, view)

@@ -292,6 +292,17 @@ def add_indicators(
     return item
 
 
+def user_indicator_columns(areas: pd.DataFrame) -> dict[str, str]:
+    """``{joined column: column name as uploaded}`` of this session's indicator tables."""
+    out: dict[str, str] = {}
+    for table in indicator_uploads():
+        for column in table.frame.select_dtypes("number").columns:
+            joined = user_column(str(column))
+            if joined in areas.columns:
+                out[joined] = str(column)
+    return out
+
+
 def remove_indicators(key: str) -> None:
     """Forget one indicator table."""
     st.session_state[INDICATORS_KEY] = [u for u in indicator_uploads() if u.key != key]
