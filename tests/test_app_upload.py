@@ -154,6 +154,14 @@ def test_boundary_becomes_the_study_area(tiny_env):
     _no_errors(at)
     layers = _map_args(at)["feature_group"]
     assert '"E01900001"' in layers and '"E01900002"' not in layers
+    notices = [i.value for i in at.sidebar.info]
+    assert any(
+        "Study area: left column" in n
+        and "(your boundary" in n
+        and "remove it on the Upload page" in n
+        for n in notices
+    ), notices
+    assert at.selectbox(key=params.AREA).disabled
 
     # remove it: back to the nine areas of Testham
     at.switch_page(UPLOAD).run()
@@ -161,6 +169,8 @@ def test_boundary_becomes_the_study_area(tiny_env):
     at.switch_page("app.py").run()
     _no_errors(at)
     assert '"E01900002"' in _map_args(at)["feature_group"]
+    assert not any("Study area" in i.value for i in at.sidebar.info)
+    assert not at.selectbox(key=params.AREA).disabled
 
 
 def test_saved_upload_set_is_a_sources_file(tiny_env, tmp_path):

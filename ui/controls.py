@@ -18,7 +18,7 @@ from geo.region import Region
 from geo.risk import DEFAULT_WEIGHTS, INDICATORS
 from geo.sources.taxonomy import CATEGORY_KEYS
 from geo.userdata import user_category
-from ui import params, state
+from ui import common, params, state
 from ui.mapview import View
 
 PICK = "area_pick"
@@ -33,12 +33,22 @@ def area_picker(authorities: pd.DataFrame) -> str:
     if st.session_state.get(params.AREA) not in names:
         st.session_state.pop(params.AREA, None)
     _init(params.AREA, params.DEFAULT_AREA if params.DEFAULT_AREA in names else codes[0])
+    study = state.study_area()
+    if study is not None:
+        st.info(
+            f"**Study area: {common.md_escape(study.name)}** (your boundary, "
+            f"{len(study.region.areas):,} small areas) — remove it on the Upload page "
+            "to map a local authority again.",
+            icon=":material/draw:",
+        )
     area = st.selectbox(
         "Local authority",
         options=codes,
         format_func=lambda c: f"{names.get(c, c)} ({c})",
         key=params.AREA,
-        help="Type to search by name or code. The map fits the chosen area.",
+        help="Type to search by name or code. The map fits the chosen area."
+        + (" Not used while your own study area is in use." if study is not None else ""),
+        disabled=study is not None,
         persist_state=_PERSIST,
     )
     if st.session_state.get("_last_area") != area:
