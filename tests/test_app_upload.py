@@ -258,3 +258,19 @@ def test_uploaded_indicator_names_are_escaped_on_the_map(tiny_env):
     assert "<img" not in layers
     assert "7*7" in layers and "{7*7" not in layers  # shown as text, never evaluated
     assert "lt;img src=x" in layers
+
+
+def test_weighted_indicator_drives_the_area_panel(tiny_env):
+    at = _add_indicators(_start(), weight=5)
+    at.switch_page("app.py")
+    at.session_state[params.AREA] = TESTHAM
+    at.run()
+    at.session_state[params.SELECTED] = "E01900001"
+    at.run()
+    _no_errors(at)
+    assert any("What drives the risk here" in m.value for m in at.markdown)
+    table = next(d.value for d in at.dataframe if "Indicator" in d.value.columns)
+    row = table[table["Indicator"] == "need_score (your data)"]
+    assert len(row) == 1, list(table["Indicator"])
+    assert row["Value"].iloc[0] == "90"
+    assert float(row["Adds"].iloc[0]) > 0  # a high value raises the risk here

@@ -201,6 +201,16 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
 
     st.markdown("**What drives the risk here**")
     table = state.contributions(choice, code)
+    if table is not None:
+        yours = state.user_indicator_columns(a)
+        table = table.assign(
+            label=[
+                f"{yours.get(str(i)[5:], str(i)[5:])} (your data)"
+                if str(i).startswith("user:")
+                else lab
+                for i, lab in zip(table.index, table["label"], strict=True)
+            ]
+        )
     chart = _contribution_chart(table, model=choice.model) if table is not None else None
     if chart is None:
         st.caption("No indicator breakdown is available for this area.")

@@ -414,21 +414,44 @@ def analysis_key(choice: Choice) -> tuple[Any, ...]:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _risk_detail(
-    area: str, model: str, weights: tuple[tuple[str, float], ...] | None, settings_id: tuple
+    area: str,
+    model: str,
+    weights: tuple[tuple[str, float], ...] | None,
+    settings_id: tuple,
+    upload_id: str = "",
+    _tables: tuple[UploadedIndicators, ...] = (),
 ) -> risk.CompositeRisk | risk.OlderRisk:
-    base = _base(area, settings_id)
+    base = _with_indicators(_base(area, settings_id), _tables)
     national = _national(*settings_id)
     if model == "older":
         return risk.older_people_risk(base.areas, reference=national)
+    user_weights: dict[str, float] = {}
+    for table in _tables:
+        user_weights.update(table.user_weights())
     return risk.all_ages_risk(
-        base.areas, weights=dict(weights) if weights else None, reference=national
+        base.areas,
+        weights=dict(weights) if weights else None,
+        reference=national,
+        extra=user_weights or None,
     )
 
 
 def contributions(choice: Choice, code: str) -> pd.DataFrame | None:
-    """How each indicator (or model term) drives one area's risk, or None."""
+    """How each indicator (or model term) drives one area's risk, or None.
+
+    Uploaded indicators weighted into the all-ages index are included, as in
+    the analysis.
+    """
+    tables = tuple(indicator_uploads())
     try:
-        detail = _risk_detail(choice.area, choice.model, choice.weights, settings_key())
+        detail = _risk_detail(
+            choice.area,
+            choice.model,
+            choice.weights,
+            settings_key(),
+            uploads_key((), tables),
+            tables,
+        )
         return risk.contributions(detail, code)
     except AtlasError as exc:
         log.info("no contributions for %s: %s", code, exc)
