@@ -219,10 +219,6 @@ class Classes:
     ramp: tuple[str, str] | None = None
 
 
-def _ordinal(n: int) -> str:
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-
-
 def risk_classes(areas: pd.DataFrame, *, model: str) -> Classes:
     """Loneliness-risk deciles: of England when national ranks exist, else of the region."""
     national = "risk_decile_national" in areas and areas["risk_decile_national"].notna().any()
@@ -917,12 +913,6 @@ def legend_control(
             f"{escape_html(title)}</summary>{html_text}</details>"
         )
     m.add_child(_LegendControl(html_text, position=position, slot=slot, map_name=name))
-    return m
-
-
-def layer_control(m: folium.Map) -> folium.Map:
-    """Add the control that switches layers on and off."""
-    folium.LayerControl(collapsed=False).add_to(m)
     return m
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -329,9 +328,3 @@ def _bridge_note(report: object) -> str:
             "merged and irregular areas take the 2011 population-weighted mean."
         )
     return text
-
-
-def lad_names(lookup: pd.DataFrame, codes: Sequence[str]) -> list[str]:
-    """Names of local authorities by code, in the order given."""
-    las = lookups.local_authorities(lookup).set_index("lad_code")["lad_name"]
-    return [str(las.get(c, c)) for c in codes]

@@ -15,7 +15,7 @@ import dataclasses
 import logging
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -261,11 +261,6 @@ def box_for(region: Region, buffer_m: float) -> tuple[float, float, float, float
     """(west, south, east, north) around a region, for upload checks."""
     south, west, north, east = search_box_wgs84(region.areas, buffer_m)
     return (west, south, east, north)
-
-
-def summary(counts: Mapping[str, int]) -> str:
-    """``"3 reason a, 1 reason b"``."""
-    return ", ".join(f"{n} {reason}" for reason, n in counts.items())
 
 
 def _read_file(path: Path) -> bytes:

@@ -9,7 +9,7 @@ values across page switches (``persist_state="session"``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -73,10 +73,6 @@ class Choice:
     def weights_dict(self) -> dict[str, float] | None:
         """The weights as a dict (None for the defaults)."""
         return dict(self.weights) if self.weights else None
-
-    def with_area(self, area: str) -> Choice:
-        """The same choice for another area."""
-        return replace(self, area=area)
 
 
 def normalise_weights(weights: Mapping[str, float]) -> tuple[tuple[str, float], ...] | None:

@@ -28,7 +28,6 @@ from geo import maps, pipeline, risk
 from geo.config import Settings
 from geo.errors import AtlasError
 from geo.national import national_indicators
-from geo.provenance import ProvenanceRecord
 from geo.region import Region, load_region
 from geo.sources.access import DataAccess
 from geo.sources.lookups import local_authorities
@@ -506,8 +505,3 @@ def source_labels(result: pipeline.Result) -> dict[str, str]:
     for record in result.provenance:
         labels[record.dataset] = record.title
     return labels
-
-
-def sources_used(records: Sequence[ProvenanceRecord]) -> Mapping[str, ProvenanceRecord]:
-    """Provenance records by dataset id."""
-    return {r.dataset: r for r in records}

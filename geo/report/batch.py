@@ -29,7 +29,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -408,8 +408,3 @@ def _int(value: object) -> str:
     except (TypeError, ValueError):
         return "–"
     return "–" if number != number else f"{number:,.0f}"
-
-
-def outcome_dict(outcome: AreaOutcome) -> dict[str, Any]:
-    """An outcome as plain values (for JSON)."""
-    return asdict(outcome)

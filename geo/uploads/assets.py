@@ -691,16 +691,6 @@ def read_assets_upload(
     return result
 
 
-def _position(geometry: Any, located: Any, i: int) -> dict[str, Any]:
-    """The offending position: lon/lat when known, else the raw coordinates."""
-    if located.points[i] is not None and np.isfinite(located.lon[i]):
-        return {"lon": round(float(located.lon[i]), 6), "lat": round(float(located.lat[i]), 6)}
-    if geometry is None:
-        return {}
-    x, y = shapely.get_coordinates(geometry)[0]
-    return {"x": float(x), "y": float(y)}
-
-
 def _geocode_rows(
     rows: _Rows,
     pending: list[int],

@@ -41,10 +41,6 @@ def swap_xy(geometry: Any) -> Any:
     return shapely.transform(geometry, lambda coords: coords[:, ::-1])
 
 
-def looks_like_degrees(x: float, y: float) -> bool:
-    return abs(x) <= 180 and abs(y) <= 90
-
-
 @dataclass
 class Located:
     """Per row: the geometry in EPSG:27700, its inside point, and that point's lon/lat."""

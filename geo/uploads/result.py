@@ -25,8 +25,6 @@ from typing import Any
 
 import pandas as pd
 
-from geo.errors import UploadError
-
 # reasons (stable text: tests and the app match on them)
 MISSING_COORDINATES = "missing coordinates"
 BAD_COORDINATES = "coordinates are not numbers"
@@ -227,17 +225,3 @@ class UploadResult:
         if self.outside_area:
             parts.append(f"{self.outside_area:,} outside the study area")
         return "; ".join(parts)
-
-    def as_asset_read(self) -> Any:
-        """The assets as an :class:`~geo.sources.assetfiles.AssetRead`."""
-        from geo.sources.assetfiles import AssetRead
-
-        if self.kind != "assets":
-            raise UploadError(f"This is a {self.kind} upload, not assets.")
-        return AssetRead(
-            frame=self.frame,
-            rejected=self.rejected,
-            rows_in=self.rows_in,
-            outside_area=self.outside_area,
-            notes=self.notes,
-        )

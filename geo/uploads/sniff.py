@@ -29,9 +29,7 @@ content wins and a note says so.
 from __future__ import annotations
 
 import codecs
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -251,9 +249,3 @@ def sniff(data: bytes, filename: str = "", limits: UploadLimits | None = None) -
         )
         result = Sniffed(result.format, result.encoding, result.members, (note,))
     return result
-
-
-def zip_names(data: bytes) -> list[str]:
-    """Member names of an archive already checked by :func:`sniff`."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return [m.filename for m in archive.infolist() if not m.is_dir()]
