@@ -37,12 +37,15 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
 
 from geo.config import Settings
 from geo.errors import AtlasError
+
+if TYPE_CHECKING:
+    from geo.params import Parameters
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +186,10 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _analysis_kwargs(args: argparse.Namespace) -> dict[str, object]:
+def _parameters(args: argparse.Namespace) -> Parameters:
+    """The analysis options given on the command line, checked before any work."""
     from geo.errors import ConfigError
+    from geo.params import Parameters
 
     def numbers(text: str, what: str) -> list[float]:
         try:
@@ -212,15 +217,15 @@ def _analysis_kwargs(args: argparse.Namespace) -> dict[str, object]:
     categories = None
     if args.categories:
         categories = [c.strip() for c in args.categories.split(",") if c.strip()]
-    return {
-        "model": args.model,
-        "weights": weights,
-        "categories": categories,
-        "thresholds": [int(t) for t in numbers(args.thresholds, "--thresholds")],
-        "speed_m_s": args.speed,
-        "catchment_m": args.catchment,
-        "permutations": args.permutations,
-    }
+    return Parameters(
+        model=args.model,
+        weights=weights,
+        categories=tuple(categories) if categories is not None else None,
+        thresholds=tuple(int(t) for t in numbers(args.thresholds, "--thresholds")),
+        speed_m_s=args.speed,
+        catchment_m=args.catchment,
+        permutations=args.permutations,
+    ).validate()
 
 
 def _pairs(text: str | None, what: str) -> dict[str, float]:
@@ -253,7 +258,10 @@ def _region_with_user_data(
         region, settings=settings, assets=args.assets, indicators=args.indicators
     )
     weights = _pairs(args.indicator_weights, "Indicator weight")
-    user_weights = {user_column(name): w for name, w in weights.items()}
+    # a column may be named as uploaded ("lonely_often") or as joined ("user_lonely_often")
+    user_weights = {
+        name if name in columns else user_column(name): w for name, w in weights.items()
+    }
     missing = [c for c in user_weights if c not in columns]
     if missing:
         from geo.errors import ConfigError
@@ -401,13 +409,12 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
     from geo import exports
     from geo.pipeline import headline, run_analysis
 
+    params = _parameters(args)
     bars = _Bars(enabled=not args.quiet)
     settings = _settings(args)
     try:
         region, user_weights = _region_with_user_data(args, settings, bars)
-        result = run_analysis(
-            region, settings=settings, user_weights=user_weights, **_analysis_kwargs(args)
-        )
+        result = run_analysis(region, params.replace(user_weights=user_weights), settings=settings)
     finally:
         bars.close()
     table = result.table()
@@ -478,7 +485,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         from geo.errors import ConfigError
 
         raise ConfigError("No area given: use --area CODE|NAME[,…] or --area all.")
-    options = _analysis_kwargs(args)
+    options = _parameters(args)
 
     def prepare(text: str) -> tuple[object, object]:
         scoped = argparse.Namespace(**{**vars(args), "area": text})

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from geo.cli import main
 from geo.exports import read_csv
+from geo.params import Parameters
 from geo.pipeline import run_analysis
 from geo.report import export_files
 
@@ -37,7 +38,7 @@ def _assert_in_order(text: str, codes: list[str]) -> None:
 
 @pytest.mark.parametrize("area", SHARED_AREAS)
 def test_report_renders_for_each_shared_area(shared_settings, area, tmp_path):
-    result = run_analysis(area, settings=shared_settings, permutations=99)
+    result = run_analysis(area, Parameters(permutations=99), settings=shared_settings)
     paths = {p.suffix: p for p in export_files(result, tmp_path, ["pdf", "html"])}
     reader = PdfReader(paths[".pdf"])
     assert len(reader.pages) >= 8

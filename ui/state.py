@@ -378,20 +378,16 @@ def _analysis(
 ) -> pipeline.Result:
     s = _settings(*settings_id)
     base = _with_indicators(_base(choice.area, settings_id), _tables)
-    user_weights: dict[str, float] = {}
-    if choice.model == "all-ages":
+    parameters = choice.parameters
+    if parameters.model == "all-ages":
+        user_weights: dict[str, float] = {}
         for table in _tables:
             user_weights.update(table.user_weights())
+        parameters = parameters.replace(user_weights=user_weights or None)
     return pipeline.run_analysis(
         _with_uploads(base, _uploads, s.region_buffer_m),
-        user_weights=user_weights or None,
+        parameters,
         settings=s,
-        model=choice.model,
-        weights=choice.weights_dict,
-        categories=choice.categories,
-        thresholds=choice.thresholds,
-        speed_m_s=choice.speed_m_s,
-        catchment_m=choice.catchment_m,
         national=_national(*settings_id),
     )
 
@@ -411,47 +407,16 @@ def analysis_key(choice: Choice) -> tuple[Any, ...]:
     return (choice, settings_key(), uploads_key())
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _risk_detail(
-    area: str,
-    model: str,
-    weights: tuple[tuple[str, float], ...] | None,
-    settings_id: tuple,
-    upload_id: str = "",
-    _tables: tuple[UploadedIndicators, ...] = (),
-) -> risk.CompositeRisk | risk.OlderRisk:
-    base = _with_indicators(_base(area, settings_id), _tables)
-    national = _national(*settings_id)
-    if model == "older":
-        return risk.older_people_risk(base.areas, reference=national)
-    user_weights: dict[str, float] = {}
-    for table in _tables:
-        user_weights.update(table.user_weights())
-    return risk.all_ages_risk(
-        base.areas,
-        weights=dict(weights) if weights else None,
-        reference=national,
-        extra=user_weights or None,
-    )
-
-
-def contributions(choice: Choice, code: str) -> pd.DataFrame | None:
+def contributions(result: pipeline.Result, code: str) -> pd.DataFrame | None:
     """How each indicator (or model term) drives one area's risk, or None.
 
-    Uploaded indicators weighted into the all-ages index are included, as in
-    the analysis.
+    Read from the risk model output the analysis carries (uploaded indicators
+    weighted into the all-ages index included), never recomputed.
     """
-    tables = tuple(indicator_uploads())
+    if result.risk_detail is None:
+        return None
     try:
-        detail = _risk_detail(
-            choice.area,
-            choice.model,
-            choice.weights,
-            settings_key(),
-            uploads_key((), tables),
-            tables,
-        )
-        return risk.contributions(detail, code)
+        return risk.contributions(result.risk_detail, code)
     except AtlasError as exc:
         log.info("no contributions for %s: %s", code, exc)
         return None
