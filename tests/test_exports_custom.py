@@ -27,8 +27,8 @@ from geo.config import Settings
 from geo.params import Parameters
 from geo.pipeline import run_analysis
 from geo.region import load_region
-from geo.risk import DEFAULT_WEIGHTS
 from geo.report import export_bytes
+from geo.risk import DEFAULT_WEIGHTS
 from geo.userdata import apply_user_files
 from tests.tiny_mirror import TESTHAM, X0, Y0, write_mirror
 from ui import params
