@@ -401,6 +401,16 @@ def _older_national(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def test_national_rank_follows_the_region_data_where_they_differ_from_the_national_frame():
+    reference = pd.DataFrame({"imd_score": np.arange(100, dtype=float)})
+    reference.index = [f"n{k}" for k in range(100)]
+    region = reference.loc[["n50", "n10"]].copy()
+    region.loc["n50", "imd_score"] = 80.5  # the region's own (e.g. newer) value for n50
+    frame = all_ages_risk(region, weights={"imd": 1}, reference=reference).frame
+    # 19 national areas (81…99) score above 80.5
+    assert frame["risk_rank_national"].tolist() == [20, 90]
+
+
 def test_national_rank_treats_near_equal_scores_outside_the_national_frame_as_ties():
     from geo.risk.ranking import national_rank
 

@@ -52,12 +52,14 @@ def decile(rank: pd.Series, n: int) -> pd.Series:
 def national_rank(score: pd.Series, ref_score: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Rank (1 + reference areas scoring higher) and decile within the reference.
 
-    An area that is also in the reference is ranked by the reference's own
-    score for it, so a score recomputed for the region that differs in its
-    last binary digits cannot count the area as scoring higher than itself.
-    Other areas are compared with a relative tolerance of
-    :data:`RANK_TOLERANCE`: a reference score counts as higher only when it
-    exceeds the area's score by more than that.
+    Scores are compared with a relative tolerance of :data:`RANK_TOLERANCE`:
+    a reference score counts as higher only when it exceeds the area's score
+    by more than that.  An area that is also in the reference, with a score
+    equal to the reference's own score for it within that tolerance, is
+    ranked by the reference's score, so a score recomputed for the region
+    that differs in its last binary digits cannot count the area as scoring
+    higher than itself.  (Where the region's data for an area differ from the
+    national frame's, the region's score is ranked.)
 
     Parameters
     ----------
@@ -76,9 +78,11 @@ def national_rank(score: pd.Series, ref_score: pd.Series) -> tuple[pd.Series, pd
     known_ref = ref_score.dropna()
     ref = np.sort(known_ref.to_numpy(dtype=float))
     n = len(ref)
-    own = known_ref[~known_ref.index.duplicated()].reindex(score.index)
-    values = own.where(own.notna(), score).to_numpy(dtype=float)
-    values = values + RANK_TOLERANCE * np.maximum(1.0, np.abs(values))
+    values = score.to_numpy(dtype=float)
+    tolerance = RANK_TOLERANCE * np.maximum(1.0, np.abs(values))
+    own = known_ref[~known_ref.index.duplicated()].reindex(score.index).to_numpy(dtype=float)
+    same = np.abs(own - values) <= tolerance  # False where either is missing
+    values = np.where(same, own, values) + tolerance
     higher = n - np.searchsorted(ref, values, side="right")
     rank = pd.Series(higher + 1, index=score.index, dtype="Int64").mask(score.isna())
     if n == 0:
