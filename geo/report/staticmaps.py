@@ -13,7 +13,9 @@ arrow and the attribution of the data drawn:
 Only the object-oriented matplotlib API is used (``Figure`` + Agg canvas,
 never ``pyplot``), so maps can be drawn from several threads of a web server
 and no window system is needed.  Polygons are drawn as one
-``PathCollection`` per map.
+``PathCollection`` per map, after the same repair as the app's maps
+(:func:`geo.present.geometry.polygonal`: invalid polygons made valid, only
+polygonal parts kept).
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 
 from geo.gaps import BIVARIATE_COLOURS, CLASS_LABELS
+from geo.present.geometry import polygonal
+from geo.present.labels import category_label, model_label
 from geo.sources.taxonomy import category_colours, category_labels
-
-from .tables import category_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -97,7 +99,7 @@ def risk_map(result: Result) -> bytes:
     _outline(ax, areas)
     _decorate(ax, areas)
     scope = "England" if national else "this area"
-    model = "people 65+ (Age UK model)" if result.parameters.model == "older" else "all ages"
+    model = model_label(result.parameters.model)
     items = [
         (RISK_COLOURS[i], f"{i + 1}" + (" highest risk" if i == 0 else "") + _count(deciles, i + 1))
         for i in range(10)
@@ -294,7 +296,7 @@ def _draw_areas(
     width: float = 0.25,
     z: int = 1,
 ) -> None:
-    paths = _polygon_paths(areas.geometry.values)
+    paths = _polygon_paths(polygonal(areas.geometry.values))
     collection = PathCollection(
         paths, facecolors=list(colours), edgecolors=edge, linewidths=width, zorder=z
     )
@@ -302,10 +304,11 @@ def _draw_areas(
 
 
 def _outline(ax: Axes, areas: gpd.GeoDataFrame) -> None:
+    geoms = polygonal(areas.geometry.values)
     try:
-        whole = shapely.coverage_union_all(areas.geometry.values)
+        whole = shapely.coverage_union_all(geoms)
     except Exception:
-        whole = shapely.union_all(areas.geometry.values)
+        whole = shapely.union_all(geoms)
     boundary = shapely.get_parts(shapely.boundary(whole))
     for line in boundary:
         for part in shapely.get_parts(line):
