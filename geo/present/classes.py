@@ -64,10 +64,16 @@ class Classes:
     ramp: tuple[str, str] | None = None
 
 
+def risk_decile_column(areas: pd.DataFrame) -> str:
+    """``risk_decile_national`` when England deciles are known, else ``risk_decile``."""
+    national = "risk_decile_national" in areas and areas["risk_decile_national"].notna().any()
+    return "risk_decile_national" if national else "risk_decile"
+
+
 def risk_classes(areas: pd.DataFrame, *, model: str) -> Classes:
     """Loneliness-risk deciles: of England when national ranks exist, else of the region."""
-    national = "risk_decile_national" in areas and areas["risk_decile_national"].notna().any()
-    column = "risk_decile_national" if national else "risk_decile"
+    column = risk_decile_column(areas)
+    national = column == "risk_decile_national"
     deciles = pd.to_numeric(areas[column], errors="coerce")
     lookup = dict(enumerate(RISK_COLOURS, start=1))
     colour = deciles.map(lambda d: lookup.get(int(d), NO_DATA) if pd.notna(d) else NO_DATA)

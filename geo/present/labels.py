@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from geo.sources.taxonomy import category_labels
 
-#: Who each loneliness-risk model is about, as map legends and captions say it.
+#: Who each loneliness-risk model is about: in full (map legends) and short
+#: (the printed maps' legend titles, which have one narrow line).
 MODEL_LABELS = {
-    "older": "people aged 65+ (Age UK model)",
-    "all-ages": "all ages (composite index)",
+    "older": ("people aged 65+ (Age UK model)", "people 65+ (Age UK model)"),
+    "all-ages": ("all ages (composite index)", "all ages"),
 }
 
 
@@ -21,6 +22,7 @@ def category_label(key: str) -> str:
     return str(key)
 
 
-def model_label(model: str) -> str:
+def model_label(model: str, *, short: bool = False) -> str:
     """Who a risk model is about (``"older"`` or the all-ages index)."""
-    return MODEL_LABELS["older"] if model == "older" else MODEL_LABELS["all-ages"]
+    full, brief = MODEL_LABELS["older" if model == "older" else "all-ages"]
+    return brief if short else full

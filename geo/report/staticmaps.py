@@ -5,7 +5,8 @@ arrow and the attribution of the data drawn:
 
 * :func:`risk_map` — loneliness-risk deciles (England deciles when the
   analysis has a national reference, otherwise the region's);
-* :func:`access_map` — E2SFCA access in classes of the region's quintiles;
+* :func:`access_map` — E2SFCA access in the classes of the app's access
+  layer (no access apart, then fifths of the areas with some);
 * :func:`gap_map` — the nine risk × access classes with the 3×3 bivariate
   legend, priority gap areas outlined and the top ranks labelled;
 * :func:`asset_map` — community assets by category over the area.
@@ -36,8 +37,10 @@ from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 
 from geo.gaps import BIVARIATE_COLOURS, CLASS_LABELS
+from geo.present.classes import Classes, access_classes, risk_classes, risk_decile_column
 from geo.present.geometry import polygonal
 from geo.present.labels import category_label, model_label
+from geo.present.palettes import NO_DATA, RISK_COLOURS
 from geo.sources.taxonomy import category_colours, category_labels
 
 if TYPE_CHECKING:
@@ -51,14 +54,6 @@ DPI = 170
 #: Where the map and its legend sit in the figure (left, bottom, width, height).
 MAP_BOX = (0.005, 0.075, 0.665, 0.92)
 LEGEND_BOX = (0.685, 0.075, 0.31, 0.92)
-#: Risk deciles: 1 (highest risk) dark red to 10 (lowest) pale yellow.
-RISK_COLOURS = (
-    "#67000d", "#a50f15", "#cb181d", "#ef3b2c", "#fb6a4a",
-    "#fc9272", "#fcbba1", "#fdd9c7", "#fee8dc", "#fff5ef",
-)  # fmt: skip
-#: Access classes, lowest to highest (light to dark green-blue).
-ACCESS_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
-NO_DATA = "#d9d9d9"
 #: Colours for uploaded (user_…) asset categories, which the taxonomy does not colour.
 USER_COLOURS = ("#000000", "#666666", "#b15928", "#fb9a99", "#cab2d6", "#ffff99")
 EDGE = "#ffffff"
@@ -86,27 +81,22 @@ def all_maps(result: Result) -> dict[str, bytes]:
 
 
 def risk_map(result: Result) -> bytes:
-    """Loneliness-risk deciles (1 = highest risk)."""
+    """Loneliness-risk deciles (1 = highest risk), coloured as on the app's map."""
     areas = result.areas
-    national = "risk_decile_national" in areas and areas["risk_decile_national"].notna().any()
-    column = "risk_decile_national" if national else "risk_decile"
-    deciles = pd.Series(_floats(areas[column]), index=areas.index)
-    colours = [
-        RISK_COLOURS[int(d) - 1] if np.isfinite(d) and 1 <= d <= 10 else NO_DATA for d in deciles
-    ]
+    shown = risk_classes(areas, model=result.parameters.model)
     fig, ax, lax = _canvas()
-    _draw_areas(ax, areas, colours)
+    _draw_areas(ax, areas, list(shown.colour))
     _outline(ax, areas)
     _decorate(ax, areas)
-    scope = "England" if national else "this area"
-    model = model_label(result.parameters.model)
+    scope = "England" if risk_decile_column(areas) == "risk_decile_national" else "this area"
+    model = model_label(result.parameters.model, short=True)
     items = [
-        (RISK_COLOURS[i], f"{i + 1}" + (" highest risk" if i == 0 else "") + _count(deciles, i + 1))
-        for i in range(10)
+        (c, f"{i + 1}" + (" highest risk" if i == 0 else "") + _count(shown.colour, c))
+        for i, c in enumerate(RISK_COLOURS)
     ]
-    items[-1] = (RISK_COLOURS[9], "10 lowest risk" + _count(deciles, 10))
-    if (~np.isfinite(deciles)).any():
-        items.append((NO_DATA, f"no value ({int((~np.isfinite(deciles)).sum())})"))
+    items[-1] = (RISK_COLOURS[-1], "10 lowest risk" + _count(shown.colour, RISK_COLOURS[-1]))
+    if (shown.colour == NO_DATA).any():
+        items.append((NO_DATA, "no value" + _count(shown.colour, NO_DATA)))
     _legend_boxes(
         lax, f"Loneliness risk, {model}", f"Decile within {scope} (areas in brackets)", items
     )
@@ -114,55 +104,41 @@ def risk_map(result: Result) -> bytes:
     return _png(fig)
 
 
+def access_colours(result: Result) -> Classes:
+    """The access classes of the report's map: the same as the app's access layer."""
+    return access_classes(
+        result.areas,
+        measure="e2sfca",
+        category_label="community assets",
+        catchment_m=result.parameters.catchment_m,
+    )
+
+
 def access_map(result: Result) -> bytes:
-    """E2SFCA access to community assets in the region's quintile classes."""
+    """E2SFCA access to community assets, in the classes of the app's access layer.
+
+    Areas with no asset within reach have their own class; the others are in
+    fifths of the areas here with some access.
+    """
     areas = result.areas
-    values = pd.Series(_floats(areas["access_e2sfca"]), index=areas.index)
-    breaks = access_breaks(values)
-    klass = np.digitize(values.fillna(-1).to_numpy(), breaks[1:-1], right=True)
-    palette = _spread(ACCESS_COLOURS, len(breaks) - 1)
-    colours = [
-        palette[k] if np.isfinite(v) else NO_DATA for k, v in zip(klass, values, strict=True)
-    ]
+    shown = access_colours(result)
     fig, ax, lax = _canvas()
-    _draw_areas(ax, areas, colours)
+    _draw_areas(ax, areas, list(shown.colour))
     _outline(ax, areas)
     _decorate(ax, areas)
-    items = []
-    for i in range(len(breaks) - 1):
-        lo, hi = breaks[i], breaks[i + 1]
-        n = int(((klass == i) & np.isfinite(values.to_numpy())).sum())
-        label = f"{_num(lo)} – {_num(hi)}" if hi > lo else _num(lo)
-        if i == 0 and lo == 0 and hi == 0:
-            label = "0 (none within reach)"
-        items.append((palette[i], f"{label} ({n})"))
-    if values.isna().any():
-        items.append((NO_DATA, f"no value ({int(values.isna().sum())})"))
+    items = [(c, label + _count(shown.colour, c)) for c, label in shown.legend]
+    if (shown.colour == NO_DATA).any():
+        items.append((NO_DATA, "no value" + _count(shown.colour, NO_DATA)))
     catch = result.parameters.catchment_m / 1000
     _legend_boxes(
         lax,
         "Access to community assets",
         f"Assets per 1,000 residents within {catch:g} km, distance-weighted (E2SFCA); "
-        "region quintiles (areas)",
+        "fifths of the areas here with some access (areas in brackets)",
         items,
     )
     _attribution(fig, [OGL_BOUNDARIES, _asset_attribution(result)])
     return _png(fig)
-
-
-def access_breaks(values: pd.Series, classes: int = 5) -> list[float]:
-    """Class breaks: the region's quantiles, merged where they repeat."""
-    v = values.dropna().to_numpy(dtype=float)
-    if not len(v):
-        return [0.0, 0.0]
-    qs = np.quantile(v, np.linspace(0, 1, classes + 1))
-    breaks = [float(qs[0])]
-    for q in qs[1:]:
-        if q > breaks[-1] + 1e-12:
-            breaks.append(float(q))
-    if len(breaks) == 1:
-        breaks.append(breaks[0])
-    return breaks
 
 
 def gap_map(result: Result, *, label_top: int = 10) -> bytes:
@@ -671,32 +647,9 @@ def _marker_size(n: int) -> float:
     return 16.0
 
 
-def _floats(values: pd.Series) -> np.ndarray:
-    """Numbers as a float array, NaN for missing (also for pandas' NA)."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    return np.asarray(numbers.astype("Float64").to_numpy(dtype=float, na_value=np.nan))
-
-
-def _spread(palette: Sequence[str], n: int) -> list[str]:
-    """``n`` colours taken evenly from a palette (all of it when n is its length)."""
-    if n <= 1:
-        return [palette[len(palette) // 2]]
-    idx = np.round(np.linspace(0, len(palette) - 1, n)).astype(int)
-    return [palette[i] for i in idx]
-
-
-def _count(values: pd.Series, decile: int) -> str:
-    return f" ({int((values == decile).sum())})"
-
-
-def _num(value: float) -> str:
-    if value == 0:
-        return "0"
-    if abs(value) >= 10:
-        return f"{value:,.0f}"
-    if abs(value) >= 1:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
+def _count(colours: pd.Series, colour: str) -> str:
+    """`` (n)``: how many areas have this colour."""
+    return f" ({int((colours == colour).sum())})"
 
 
 def _wrap(text: str, width: int) -> list[str]:
