@@ -29,6 +29,7 @@ from geo.errors import AtlasError
 from geo.national import national_indicators
 from geo.provenance import Progress, ProvenanceRecord
 from geo.region import Region, load_region
+from geo.residents import national_residents
 from geo.sources.taxonomy import CATEGORY_KEYS
 
 log = logging.getLogger(__name__)
@@ -227,6 +228,12 @@ def run_analysis(
         *sorted(c for c in present if c not in CATEGORY_KEYS),
     )
     counted = assets[assets["category"].isin(chosen)] if len(assets) else assets
+    residents = national_residents(settings)
+    demand = (
+        None
+        if residents is None
+        else provision.demand_around(residents, areas, counted, reach_m=params.catchment_m)
+    )
 
     # Risk
     try:
@@ -274,6 +281,7 @@ def run_analysis(
         thresholds=params.thresholds,
         catchment_m=params.catchment_m,
         speed_m_s=params.speed_m_s,
+        demand=demand,
     )
     notes.extend(prov.notes)
 

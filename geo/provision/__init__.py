@@ -72,6 +72,7 @@ from __future__ import annotations
 from geo.provision.checks import DEFAULT_THRESHOLDS, USER_CATEGORY
 from geo.provision.counts import counts_within
 from geo.provision.decay import LUO_QI_STEPS, Decay, decay_weights
+from geo.provision.demand import demand_around
 from geo.provision.e2sfca import e2sfca
 from geo.provision.measures import ProvisionResult, provision_measures
 from geo.provision.nearest import nearest_distance, walking_minutes
@@ -84,6 +85,7 @@ __all__ = [
     "ProvisionResult",
     "counts_within",
     "decay_weights",
+    "demand_around",
     "e2sfca",
     "nearest_distance",
     "provision_measures",

@@ -28,10 +28,10 @@ from geo.provision.checks import (
     require_columns,
 )
 from geo.provision.decay import Decay, decay_function, steps_for
-from geo.provision.e2sfca import asset_demand
+from geo.provision.e2sfca import asset_demand, outside_demand
 from geo.provision.inputs import asset_points, origin_points, population_values
 from geo.provision.nearest import walking_minutes
-from geo.provision.notes import data_notes, method_notes
+from geo.provision.notes import data_notes, demand_note, method_notes
 from geo.provision.spatial import nearest_array, pairs_within
 from geo.provision.supply import category_supply, usable_assets
 
@@ -80,6 +80,7 @@ def provision_measures(
     speed_m_s: float = 1.0,
     capacity_column: str | None = "capacity",
     decay: Decay = "gaussian",
+    demand: pd.DataFrame | None = None,
 ) -> ProvisionResult:
     """All provision measures for a region's areas, with notes on the method.
 
@@ -115,6 +116,14 @@ def provision_measures(
     decay
         E2SFCA decay (see :func:`geo.provision.e2sfca`); Gaussian with
         sigma = catchment/2.
+    demand
+        Everyone who competes for the assets: ``point_x``, ``point_y`` and
+        ``population`` of the areas around the region, indexed by area code
+        (from :func:`geo.provision.demand_around`).  The residents of every
+        row that is not one of ``areas`` and lies within an asset's
+        catchment add to the demand on that asset, so an area's E2SFCA is
+        the same whichever region it is measured in.  ``None``: only
+        ``areas`` compete (access near the border is then overstated).
 
     Returns
     -------
@@ -131,7 +140,7 @@ def provision_measures(
         notes.append(f"Assets have no '{capacity_column}' column: E2SFCA counts each asset as 1.")
         capacity_column = None
     index, xy = origin_points(areas[["point_x", "point_y"]])
-    demand, missing_pop = _area_population(areas, index, notes)
+    demand_at, missing_pop = _area_population(areas, index, notes)
 
     usable, dropped = usable_assets(assets, chosen)
     asset_xy, _ = asset_points(usable)
@@ -141,18 +150,21 @@ def provision_measures(
     )
     measured = _Assets(asset_xy, codes, np.ones(len(usable)), supply_cat)
 
+    outside, reached = outside_demand(demand, index, asset_xy, radius, weight)
     i, j, d = pairs_within(xy, asset_xy, max(steps[-1], radius))
     columns: Columns = {}
     columns.update(_nearest_columns(xy, measured, chosen))
     columns.update(_count_columns(i, j, d, measured, chosen, steps, len(index)))
-    columns.update(_e2sfca_columns(i, j, d, radius, weight, demand, measured, chosen, len(index)))
+    pressure = (demand_at, outside)
+    columns.update(_e2sfca_columns(i, j, d, radius, weight, pressure, measured, chosen, len(index)))
     columns["walk_min_any"] = walking_minutes(columns["nearest_any_m"], speed_m_s=speed)
     frame = pd.DataFrame(columns, index=index)
 
     notes[:0] = method_notes(areas, usable, chosen, steps, radius, speed, decay)
     notes.extend(dropped)
     notes.extend(capacity_notes)
-    notes.extend(data_notes(chosen, codes, demand, missing_pop))
+    notes.extend(data_notes(chosen, codes, demand_at, missing_pop))
+    notes.append(demand_note(demand is not None, reached, len(index)))
     parameters = _parameters(chosen, steps, radius, decay, speed, capacity_column)
     parameters.update(capacity_used=capacity_used, n_areas=len(index), n_assets=len(usable))
     return ProvisionResult(frame=frame, notes=tuple(notes), parameters=parameters)
@@ -255,16 +267,20 @@ def _e2sfca_columns(
     d: np.ndarray,
     radius: float,
     weight: Callable[[np.ndarray], np.ndarray],
-    demand: np.ndarray,
+    demand: tuple[np.ndarray, np.ndarray],
     assets: _Assets,
     chosen: tuple[str, ...],
     n: int,
 ) -> Columns:
-    """``access_e2sfca`` (every asset as 1) and ``access_e2sfca_<category>``, per 1,000."""
+    """``access_e2sfca`` (every asset as 1) and ``access_e2sfca_<category>``, per 1,000.
+
+    ``demand`` is the population of each area and the weighted demand on
+    each asset from residents outside them.
+    """
     c, m = len(chosen), len(assets.xy)
     within = d <= radius
     wi, wj, w = i[within], j[within], weight(d[within])
-    demand_j = asset_demand(wj, w, wi, demand, m)
+    demand_j = asset_demand(wj, w, wi, demand[0], m) + demand[1]
     ratio = np.divide(assets.supply_any, demand_j, out=np.zeros(m), where=demand_j > 0)
     columns = {"access_e2sfca": np.bincount(wi, weights=w * ratio[wj], minlength=n) * 1000.0}
     ratio = np.divide(assets.supply_cat, demand_j, out=np.zeros(m), where=demand_j > 0)

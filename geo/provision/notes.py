@@ -97,3 +97,19 @@ def data_notes(
             "whose catchment holds only such areas adds nothing to anyone's E2SFCA."
         )
     return notes
+
+
+def demand_note(given: bool, reached: pd.Series, n: int) -> str:
+    """Who E2SFCA counted as demand: the areas measured, and those around them."""
+    if not given:
+        return (
+            f"E2SFCA counts as demand only the residents of the {n} area(s) measured: people "
+            "just outside who use the same assets are left out, so access near the edge is "
+            "overstated."
+        )
+    return (
+        "E2SFCA shares each asset among the residents of every area within its catchment, "
+        f"wherever they live: besides the {n} area(s) measured, {len(reached)} area(s) around "
+        f"them ({reached.sum():,.0f} residents) compete for the same assets, so an area's "
+        "access is the same whichever region it is measured in."
+    )
