@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from geo.pipeline import run_analysis
 from geo.provision import demand_around, provision_measures
 from geo.region import load_region
 from geo.residents import national_residents
@@ -55,3 +56,21 @@ def test_manchester_alone_equals_the_england_run(manchester, residents):
     assert moston == pytest.approx(1.2519, abs=1e-3)  # 9.95 when Oldham's residents are ignored
     alone = provision_measures(areas, assets).frame["access_e2sfca"]
     assert alone["E01005254"] > 5 * moston
+
+
+def test_manchester_alone_equals_manchester_and_trafford_joined(shared_settings):
+    alone = run_analysis("Manchester", settings=shared_settings, permutations=99)
+    joined = run_analysis("Manchester,Trafford", settings=shared_settings, permutations=99)
+    codes = alone.areas.index
+    assert len(joined.areas) > len(codes) + 100
+    got, other = alone.areas, joined.areas.loc[codes]
+    measures = [c for c in got if c.startswith(("access_e2sfca", "count_"))]
+    assert len(measures) > 20
+    assert set(measures) <= set(other.columns)  # Trafford's run sees every asset Manchester does
+    for column in measures:
+        np.testing.assert_allclose(got[column], other[column], rtol=1e-9, atol=0, err_msg=column)
+    nearest = [c for c in got if c.startswith("nearest_") and c in other]
+    for column in nearest:
+        within = got[column] <= 2000  # anything nearer lies in Manchester's own buffer
+        np.testing.assert_allclose(got.loc[within, column], other.loc[within, column], rtol=1e-12)
+    assert any("compete for the same assets" in n for n in alone.notes)
