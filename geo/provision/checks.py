@@ -22,6 +22,7 @@ AREAS_HINT = (
 
 
 def require_columns(frame: pd.DataFrame, needed: Sequence[str], what: str, hint: str) -> None:
+    """Raise a :class:`SchemaError` naming the columns of ``needed`` that ``frame`` lacks."""
     missing = [col for col in needed if col not in frame.columns]
     if missing:
         have = ", ".join(map(str, frame.columns[:12])) + (", …" if len(frame.columns) > 12 else "")
@@ -31,11 +32,13 @@ def require_columns(frame: pd.DataFrame, needed: Sequence[str], what: str, hint:
 
 
 def examples(values: Iterable[object], limit: int = 3) -> str:
+    """Up to ``limit`` of ``values`` as text, for error messages."""
     items = [str(v) for v in list(values)[: limit + 1]]
     return ", ".join(items[:limit]) + (", …" if len(items) > limit else "")
 
 
 def check_positive(value: object, name: str) -> float:
+    """``value`` as a finite float above 0, or a :class:`ProvisionError` naming ``name``."""
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -46,6 +49,7 @@ def check_positive(value: object, name: str) -> float:
 
 
 def check_thresholds(thresholds: Iterable[float]) -> tuple[float, ...]:
+    """Count distances as sorted, distinct positive floats."""
     if isinstance(thresholds, str | bytes) or not isinstance(thresholds, Iterable):
         raise ProvisionError(
             f"thresholds must be a list of distances in metres, such as (400, 800, 1600); "
@@ -74,6 +78,7 @@ USER_CATEGORY = re.compile(r"^user_[a-z0-9_]{1,40}$")
 
 
 def check_category(category: str | None) -> None:
+    """Raise a :class:`ProvisionError` unless ``category`` is None, known or ``user_<name>``."""
     if category is not None and category not in CATEGORY_KEYS and not USER_CATEGORY.match(category):
         raise ProvisionError(
             f"Unknown category {category!r}. Known categories: {', '.join(CATEGORY_KEYS)}, "
@@ -82,6 +87,7 @@ def check_category(category: str | None) -> None:
 
 
 def check_categories(categories: Iterable[str] | None) -> tuple[str, ...]:
+    """The categories to measure, checked, in order, without repeats (default: every one)."""
     if categories is None:
         return tuple(CATEGORY_KEYS)
     if isinstance(categories, str):
@@ -97,4 +103,5 @@ def check_categories(categories: Iterable[str] | None) -> tuple[str, ...]:
 
 
 def distance_label(distance: float) -> str:
+    """A distance as written in column names: ``400`` for 400.0, ``402.5`` otherwise."""
     return str(int(distance)) if float(distance).is_integer() else str(distance)

@@ -54,6 +54,7 @@ def decay_function(
     sigma_m: float | None = None,
     steps: Mapping[float, float] | None = None,
 ) -> Callable[[np.ndarray], np.ndarray]:
+    """The weight function :math:`W(d)` of a decay (valid within the catchment)."""
     if decay not in DECAYS:
         raise ProvisionError(
             f"decay must be one of {', '.join(repr(d) for d in DECAYS)}; got {decay!r}."
@@ -81,6 +82,7 @@ def decay_function(
 def steps_for(
     decay: str, radius: float, steps: Mapping[float, float] | None
 ) -> list[tuple[float, float]]:
+    """Zone table ``[(upper bound m, weight), ...]`` in increasing distance for the step decay."""
     if steps is None:
         return [(radius * f, w) for f, w in LUO_QI_STEPS]
     if not isinstance(steps, Mapping) or not steps:

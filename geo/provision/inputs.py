@@ -28,6 +28,7 @@ GEOMETRY_NAMES = {
 
 
 def origin_points(origins: pd.DataFrame | gpd.GeoSeries) -> tuple[pd.Index, np.ndarray]:
+    """Area codes and an ``(n, 2)`` array of area points in metres, checked."""
     if isinstance(origins, gpd.GeoSeries | gpd.GeoDataFrame) and not (
         isinstance(origins, pd.DataFrame) and {"point_x", "point_y"} <= set(origins.columns)
     ):
@@ -79,6 +80,7 @@ def origin_points(origins: pd.DataFrame | gpd.GeoSeries) -> tuple[pd.Index, np.n
 
 
 def check_crs(crs: object, what: str) -> None:
+    """Raise a :class:`SchemaError` unless ``crs`` is ``None`` or EPSG:27700."""
     if crs is None:
         return
     epsg = crs.to_epsg() if hasattr(crs, "to_epsg") else None
@@ -92,6 +94,7 @@ def check_crs(crs: object, what: str) -> None:
 def asset_points(
     assets: gpd.GeoDataFrame | gpd.GeoSeries, *, category: str | None = None
 ) -> tuple[np.ndarray, pd.DataFrame | None]:
+    """An ``(m, 2)`` array of asset points (of ``category``) and the frame they came from."""
     check_category(category)
     if isinstance(assets, gpd.GeoDataFrame):
         frame: pd.DataFrame | None = assets
@@ -139,6 +142,7 @@ def asset_points(
 
 
 def population_values(population: object, index: pd.Index) -> np.ndarray:
+    """Residents per area as floats aligned with ``index``, finite and not negative."""
     if isinstance(population, pd.Series):
         if not population.index.equals(index):
             if not population.index.is_unique or not index.is_unique:
@@ -155,15 +159,7 @@ def population_values(population: object, index: pd.Index) -> np.ndarray:
             population = population.reindex(index)
         values = pd.to_numeric(population, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     else:
-        try:
-            values = np.asarray(population, dtype=float).reshape(-1)
-        except (TypeError, ValueError):
-            raise SchemaError("population must be numbers, one per area.") from None
-        if len(values) != len(index):
-            raise SchemaError(
-                f"population has {len(values)} value(s) but there are {len(index)} areas: "
-                "give one value per area."
-            )
+        values = _numbers(population, len(index), "population", "area", "give one value per area.")
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         raise SchemaError(
@@ -175,6 +171,7 @@ def population_values(population: object, index: pd.Index) -> np.ndarray:
 
 
 def capacity_values(capacity: object, frame: pd.DataFrame | None, m: int) -> np.ndarray:
+    """Supply per asset: 1 each, a column of ``frame`` or values given; finite, ≥ 0."""
     if capacity is None:
         return np.ones(m)
     if isinstance(capacity, str):
@@ -189,15 +186,13 @@ def capacity_values(capacity: object, frame: pd.DataFrame | None, m: int) -> np.
     else:
         if isinstance(capacity, pd.Series):
             capacity = capacity.to_numpy(dtype=float, na_value=np.nan)
-        try:
-            values = np.asarray(capacity, dtype=float).reshape(-1)
-        except (TypeError, ValueError):
-            raise SchemaError("capacity must be numbers, one per asset.") from None
-        if len(values) != m:
-            raise SchemaError(
-                f"capacity has {len(values)} value(s) but there are {m} assets: give one per "
-                "asset, or None to count each asset as 1."
-            )
+        values = _numbers(
+            capacity,
+            m,
+            "capacity",
+            "asset",
+            "give one per asset, or None to count each asset as 1.",
+        )
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         raise SchemaError(
@@ -205,3 +200,14 @@ def capacity_values(capacity: object, frame: pd.DataFrame | None, m: int) -> np.
             "negative. Fill them, or pass capacity=None to count each asset as 1."
         )
     return values
+
+
+def _numbers(values: object, n: int, what: str, unit: str, hint: str) -> np.ndarray:
+    """``values`` as a flat float array of length ``n``, or a :class:`SchemaError`."""
+    try:
+        out = np.asarray(values, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise SchemaError(f"{what} must be numbers, one per {unit}.") from None
+    if len(out) != n:
+        raise SchemaError(f"{what} has {len(out)} value(s) but there are {n} {unit}s: {hint}")
+    return out

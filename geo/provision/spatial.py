@@ -24,6 +24,7 @@ def pairs_within(
 
 
 def nearest_array(origin_xy: np.ndarray, asset_xy: np.ndarray) -> np.ndarray:
+    """Distance from each origin to its nearest asset (``NaN`` when there is none)."""
     if not len(asset_xy):
         return np.full(len(origin_xy), np.nan)
     if not len(origin_xy):
