@@ -9,16 +9,15 @@ sources file as regions, and caches the table on disk.
 
 from __future__ import annotations
 
-import io
 import logging
 
 import pandas as pd
 
-from geo.cache import Cache
 from geo.config import Settings
-from geo.errors import CacheError, DataSourceError
+from geo.errors import DataSourceError
 from geo.sources import census
 from geo.sources.access import CENSUS_DATASETS, DataAccess
+from geo.tablecache import cached_table
 
 log = logging.getLogger(__name__)
 
@@ -34,27 +33,8 @@ def national_indicators(
     otherwise the columns that could be computed (missing tables leave their
     indicators out, never zeros).
     """
-    from geo import regioncache
-
     access = access or DataAccess(settings)
-    cache = Cache.from_settings(settings)
-    key = f"national/{regioncache.fingerprint(_KEY, settings, access.sources)}"
-    if use_cache:
-        path = cache.get(key)
-        if path is not None:
-            try:
-                return pd.read_parquet(path)
-            except (OSError, ValueError) as exc:
-                log.warning("cached national table unreadable (%s); rebuilding", exc)
-    frame = _assemble(access)
-    if frame is not None and use_cache:
-        buffer = io.BytesIO()
-        frame.to_parquet(buffer)
-        try:
-            cache.put_bytes(key, buffer.getvalue(), suffix=".parquet", meta={"table": _KEY})
-        except CacheError as exc:
-            log.warning("could not cache the national table: %s", exc)
-    return frame
+    return cached_table(_KEY, settings, access, _assemble, use_cache=use_cache)
 
 
 def _assemble(access: DataAccess) -> pd.DataFrame | None:

@@ -33,6 +33,7 @@ from geo.params import (
 )
 from geo.provenance import Progress
 from geo.region import Region, load_region
+from geo.residents import national_residents
 from geo.result import OUTPUT_COLUMNS, Result
 from geo.sources.taxonomy import CATEGORY_KEYS
 
@@ -99,6 +100,12 @@ def run_analysis(
         *sorted(c for c in present if c not in CATEGORY_KEYS),
     )
     counted = assets[assets["category"].isin(chosen)] if len(assets) else assets
+    residents = national_residents(settings)
+    demand = (
+        None
+        if residents is None
+        else provision.demand_around(residents, areas, counted, reach_m=params.catchment_m)
+    )
 
     # Risk
     try:
@@ -149,6 +156,7 @@ def run_analysis(
         catchment_m=params.catchment_m,
         decay=params.decay,  # type: ignore[arg-type]  # checked by Parameters.validate
         speed_m_s=params.speed_m_s,
+        demand=demand,
     )
     notes.extend(prov.notes)
 
