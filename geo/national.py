@@ -14,9 +14,10 @@ import logging
 
 import pandas as pd
 
-from geo.cache import Cache
 from geo.config import Settings
 from geo.errors import CacheError, DataSourceError
+from geo.net.cache import Cache
+from geo.net.fingerprint import fingerprint
 from geo.sources import census
 from geo.sources.access import CENSUS_DATASETS, DataAccess
 
@@ -34,11 +35,9 @@ def national_indicators(
     otherwise the columns that could be computed (missing tables leave their
     indicators out, never zeros).
     """
-    from geo import regioncache
-
     access = access or DataAccess(settings)
     cache = Cache.from_settings(settings)
-    key = f"national/{regioncache.fingerprint(_KEY, settings, access.sources)}"
+    key = f"national/{fingerprint(_KEY, settings, access.sources)}"
     if use_cache:
         path = cache.get(key)
         if path is not None:

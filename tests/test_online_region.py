@@ -34,10 +34,10 @@ from pathlib import Path
 import pytest
 import shapely
 
-import geo.http
-from geo.cache import Cache
+import geo.net.nomis
 from geo.config import REGISTRY_FILE, Settings
 from geo.errors import DataSourceError
+from geo.net.cache import Cache
 from geo.region import Region, load_region
 from geo.sources.access import CENSUS_DATASETS, DataAccess
 from geo.sources.census import TABLES
@@ -713,7 +713,7 @@ class FakeWeb:
 @pytest.fixture(scope="module", autouse=True)
 def small_nomis_pages() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(geo.http, "NOMIS_PAGE_ROWS", NOMIS_ROWS)
+        patch.setattr(geo.net.nomis, "NOMIS_PAGE_ROWS", NOMIS_ROWS)
         yield
 
 
@@ -746,7 +746,9 @@ def first_run(tmp_path_factory) -> Iterator[Run]:
 
 
 def _settings(cache: Path, **changes: object) -> Settings:
-    base = Settings(cache_dir=cache, timeout=5.0, retries=1, backoff=0.01, max_retry_after=0.1)
+    base = Settings(
+        cache_dir=cache, timeout=5.0, retries=1, backoff=0.01, max_retry_after=0.1, nomis_interval=0
+    )
     return base.replace(**changes)
 
 

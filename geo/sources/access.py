@@ -2,7 +2,7 @@
 
 :class:`DataAccess` is the one place that decides, per dataset, whether it is
 read from a local copy or fetched from its official endpoint (through
-:mod:`geo.http`, which caches every download on disk).  Each method returns the
+:mod:`geo.net`, which caches every download on disk).  Each method returns the
 typed frame the loaders produce plus a :class:`~geo.provenance.ProvenanceRecord`.
 
 Offline (``Settings.offline``), :meth:`DataAccess.check_available` lists every
@@ -50,7 +50,6 @@ CENSUS_DATASETS = (
 
 #: Above this many areas, Nomis is asked for every LSOA (TYPE151) at once.
 _NOMIS_NATIONAL_THRESHOLD = 2000
-_NOMIS_CODES_PER_REQUEST = 250
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ class DataAccess:
         The registry with any sources file applied (read from
         ``settings.sources_file`` when not given).
     client
-        An :class:`geo.http.HttpClient`; created on first need.
+        An :class:`geo.net.HttpClient`; created on first need.
     progress
         Called as ``progress(label, done, total)``.
     """
@@ -96,7 +95,7 @@ class DataAccess:
     def client(self) -> Any:
         """The HTTP client (created lazily so offline runs never build one)."""
         if self._client is None:
-            from geo.http import HttpClient
+            from geo.net import HttpClient
 
             self._client = HttpClient(self.settings)
         return self._client
@@ -369,7 +368,7 @@ class DataAccess:
             frame = _read_census_cached(str(paths[0]), _mtime(paths[0]), table)
             rec = self._local_record(dataset_id, paths, len(frame))
         else:
-            from geo.http import NOMIS_API
+            from geo.net import NOMIS_API
 
             online = self._online(dataset_id)
             api = str(online.get("url") or NOMIS_API).rstrip("/")
@@ -391,20 +390,9 @@ class DataAccess:
                 progress=self._byte_progress(label),
                 base_url=api,
             )
-        chunks = []
-        ordered = sorted(codes)
-        for start in range(0, len(ordered), _NOMIS_CODES_PER_REQUEST):
-            part = ordered[start : start + _NOMIS_CODES_PER_REQUEST]
-            raw = self.client.nomis_csv(
-                nomis_id,
-                {**base, "geography": ",".join(part)},
-                progress=self._byte_progress(label),
-                base_url=api,
-            )
-            text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else str(raw)
-            lines = text.splitlines()
-            chunks.append(lines if not chunks else lines[1:])
-        return ("\n".join(line for chunk in chunks for line in chunk) + "\n").encode()
+        return self.client.nomis_geography_csv(
+            nomis_id, codes, base, progress=self._byte_progress(label), base_url=api
+        )
 
 
 # -- cached readers of large national files (keyed by path and mtime) ------
