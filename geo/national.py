@@ -33,7 +33,9 @@ def national_indicators(
 
     Returns ``None`` when neither the Census tables nor IoD2025 can be had;
     otherwise the columns that could be computed (missing tables leave their
-    indicators out, never zeros).
+    indicators out, never zeros).  A table assembled while a dataset failed
+    lists those datasets in ``frame.attrs["failed"]`` and is not cached, so
+    the next run tries them again.
     """
     access = access or DataAccess(settings)
     cache = Cache.from_settings(settings)
@@ -45,8 +47,15 @@ def national_indicators(
                 return pd.read_parquet(path)
             except (OSError, ValueError) as exc:
                 log.warning("cached national table unreadable (%s); rebuilding", exc)
-    frame = _assemble(access)
-    if frame is not None and use_cache:
+    frame, failed = _assemble(access)
+    if frame is not None and failed:
+        frame.attrs["failed"] = failed
+        log.warning(
+            "the national table lacks %s (failed this run); it is not cached and the next "
+            "run tries again",
+            ", ".join(failed),
+        )
+    elif frame is not None and use_cache:
         buffer = io.BytesIO()
         frame.to_parquet(buffer)
         try:
@@ -56,9 +65,11 @@ def national_indicators(
     return frame
 
 
-def _assemble(access: DataAccess) -> pd.DataFrame | None:
+def _assemble(access: DataAccess) -> tuple[pd.DataFrame | None, list[str]]:
+    """The table, and the datasets that failed while it was assembled."""
+    failed: list[str] = []
     if access.check_available(["lsoa21_lookup"]):
-        return None
+        return None, failed
     lookup = access.lsoa21_lookup().frame
     codes = list(lookup.index[lookup.index.str.startswith("E")])
     parts: list[pd.DataFrame] = []
@@ -70,6 +81,7 @@ def _assemble(access: DataAccess) -> pd.DataFrame | None:
             loaded = access.census_table(dataset_id, codes)
         except DataSourceError as exc:
             log.info("national %s unavailable: %s", dataset_id, exc)
+            failed.append(dataset_id)
             continue
         tables[access.dataset(dataset_id).table or dataset_id] = loaded.frame
     if tables:
@@ -82,7 +94,8 @@ def _assemble(access: DataAccess) -> pd.DataFrame | None:
             )
         except DataSourceError as exc:
             log.warning("national IoD2025 unavailable: %s", exc)
+            failed.append("iod2025")
     if not parts:
-        return None
+        return None, failed
     frame = pd.concat(parts, axis=1).reindex(pd.Index(codes, name="lsoa21cd"))
-    return frame
+    return frame, failed

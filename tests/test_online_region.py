@@ -418,6 +418,8 @@ class FakeWeb:
         self.broken_layers: set[str] = set()
         self.failing_nomis: set[str] = set()
         self.missing_files: set[str] = set()
+        self.overpass_failures = 0  # this many Overpass queries are answered 504 first
+        self.nomis_busy = 0  # this many Nomis requests get the HTML "too many requests" page
         self.server = LocalServer(self.handle)
 
     # -- plumbing
@@ -465,9 +467,19 @@ class FakeWeb:
             return Reply(404, b"<html><body>Page not found</body></html>")
         match = re.fullmatch(r"/www\.nomisweb\.co\.uk/api/v01/dataset/(NM_\d+_1)\.data\.csv", path)
         if match:
+            if self.nomis_busy > 0:
+                self.nomis_busy -= 1
+                page = b"<html><body><h1>Too many requests</h1>Please wait.</body></html>"
+                return Reply(200, page, {"Content-Type": "text/html"})
             return self._nomis(match.group(1), request)
         if path == "/overpass-api.de/api/interpreter":
+            if self.overpass_failures > 0:
+                self.overpass_failures -= 1
+                return Reply(504, b"<html><body>504 Gateway Timeout</body></html>")
             return self._overpass(request)
+        if path == "/overpass-api.de/api/status":
+            text = "Connected as: 1\nRate limit: 2\n2 slots available now.\n"
+            return Reply(200, text.encode(), {"Content-Type": "text/plain"})
         return Reply(404, b"<html><body>Not found</body></html>")
 
     # -- ArcGIS

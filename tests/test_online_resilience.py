@@ -1,0 +1,148 @@
+"""Downloads a real user survives: busy servers, failed sources, large areas, no network.
+
+Runs against the fake official web of :mod:`tests.test_online_region` on
+127.0.0.1 (no internet).
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from geo.errors import OfflineError
+from geo.national import national_indicators
+from geo.net.cache import Cache
+from geo.region import load_region
+from geo.sources.access import DataAccess
+from geo.sources.census import TABLES
+from geo.sources.registry import load_sources
+from tests.test_online_region import (  # noqa: F401  (small_nomis_pages is an autouse fixture)
+    TESTHAM_CODES,
+    FakeWeb,
+    _access,
+    _settings,
+    small_nomis_pages,
+)
+
+OVERPASS = "/overpass-api.de/api/interpreter"
+
+
+@pytest.fixture()
+def web() -> Iterator[FakeWeb]:
+    with FakeWeb() as fake:
+        yield fake
+
+
+def _keys(cache: Path, prefix: str) -> list[str]:
+    keys = Cache(cache).keys()
+    return [k for k in keys if k.startswith(prefix)]
+
+
+def test_overpass_failure_gives_a_degraded_region_that_is_not_cached(web, tmp_path):
+    cache = tmp_path / "cache"
+    settings = _settings(cache, overpass_retries=1)
+    web.overpass_failures = 2  # the first query and its one retry are answered 504
+    first = load_region("Testham", settings=settings, access=_access(web, tmp_path, settings))
+    assert first.degraded and first.failed == ("osm_assets",)
+    assert first.assets.empty
+    assert "osm_assets" in {u.dataset for u in first.unavailable}
+    assert any("not cached" in n and "OpenStreetMap" in n for n in first.notes)
+    assert web.hits(OVERPASS) == 2  # bounded: not re-sent settings.retries times
+    assert _keys(cache, "region/") == []
+    assert not _keys(cache, "overpass/")
+
+    # the server recovers: the next run asks again and gets the assets
+    second = load_region("Testham", settings=settings, access=_access(web, tmp_path, settings))
+    assert web.hits(OVERPASS) == 3
+    assert not second.degraded and second.unavailable == ()
+    assert len(second.assets) == 4
+    assert len(_keys(cache, "region/")) == 3  # areas, assets and the record
+    # and that complete region is what a third run reads back
+    third = load_region("Testham", settings=settings, access=_access(web, tmp_path, settings))
+    assert web.hits(OVERPASS) == 3
+    assert not third.degraded and len(third.assets) == 4
+
+
+def test_nomis_error_during_the_national_build_is_not_cached(web, tmp_path):
+    cache = tmp_path / "cache"
+    settings = _settings(cache)
+    web.failing_nomis.add(TABLES["ts002"].nomis_id)
+    first = national_indicators(settings, access=_access(web, tmp_path, settings))
+    assert first is not None
+    assert first.attrs["failed"] == ["census_ts002"]
+    assert "pct_one_person_hh" in first and "pct_widowed" not in first
+    assert not _keys(cache, "national/")
+
+    web.failing_nomis.clear()
+    second = national_indicators(settings, access=_access(web, tmp_path, settings))
+    assert "failed" not in second.attrs
+    assert second["pct_widowed"].notna().sum() == 10  # every English LSOA of the fake
+    assert len(_keys(cache, "national/")) == 1
+
+
+def test_nomis_rate_limit_pages_are_retried(web, tmp_path):
+    settings = _settings(tmp_path / "cache", retries=2)
+    web.nomis_busy = 2
+    region = load_region(
+        "Testham", settings=settings, access=_access(web, tmp_path, settings), use_cache=False
+    )
+    assert region.unavailable == () and not region.degraded
+    assert region.areas["population"].notna().all()
+
+
+def test_large_areas_are_split_into_overpass_tiles_and_merged(web, tmp_path):
+    settings = _settings(tmp_path / "cache", overpass_tile_km=2.0)
+    region = load_region(
+        "Testham", settings=settings, access=_access(web, tmp_path, settings), use_cache=False
+    )
+    # Testham (3 km) and its 2 km buffer make a ~7 km box: 4 × 4 tiles of under 2 km
+    assert web.hits(OVERPASS) == 16
+    assert set(region.assets["name"]) == {
+        "Testham Library",
+        "The Corner Arms",
+        "St Test's Church",
+        "Otherby Hall",
+    }
+    assert len(region.assets) == 4
+
+
+def test_an_unreachable_network_fails_fast_with_what_to_do(tmp_path):
+    with socket.socket() as sock:  # nobody listens on this port of 127.0.0.1
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with FakeWeb() as fake:
+        registry = fake.registry(tmp_path)
+    text = registry.read_text(encoding="utf-8").replace(fake.url, f"http://127.0.0.1:{port}")
+    registry.write_text(text, encoding="utf-8")
+    settings = _settings(tmp_path / "cache", retries=5, backoff=1.0)
+    access = DataAccess(settings, sources=load_sources(None, registry=registry))
+    started = time.monotonic()
+    with pytest.raises(OfflineError) as info:
+        load_region("Testham", settings=settings, access=access)
+    took = time.monotonic() - started
+    message = str(info.value)
+    assert took < 5.0, took
+    assert "unreachable" in message and f"127.0.0.1:{port}" in message
+    assert "ATLAS_SOURCES=data/sources.shared.toml" in message and "--area demo" in message
+    print(f"unreachable network reported after {took:.2f} s")
+
+
+def test_region_codes_are_sent_in_short_nomis_urls(web, tmp_path):
+    settings = _settings(tmp_path / "cache", nomis_max_url=200)
+    region = load_region(
+        "Testham", settings=settings, access=_access(web, tmp_path, settings), use_cache=False
+    )
+    assert region.unavailable == ()
+    nomis = [r for r in web.requests if "/api/v01/dataset/" in r.path]
+    sent = set()
+    for request in nomis:
+        url = f"{web.url}{request.path}?{urllib.parse.urlencode(request.query)}"
+        assert len(url) <= 200
+        sent.update(request.query["geography"].split(","))
+    assert sent == set(TESTHAM_CODES)
+    assert len({r.query["geography"] for r in nomis}) > 1  # the nine codes were split
