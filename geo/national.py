@@ -4,7 +4,9 @@ Risk scores are normalised against England and given national ranks and
 deciles, so a region's "high risk" means high for England, not only high for
 that place.  This module assembles the Census 2021 indicators and IoD2025
 values for every English LSOA 2021 (no geometry), from the same datasets and
-sources file as regions, and caches the table on disk.
+sources file as regions, and caches the table on disk.  Online, each Census
+table comes from its Nomis bulk zip (one download per table, cached and
+checked) rather than from thousands of rows of paged API answers.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def _assemble(access: DataAccess) -> tuple[pd.DataFrame | None, list[str]]:
         if access.check_available([dataset_id]):
             continue
         try:
-            loaded = access.census_table(dataset_id, codes)
+            loaded = access.census_table(dataset_id, codes, national=True)
         except DataSourceError as exc:
             log.info("national %s unavailable: %s", dataset_id, exc)
             failed.append(dataset_id)

@@ -27,6 +27,7 @@ import inspect
 import io
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -354,6 +355,15 @@ def _generic_values(i: int, labels: list[str]) -> list[int]:
     return [sum(parts), *parts]
 
 
+def _table_values(table: str, i: int, labels: list[str]) -> list[int]:
+    """The counts of the i-th area in a table, in the order of its categories."""
+    if table == "ts001":
+        return ts001_values(i)
+    if table == "ts003":
+        return ts003_values(i)
+    return _generic_values(i, labels)
+
+
 _OVERPASS_HEAD = {
     "version": 0.6,
     "generator": "Overpass API 0.7.62.4 2390de5a",
@@ -406,8 +416,8 @@ class FakeWeb:
     """Answers like the official services; records what it was asked.
 
     ``broken_layers`` answer every request with an ArcGIS error body (HTTP
-    200); ``failing_nomis`` datasets answer with a Nomis error page; paths in
-    ``missing_files`` answer 404.
+    200); ``failing_nomis`` datasets answer with a Nomis error page (API and
+    bulk zip); paths in ``missing_files`` answer 404.
     """
 
     def __init__(self) -> None:
@@ -419,6 +429,7 @@ class FakeWeb:
         self.failing_nomis: set[str] = set()
         self.missing_files: set[str] = set()
         self.overpass_failures = 0  # this many Overpass queries are answered 504 first
+        self.sent: dict[str, int] = {}  # bytes of response bodies, by path
         self.nomis_busy = 0  # this many Nomis requests get the HTML "too many requests" page
         self.server = LocalServer(self.handle)
 
@@ -449,12 +460,19 @@ class FakeWeb:
         text = text.replace("https://", f"{self.url}/")
         nomis_api = f"{self.url}/www.nomisweb.co.uk/api/v01"
         text = text.replace('kind = "nomis", ', f'kind = "nomis", url = "{nomis_api}", ')
+        # the census tables of the fake cover its ten LSOAs, not England and Wales
+        text = text.replace("expected_rows = 35672", f"expected_rows = {len(squares())}")
         assert "https://" not in text
         path = folder / "sources.toml"
         path.write_text(text, encoding="utf-8")
         return path
 
     def handle(self, request: Request) -> Reply:
+        reply = self._answer(request)
+        self.sent[request.path] = self.sent.get(request.path, 0) + len(reply.body)
+        return reply
+
+    def _answer(self, request: Request) -> Reply:
         path = request.path
         if "/FeatureServer/" in path:
             return self._arcgis(request)
@@ -472,6 +490,14 @@ class FakeWeb:
                 page = b"<html><body><h1>Too many requests</h1>Please wait.</body></html>"
                 return Reply(200, page, {"Content-Type": "text/html"})
             return self._nomis(match.group(1), request)
+        bulk = re.fullmatch(
+            r"/www\.nomisweb\.co\.uk/output/census/2021/census2021-(ts\d+a?)\.zip", path
+        )
+        if bulk and bulk.group(1) in TABLES:
+            if TABLES[bulk.group(1)].nomis_id in self.failing_nomis:
+                page = b"<html><body><h1>Service unavailable</h1></body></html>"
+                return Reply(200, page, {"Content-Type": "text/html"})
+            return Reply(200, self.bulk_zip(bulk.group(1)), {"Content-Type": "application/zip"})
         if path == "/overpass-api.de/api/interpreter":
             if self.overpass_failures > 0:
                 self.overpass_failures -= 1
@@ -640,12 +666,7 @@ class FakeWeb:
         rows = []
         for code in sorted((c for c in codes if c in order), key=order.get):
             i = order[code]
-            if table == "ts001":
-                values = ts001_values(i)
-            elif table == "ts003":
-                values = ts003_values(i)
-            else:
-                values = _generic_values(i, labels)
+            values = _table_values(table, i, labels)
             for k, (label, value) in enumerate(zip(labels, values, strict=True)):
                 for measure in measures:
                     shown = value if measure == "20100" else round(100 * value / values[0], 1)
@@ -690,6 +711,26 @@ class FakeWeb:
             cells = [*row, str(offset + n), str(len(rows))]
             writer.writerow([int(c) if c.isdigit() else c for c in cells])
         return Reply(200, out.getvalue().encode(), {"Content-Type": "text/csv"})
+
+    def bulk_zip(self, table: str) -> bytes:
+        """A table's Nomis bulk zip (``census2021-<table>-lsoa.csv``): the API's counts."""
+        spec = TABLES[table]
+        labels = self.nomis[spec.nomis_id]
+        columns = [
+            f"{spec.title}: {'Total' if k == 0 else label}" for k, label in enumerate(labels)
+        ]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(
+            ["date", "geography", "geography code", *(f"{c}; measures: Value" for c in columns)]
+        )
+        for i, (code, name) in enumerate(zip(squares()["code"], squares()["name"], strict=True)):
+            writer.writerow(["2021", name, code, *_table_values(table, i, labels)])
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(spec.bulk_member, out.getvalue())
+            archive.writestr("metadata/readme.txt", "Census 2021 bulk file (test copy).")
+        return buffer.getvalue()
 
     # -- Overpass
 

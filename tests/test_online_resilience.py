@@ -6,19 +6,22 @@ Runs against the fake official web of :mod:`tests.test_online_region` on
 
 from __future__ import annotations
 
+import hashlib
+import re
 import socket
 import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from geo.errors import OfflineError
+from geo.errors import DataSourceError, OfflineError
 from geo.national import national_indicators
 from geo.net.cache import Cache
 from geo.region import load_region
-from geo.sources.access import DataAccess
+from geo.sources.access import CENSUS_DATASETS, DataAccess
 from geo.sources.census import TABLES
 from geo.sources.registry import load_sources
 from tests.test_online_region import (  # noqa: F401  (small_nomis_pages is an autouse fixture)
@@ -28,6 +31,7 @@ from tests.test_online_region import (  # noqa: F401  (small_nomis_pages is an a
     _settings,
     small_nomis_pages,
 )
+from tests.tiny_mirror import squares
 
 OVERPASS = "/overpass-api.de/api/interpreter"
 
@@ -146,3 +150,67 @@ def test_region_codes_are_sent_in_short_nomis_urls(web, tmp_path):
         sent.update(request.query["geography"].split(","))
     assert sent == set(TESTHAM_CODES)
     assert len({r.query["geography"] for r in nomis}) > 1  # the nine codes were split
+
+
+def _national_traffic(web: FakeWeb, folder: Path, *, bulk: bool) -> tuple[object, int, int]:
+    """The national table, and the Nomis requests and response bytes it took."""
+    folder.mkdir(exist_ok=True)
+    registry = web.registry(folder)
+    if not bulk:
+        text = re.sub(r', bulk = "[^"]*"', "", registry.read_text(encoding="utf-8"))
+        registry.write_text(text, encoding="utf-8")
+    settings = _settings(folder / "cache")
+    access = DataAccess(settings, sources=load_sources(None, registry=registry))
+    web.sent.clear()
+    before = web.hits("/www.nomisweb.co.uk/")
+    frame = national_indicators(settings, access=access)
+    requests = web.hits("/www.nomisweb.co.uk/") - before
+    sent = sum(n for path, n in web.sent.items() if path.startswith("/www.nomisweb.co.uk/"))
+    return frame, requests, sent
+
+
+def test_national_census_tables_come_from_the_bulk_files_once_each(web, tmp_path):
+    frame, requests, sent = _national_traffic(web, tmp_path / "bulk", bulk=True)
+    assert requests == len(CENSUS_DATASETS)  # one zip per table
+    assert not [r for r in web.requests if "/api/v01/" in r.path]
+    api_frame, api_requests, api_sent = _national_traffic(web, tmp_path / "api", bulk=False)
+    pd.testing.assert_frame_equal(frame, api_frame)
+    assert api_requests > requests and api_sent > sent
+    print(
+        f"national Census: bulk {requests} requests, {sent} bytes; API {api_requests} "
+        f"requests, {api_sent} bytes"
+    )
+    # the zips are cached (with their sha256) and recorded in the provenance
+    before = web.hits("/output/census/")
+    again, more, _ = _national_traffic(web, tmp_path / "bulk", bulk=True)
+    assert more == 0 and web.hits("/output/census/") == before
+    pd.testing.assert_frame_equal(again, frame)
+
+
+def test_bulk_file_provenance_and_progress(web, tmp_path):
+    settings = _settings(tmp_path / "cache")
+    seen: list[tuple[str, int, int | None]] = []
+    access = DataAccess(
+        settings,
+        sources=load_sources(None, registry=web.registry(tmp_path)),
+        progress=lambda label, done, total: seen.append((label, done, total)),
+    )
+    loaded = access.census_table("census_ts003", list(squares()["code"]), national=True)
+    assert len(loaded.frame) == 10
+    rec = loaded.provenance
+    assert rec.location.endswith("/output/census/2021/census2021-ts003.zip")
+    path = Path(access.client.download(rec.location))
+    assert rec.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    sizes = [done for label, done, total in seen if label == "Census 2021 TS003" and done > 1]
+    assert sizes and sizes[-1] == path.stat().st_size
+
+
+def test_bulk_file_with_the_wrong_number_of_areas_is_refused_and_not_kept(web, tmp_path):
+    registry = web.registry(tmp_path)
+    text = registry.read_text(encoding="utf-8").replace("expected_rows = 10", "expected_rows = 11")
+    registry.write_text(text, encoding="utf-8")
+    settings = _settings(tmp_path / "cache")
+    access = DataAccess(settings, sources=load_sources(None, registry=registry))
+    with pytest.raises(DataSourceError, match="holds 10 LSOAs, not the expected 11"):
+        access.census_table("census_ts001", list(squares()["code"]), national=True)
+    assert not [k for k in _keys(tmp_path / "cache", "download/") if "census2021-ts001" in k]
