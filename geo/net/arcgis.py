@@ -35,6 +35,32 @@ def arcgis_service(layer_url: str) -> str:
     return parts[-1] if parts else layer_url
 
 
+def _normalised(
+    layer_url: str,
+    out_fields: str | Sequence[str],
+    codes_field: str | None,
+    codes: Sequence[str] | None,
+    chunk_size: int,
+    page_size: int | None,
+) -> tuple[str, str, list[str] | None]:
+    """The layer URL without ``/query``, the field list, and the sorted codes; or raise."""
+    layer_url = layer_url.rstrip("/")
+    if layer_url.lower().endswith("/query"):
+        layer_url = layer_url[: -len("/query")]
+    fields = out_fields if isinstance(out_fields, str) else ",".join(out_fields)
+    fields = ",".join(f.strip() for f in fields.split(",") if f.strip()) or "*"
+    code_list: list[str] | None = None
+    if codes is not None:
+        if isinstance(codes, str):
+            raise TypeError("codes must be a list of codes, not one string.")
+        if not codes_field:
+            raise ValueError("codes_field is required with codes (e.g. 'LSOA21CD').")
+        code_list = sorted({str(c).strip() for c in codes if str(c).strip()})
+    if chunk_size < 1 or (page_size is not None and page_size < 1):
+        raise ValueError("chunk_size and page_size must be positive.")
+    return layer_url, fields, code_list
+
+
 def _sql_quote(code: str) -> str:
     return "'" + code.replace("'", "''") + "'"
 
@@ -157,20 +183,9 @@ class ArcGisClient(Transport):
         OfflineError
             When offline and the result is not cached.
         """
-        layer_url = layer_url.rstrip("/")
-        if layer_url.lower().endswith("/query"):
-            layer_url = layer_url[: -len("/query")]
-        fields = out_fields if isinstance(out_fields, str) else ",".join(out_fields)
-        fields = ",".join(f.strip() for f in fields.split(",") if f.strip()) or "*"
-        code_list: list[str] | None = None
-        if codes is not None:
-            if isinstance(codes, str):
-                raise TypeError("codes must be a list of codes, not one string.")
-            if not codes_field:
-                raise ValueError("codes_field is required with codes (e.g. 'LSOA21CD').")
-            code_list = sorted({str(c).strip() for c in codes if str(c).strip()})
-        if chunk_size < 1 or (page_size is not None and page_size < 1):
-            raise ValueError("chunk_size and page_size must be positive.")
+        layer_url, fields, code_list = _normalised(
+            layer_url, out_fields, codes_field, codes, chunk_size, page_size
+        )
         service = arcgis_service(layer_url)
         what = description or f"ArcGIS layer {service}"
         query = {

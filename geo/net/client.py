@@ -133,21 +133,6 @@ class HttpClient(ArcGisClient, NomisClient, OverpassClient):
                 raise self._offline_error(what, show(url, query))
 
             def consume(response: requests.Response) -> Path:
-                digest = hashlib.sha256()
-
-                def body() -> Iterator[bytes]:
-                    for chunk in self._iter_body(response, url, progress=progress, suffix=suffix):
-                        digest.update(chunk)
-                        yield chunk
-                    actual = digest.hexdigest()
-                    if expected is not None and actual != expected:
-                        raise DownloadError(
-                            f"The file downloaded from {url} has sha256 {actual}, not the "
-                            f"expected {expected}: it was not kept. The publisher may have "
-                            "replaced it; if the new file is right, update its hash in the "
-                            "sources registry."
-                        )
-
                 meta = {
                     "url": url,
                     "params": query,
@@ -156,8 +141,31 @@ class HttpClient(ArcGisClient, NomisClient, OverpassClient):
                     "etag": response.headers.get("ETag"),
                     "last_modified": response.headers.get("Last-Modified"),
                 }
-                return self.cache.put_stream(key, body(), suffix=suffix, meta=meta)
+                chunks = self._checked_chunks(response, url, expected, progress, suffix)
+                return self.cache.put_stream(key, chunks, suffix=suffix, meta=meta)
 
             path = self._request("GET", url, what=what, params=query, consume=consume)
             logger.info("Downloaded %s to %s", what, path)
             return path
+
+    def _checked_chunks(
+        self,
+        response: requests.Response,
+        url: str,
+        expected: str | None,
+        progress: Progress | None,
+        suffix: str,
+    ) -> Iterator[bytes]:
+        """The body's chunks; at the end, raise if its sha256 is not ``expected``."""
+        digest = hashlib.sha256()
+        for chunk in self._iter_body(response, url, progress=progress, suffix=suffix):
+            digest.update(chunk)
+            yield chunk
+        actual = digest.hexdigest()
+        if expected is not None and actual != expected:
+            raise DownloadError(
+                f"The file downloaded from {url} has sha256 {actual}, not the "
+                f"expected {expected}: it was not kept. The publisher may have "
+                "replaced it; if the new file is right, update its hash in the "
+                "sources registry."
+            )
