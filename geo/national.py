@@ -4,7 +4,9 @@ Risk scores are normalised against England and given national ranks and
 deciles, so a region's "high risk" means high for England, not only high for
 that place.  This module assembles the Census 2021 indicators and IoD2025
 values for every English LSOA 2021 (no geometry), from the same datasets and
-sources file as regions, and caches the table on disk.
+sources file as regions, and caches the table on disk.  Online, each Census
+table comes from its Nomis bulk zip (one download per table, cached and
+checked) rather than from thousands of rows of paged API answers.
 """
 
 from __future__ import annotations
@@ -31,15 +33,26 @@ def national_indicators(
 
     Returns ``None`` when neither the Census tables nor IoD2025 can be had;
     otherwise the columns that could be computed (missing tables leave their
-    indicators out, never zeros).
+    indicators out, never zeros).  A table assembled while a dataset failed
+    lists those datasets in ``frame.attrs["failed"]`` and is not cached, so
+    the next run tries them again.
     """
     access = access or DataAccess(settings)
-    return cached_table(_KEY, settings, access, _assemble, use_cache=use_cache)
+    return cached_table(_KEY, settings, access, _build, use_cache=use_cache)
 
 
-def _assemble(access: DataAccess) -> pd.DataFrame | None:
+def _build(access: DataAccess) -> pd.DataFrame | None:
+    frame, failed = _assemble(access)
+    if frame is not None and failed:
+        frame.attrs["failed"] = failed
+    return frame
+
+
+def _assemble(access: DataAccess) -> tuple[pd.DataFrame | None, list[str]]:
+    """The table, and the datasets that failed while it was assembled."""
+    failed: list[str] = []
     if access.check_available(["lsoa21_lookup"]):
-        return None
+        return None, failed
     lookup = access.lsoa21_lookup().frame
     codes = list(lookup.index[lookup.index.str.startswith("E")])
     parts: list[pd.DataFrame] = []
@@ -48,9 +61,10 @@ def _assemble(access: DataAccess) -> pd.DataFrame | None:
         if access.check_available([dataset_id]):
             continue
         try:
-            loaded = access.census_table(dataset_id, codes)
+            loaded = access.census_table(dataset_id, codes, national=True)
         except DataSourceError as exc:
             log.info("national %s unavailable: %s", dataset_id, exc)
+            failed.append(dataset_id)
             continue
         tables[access.dataset(dataset_id).table or dataset_id] = loaded.frame
     if tables:
@@ -63,7 +77,8 @@ def _assemble(access: DataAccess) -> pd.DataFrame | None:
             )
         except DataSourceError as exc:
             log.warning("national IoD2025 unavailable: %s", exc)
+            failed.append("iod2025")
     if not parts:
-        return None
+        return None, failed
     frame = pd.concat(parts, axis=1).reindex(pd.Index(codes, name="lsoa21cd"))
-    return frame
+    return frame, failed

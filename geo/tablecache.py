@@ -8,9 +8,10 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from geo.cache import Cache
 from geo.config import Settings
 from geo.errors import CacheError
+from geo.net.cache import Cache
+from geo.net.fingerprint import fingerprint
 from geo.sources.access import DataAccess
 
 log = logging.getLogger(__name__)
@@ -27,13 +28,14 @@ def cached_table(
     """The table ``name`` from the cache, or built by ``build(access)`` and cached.
 
     The cache key is a fingerprint of everything the table depends on (see
-    :func:`geo.regioncache.fingerprint`), so a changed file, sources file or
-    method builds it again.  A table that cannot be cached is still returned.
+    :func:`geo.net.fingerprint.fingerprint`), so a changed file, sources file
+    or method builds it again.  A table that cannot be cached is still
+    returned; so is one built while a dataset failed (its
+    ``frame.attrs["failed"]`` names them), which is never cached, so the next
+    run tries again.
     """
-    from geo import regioncache
-
     cache = Cache.from_settings(settings)
-    key = f"national/{regioncache.fingerprint(name, settings, access.sources)}"
+    key = f"national/{fingerprint(name, settings, access.sources)}"
     if use_cache:
         path = cache.get(key)
         if path is not None:
@@ -42,7 +44,14 @@ def cached_table(
             except (OSError, ValueError) as exc:
                 log.warning("cached %s table unreadable (%s); rebuilding", name, exc)
     frame = build(access)
-    if frame is not None and use_cache:
+    if frame is not None and frame.attrs.get("failed"):
+        log.warning(
+            "the %s table lacks %s (failed this run); it is not cached and the next run "
+            "tries again",
+            name,
+            ", ".join(frame.attrs["failed"]),
+        )
+    elif frame is not None and use_cache:
         buffer = io.BytesIO()
         frame.to_parquet(buffer)
         try:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.errors import DataSourceError, OfflineError, SchemaError
+from geo.errors import DataSourceError, OfflineError, SchemaError, UnreachableError
 from geo.provenance import ProvenanceRecord, Unavailable, file_sha256, record
 from geo.sources import lookups, osm
 from geo.sources.assetfiles import empty_asset_frame
@@ -54,6 +54,8 @@ class RegionAssets:
     provenance: list[ProvenanceRecord] = field(default_factory=list)
     unavailable: list[Unavailable] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Sources whose download failed in this run (tried again next time).
+    failed: list[str] = field(default_factory=list)
 
 
 def search_box_wgs84(areas: gpd.GeoDataFrame, buffer_m: float) -> tuple[float, float, float, float]:
@@ -118,6 +120,7 @@ def load_assets(
         provenance=result.provenance,
         unavailable=result.unavailable,
         notes=result.notes,
+        failed=result.failed,
     )
 
 
@@ -222,16 +225,24 @@ def _osm_assets(
             )
         return pd.concat(frames, ignore_index=True) if frames else None
     online = dataset.online or {}
-    query = osm.overpass_query(_wsen(bbox))  # it takes (west, south, east, north)
     try:
-        # offline, the client answers from the cache (an earlier run's download) or raises
-        data = access.client.overpass(query, url=online.get("url"))  # type: ignore[attr-defined]
-    except OfflineError:
-        reason = "offline, no OpenStreetMap file named and no earlier download of this area"
+        # offline, the client answers from the cache (an earlier run's download) or raises;
+        # a large box is split into tiles (each cached on its own) and merged
+        data = access.client.overpass_area(  # type: ignore[attr-defined]
+            _wsen(bbox), osm.overpass_query, url=online.get("url")
+        )
+    except OfflineError as exc:
+        reason = (
+            str(exc)
+            if isinstance(exc, UnreachableError)
+            else "offline, no OpenStreetMap file named and no earlier download of this area"
+        )
         result.unavailable.append(_unavailable(dataset, reason))
+        result.failed.append(dataset_id)
         return None
     except DataSourceError as exc:
         result.unavailable.append(_unavailable(dataset, str(exc)))
+        result.failed.append(dataset_id)
         return None
     read = osm.assets_from_overpass_json(data, source=dataset_id)
     result.provenance.append(
