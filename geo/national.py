@@ -4,13 +4,16 @@ Risk scores are normalised against England and given national ranks and
 deciles, so a region's "high risk" means high for England, not only high for
 that place.  This module assembles the Census 2021 indicators and IoD2025
 values for every English LSOA 2021 (no geometry), from the same datasets and
-sources file as regions, and caches the table on disk.
+sources file as regions, and caches the table on disk.  A sources file may
+instead name the table precomputed (``national_table``, as the built-in demo
+does), which is then read as it is.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from pathlib import Path
 
 import pandas as pd
 
@@ -37,6 +40,8 @@ def national_indicators(
     from geo import regioncache
 
     access = access or DataAccess(settings)
+    if access.sources.national_table is not None:
+        return _precomputed(access.sources.national_table)
     cache = Cache.from_settings(settings)
     key = f"national/{regioncache.fingerprint(_KEY, settings, access.sources)}"
     if use_cache:
@@ -55,6 +60,18 @@ def national_indicators(
         except CacheError as exc:
             log.warning("could not cache the national table: %s", exc)
     return frame
+
+
+def _precomputed(path: Path) -> pd.DataFrame:
+    """The England table a sources file names (index ``lsoa21cd``)."""
+    try:
+        return pd.read_parquet(path)
+    except FileNotFoundError:
+        raise DataSourceError(
+            f"The sources file names the England indicator table {path}, which does not exist."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise DataSourceError(f"The England indicator table {path} is unreadable: {exc}") from exc
 
 
 def _assemble(access: DataAccess) -> pd.DataFrame | None:
