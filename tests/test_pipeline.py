@@ -100,11 +100,19 @@ MEASURES = (
 )  # fmt: skip
 
 
-@pytest.mark.shared_data
-@pytest.mark.parametrize("area", ["Manchester", "Trafford"])
+@pytest.mark.parametrize(
+    "area",
+    [
+        pytest.param("Manchester", marks=pytest.mark.shared_data),
+        pytest.param("Trafford", marks=pytest.mark.shared_data),
+        "Rutland",  # the mirror, or the built-in demo without it
+    ],
+)
 @pytest.mark.parametrize("model", ["all-ages", "older"])
-def test_real_analysis_gives_every_area_each_measure(shared_settings, area, model):
-    result = run_analysis(area, settings=shared_settings, model=model, permutations=199)
+def test_real_analysis_gives_every_area_each_measure(request, area, model):
+    fixture = "rutland_settings" if area == "Rutland" else "shared_settings"
+    settings = request.getfixturevalue(fixture)
+    result = run_analysis(area, settings=settings, model=model, permutations=199)
     table = result.table()
     for column in MEASURES:
         assert table[column].notna().all(), f"{column} missing for some areas"
