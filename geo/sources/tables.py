@@ -115,7 +115,8 @@ def _parquet_as_text(data: bytes, name: str) -> pd.DataFrame:
     except (OSError, ValueError) as exc:
         raise SchemaError(f"{name} cannot be read as Parquet: {exc}.") from exc
     frame = frame.reset_index(drop=frame.index.name is None)
-    for column in frame.columns:
+    numeric = [c for c in frame.columns if not pd.api.types.is_string_dtype(frame[c])]
+    for column in numeric:  # text columns (the usual case) are kept as they are
         values = frame[column]
         frame[column] = values.astype("str").where(values.notna())
     frame.columns = [str(c) for c in frame.columns]
