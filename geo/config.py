@@ -16,6 +16,10 @@ Environment variables
     Seconds to wait for a server to answer (default 60).
 ``ATLAS_RETRIES``
     How many times a failed request is retried (default 5).
+``ATLAS_DEMO``
+    ``1``: the app opens on the built-in demo (Rutland); ``0``: never by
+    default.  Unset, it does when there is no sources file, no shared data
+    folder and no network (see :mod:`geo.demo`).
 """
 
 from __future__ import annotations
