@@ -24,6 +24,10 @@ Environment variables
 ``ATLAS_OVERPASS_TILE_KM``
     Overpass queries for areas wider or taller than this are split into
     tiles (default 50 km).
+``ATLAS_DEMO``
+    ``1``: the app opens on the built-in demo (Rutland); ``0``: never by
+    default.  Unset, it does when there is no sources file, no shared data
+    folder and no network (see :mod:`geo.demo`).
 """
 
 from __future__ import annotations

@@ -6,12 +6,15 @@ that place.  This module assembles the Census 2021 indicators and IoD2025
 values for every English LSOA 2021 (no geometry), from the same datasets and
 sources file as regions, and caches the table on disk.  Online, each Census
 table comes from its Nomis bulk zip (one download per table, cached and
-checked) rather than from thousands of rows of paged API answers.
+checked) rather than from thousands of rows of paged API answers.  A sources
+file may instead name the table precomputed (``national_table``, as the
+built-in demo does), which is then read as it is.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pandas as pd
 
@@ -38,7 +41,21 @@ def national_indicators(
     the next run tries them again.
     """
     access = access or DataAccess(settings)
+    if access.sources.national_table is not None:
+        return _precomputed(access.sources.national_table)
     return cached_table(_KEY, settings, access, _build, use_cache=use_cache)
+
+
+def _precomputed(path: Path) -> pd.DataFrame:
+    """The England table a sources file names (index ``lsoa21cd``)."""
+    try:
+        return pd.read_parquet(path)
+    except FileNotFoundError:
+        raise DataSourceError(
+            f"The sources file names the England indicator table {path}, which does not exist."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise DataSourceError(f"The England indicator table {path} is unreadable: {exc}") from exc
 
 
 def _build(access: DataAccess) -> pd.DataFrame | None:

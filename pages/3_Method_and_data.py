@@ -8,6 +8,7 @@ from geo.gaps import PRIORITY_CLASS
 from ui import common, method_view, params, state
 
 common.setup("Method and data", icon="📖")
+common.demo_banner()
 
 choice = params.current()
 chosen = choice.parameters

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo import maps
+from geo.params import Parameters
 from geo.pipeline import run_analysis
 from geo.report import staticmaps
 
@@ -14,7 +15,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
 def test_app_layer_and_report_map_class_every_trafford_area_alike(shared_settings):
     from ui import mapview
 
-    result = run_analysis("Trafford", settings=shared_settings, permutations=99)
+    result = run_analysis("Trafford", Parameters(permutations=99), settings=shared_settings)
     shown = mapview.classes(result, mapview.View(layer="access"))
     props = mapview.area_properties(result, shown)
     layer = maps.feature_collection(maps.simplified_geometries(result.region.areas), props)

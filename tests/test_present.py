@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo.params import Parameters
 from geo.present import breaks, classes, geometry, labels, palettes
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -91,4 +92,4 @@ def tiny_result(tmp_path_factory):
     settings = Settings(
         sources_file=write_mirror(root / "mirror"), offline=True, cache_dir=root / "cache"
     )
-    return run_analysis("Testham", settings=settings, permutations=99)
+    return run_analysis("Testham", Parameters(permutations=99), settings=settings)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from geo.params import Parameters
 from geo.pipeline import run_analysis
 from geo.provision import demand_around, provision_measures
 from geo.region import load_region
@@ -59,8 +60,10 @@ def test_manchester_alone_equals_the_england_run(manchester, residents):
 
 
 def test_manchester_alone_equals_manchester_and_trafford_joined(shared_settings):
-    alone = run_analysis("Manchester", settings=shared_settings, permutations=99)
-    joined = run_analysis("Manchester,Trafford", settings=shared_settings, permutations=99)
+    alone = run_analysis("Manchester", Parameters(permutations=99), settings=shared_settings)
+    joined = run_analysis(
+        "Manchester,Trafford", Parameters(permutations=99), settings=shared_settings
+    )
     codes = alone.areas.index
     assert len(joined.areas) > len(codes) + 100
     got, other = alone.areas, joined.areas.loc[codes]

@@ -81,7 +81,11 @@ def normalise_categories(chosen: Sequence[str], available: Sequence[str]) -> tup
 def current() -> Choice:
     """The choice on screen (the defaults before the map page has run)."""
     choice = st.session_state.get(CHOICE_KEY)
-    return choice if isinstance(choice, Choice) else Choice()
+    if isinstance(choice, Choice):
+        return choice
+    from ui import state  # late: ui.state imports this module
+
+    return Choice(area=state.default_area())
 
 
 def remember(choice: Choice) -> None:

@@ -24,7 +24,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import maps, pipeline, risk
+from geo import demo, maps, pipeline, risk
 from geo.config import Settings
 from geo.errors import AtlasError
 from geo.national import national_indicators
@@ -94,8 +94,38 @@ def tiles() -> str | None:
 
 
 def settings() -> Settings:
-    """Settings from the environment (ATLAS_SOURCES, ATLAS_OFFLINE, ...)."""
-    return Settings.from_env()
+    """Settings from the environment (ATLAS_SOURCES, ATLAS_OFFLINE, ...).
+
+    With no sources file, no shared data folder and no network, the built-in
+    demo (:mod:`geo.demo`), so the app opens on real data at once.
+    """
+    s = Settings.from_env()
+    if s.sources_file is None and demo_by_default():
+        return demo.demo_settings(s)
+    return s
+
+
+def demo_by_default() -> bool:
+    """Whether the app is on the built-in demo because nothing else can be had."""
+    keys = ("ATLAS_SOURCES", "ATLAS_OFFLINE", "ATLAS_DEMO", "ATLAS_SHARED_DATA")
+    return _demo_by_default(tuple(os.environ.get(k, "") for k in keys))
+
+
+@st.cache_resource(show_spinner=False)
+def _demo_by_default(env: tuple[str, ...]) -> bool:
+    # once per environment: the network probe takes up to two seconds
+    keys = ("ATLAS_SOURCES", "ATLAS_OFFLINE", "ATLAS_DEMO", "ATLAS_SHARED_DATA")
+    return demo.use_demo_by_default({k: v for k, v in zip(keys, env, strict=True) if v})
+
+
+def in_demo() -> bool:
+    """Whether the pages show the built-in demo."""
+    return demo.is_demo(settings())
+
+
+def default_area() -> str:
+    """The area pages open on: Rutland in the demo, else Manchester."""
+    return demo.DEMO_AREA if in_demo() else DEFAULT_AREA
 
 
 def _key(s: Settings) -> tuple[str, bool, str]:
