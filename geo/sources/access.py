@@ -319,7 +319,7 @@ class DataAccess:
         raise DataSourceError(
             f"Could not download {dataset.title}: " + " | ".join(errors) + " "
             f"Check the release page {dataset.page} for a new address and update "
-            "data/sources.toml, or name a local copy in a sources file."
+            "geo/data/sources.toml, or name a local copy in a sources file."
         )
 
     def iod2025(self) -> Loaded:
