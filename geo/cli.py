@@ -37,12 +37,13 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
-
-import pandas as pd
+from typing import TYPE_CHECKING, TextIO
 
 from geo.config import Settings
 from geo.errors import AtlasError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -306,6 +307,8 @@ class _Bars:
 
 
 def _print_table(frame: pd.DataFrame, out: TextIO) -> None:
+    import pandas as pd
+
     with pd.option_context(
         "display.max_rows",
         None,
@@ -373,6 +376,8 @@ def cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_sources(args: argparse.Namespace, out: TextIO) -> int:
     """List the registry and where each dataset would be read from."""
+    import pandas as pd
+
     from geo.sources.registry import licence_name, load_sources
 
     settings = _settings(args)

@@ -22,7 +22,6 @@ legend that explains them.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +35,8 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
+
+from geo.escaping import escape_html
 
 CRS = "EPSG:27700"
 #: Decile colours, 1 = most deprived (dark) to 10 = least deprived (light).
@@ -59,24 +60,6 @@ NO_ACCESS = "#fde0ef"
 HOTSPOT_COLOUR = "#ff6f00"
 SELECTION_COLOUR = "#111111"
 BACKGROUND = "#f3f2ee"
-
-
-_NEUTRALISE = str.maketrans({"`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;"})
-
-
-def escape_html(value: object) -> str:
-    """Escape a value for HTML, and neutralise what templates would evaluate.
-
-    Besides ``< > & " '``, the backtick and ``$`` (JavaScript template
-    literals) and the braces (Jinja, which folium runs over rendered scripts:
-    ``{{ … }}`` in a place's name would otherwise be evaluated on the server)
-    become character references, which the browser shows as the characters.
-    """
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        text = ""
-    else:
-        text = str(value)
-    return html.escape(text, quote=True).translate(_NEUTRALISE)
 
 
 # ---------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def test_public_names_are_the_library_functions():
 
 def test_import_geo_loads_nothing_heavy(tmp_path):
     out = _python(
-        "import sys, geo; "
+        "import sys, geo, geo.cli; "
         "print(sorted(m for m in ('pandas', 'pyogrio', 'geopandas', 'numpy', 'shapely') "
         "if m in sys.modules))",
         tmp_path,
