@@ -45,12 +45,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-import pandas as pd
-
 from geo.config import Settings
 from geo.errors import AtlasError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from geo.params import Parameters
 
 log = logging.getLogger(__name__)
@@ -366,6 +366,8 @@ class _Bars:
 
 
 def _print_table(frame: pd.DataFrame, out: TextIO) -> None:
+    import pandas as pd
+
     with pd.option_context(
         "display.max_rows",
         None,
@@ -433,6 +435,8 @@ def cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_sources(args: argparse.Namespace, out: TextIO) -> int:
     """List the registry and where each dataset would be read from."""
+    import pandas as pd
+
     from geo.sources.registry import licence_name, load_sources
 
     settings = _settings(args)

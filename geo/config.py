@@ -7,7 +7,7 @@ Environment variables
 ---------------------
 ``ATLAS_CACHE_DIR``
     Where downloads and assembled regions are cached (default ``data/cache``
-    beside the project, or ``~/.cache/belonging-atlas`` when installed).
+    in a source checkout, or ``~/.cache/belonging-atlas`` when installed).
 ``ATLAS_SOURCES``
     A sources file that points datasets at local files instead of their URLs.
 ``ATLAS_OFFLINE``
@@ -41,9 +41,12 @@ from pathlib import Path
 from geo import __version__
 from geo.errors import ConfigError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The dataset registry, shipped inside the package.
+REGISTRY_FILE = PACKAGE_DIR / "data" / "sources.toml"
+PROJECT_ROOT = PACKAGE_DIR.parent
+#: ``data/`` of a source checkout (sources files, the default cache); absent when installed.
 DATA_DIR = PROJECT_ROOT / "data"
-REGISTRY_FILE = DATA_DIR / "sources.toml"
 USER_AGENT = (
     f"BelongingAtlas/{__version__} (+https://github.com/belonging-atlas/belonging-atlas; "
     "maps loneliness risk and community provision)"
@@ -53,8 +56,13 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+def _in_checkout() -> bool:
+    """Whether ``geo`` runs from a source checkout (not from an installed package)."""
+    return (PROJECT_ROOT / "pyproject.toml").is_file() and DATA_DIR.is_dir()
+
+
 def _default_cache_dir() -> Path:
-    if os.access(DATA_DIR, os.W_OK):
+    if _in_checkout() and os.access(DATA_DIR, os.W_OK):
         return DATA_DIR / "cache"
     return Path.home() / ".cache" / "belonging-atlas"
 

@@ -16,7 +16,7 @@ the real ones do, from the tiny mirror's areas (a 3×3 grid of 1 km LSOAs
 * **Overpass API** (POST ``data=<query>``) returning the elements inside the
   query's bounding box.
 
-The registry used is ``data/sources.toml`` with every ``https://`` address
+The registry used is ``geo/data/sources.toml`` with every ``https://`` address
 pointed at the fake (``https://host/path`` → ``http://127.0.0.1:port/host/path``).
 """
 
@@ -455,7 +455,7 @@ class FakeWeb:
         return sum(1 for r in list(self.requests) if needle in r.path)
 
     def registry(self, folder: Path) -> Path:
-        """``data/sources.toml`` with every address on this server."""
+        """``geo/data/sources.toml`` with every address on this server."""
         text = REGISTRY_FILE.read_text(encoding="utf-8")
         text = text.replace("https://", f"{self.url}/")
         nomis_api = f"{self.url}/www.nomisweb.co.uk/api/v01"

@@ -114,3 +114,26 @@ def test_cli_report_rejects_an_unknown_format(tiny, tmp_path, capsys):
                  "--out", str(tmp_path), "--formats", "pdf,docx", "-q"])  # fmt: skip
     assert code == 1
     assert "Unknown report format(s): docx" in capsys.readouterr().err
+
+
+def test_a_failure_is_cleared_when_the_area_later_succeeds(tiny, tmp_path):
+    """Recorded under the typed name (the lookup was unreadable), cleared by its code."""
+    out = tmp_path / "reports"
+    text = tiny.sources_file.read_text(encoding="utf-8")
+    broken = tiny.sources_file.with_name("no-lookup.toml")
+    broken.write_text(text.replace('[datasets.lsoa21_lookup]\npath = "lookup.csv"\n', ""))
+    without_lookup = tiny.replace(sources_file=broken)
+    first = run_batch(["testham"], settings=without_lookup, out_dir=out, progress=False)
+    assert [o.status for o in first.outcomes] == ["failed"]
+    listed = json.loads((out / "index.json").read_text())
+    assert [f["key"] for f in listed["failures"]] == ["testham"]
+
+    again = run_batch(["Testham"], settings=tiny, out_dir=out, formats=["csv"], progress=False)
+    assert [(o.status, o.key) for o in again.outcomes] == [("done", "E09999901")]
+    listed = json.loads((out / "index.json").read_text())
+    assert listed["failures"] == []
+    assert [r["key"] for r in listed["reports"]] == ["E09999901"]
+    assert "testham" not in (out / "failures.csv").read_text(encoding="utf-8-sig")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "E09999901/belonging-atlas-E09999901-testham-areas.csv" in index
+    assert index.split("<h2>Failures</h2>")[1].strip().startswith("<p>None.</p>")

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import geo  # noqa: F401  (hardens GDAL before pyogrio loads)
 from geo.errors import UploadError
 from geo.uploads import (
     ColumnMapping,
@@ -19,21 +18,54 @@ from geo.uploads import (
     harden_gdal,
     read_assets_upload,
     read_boundary_upload,
+    untrusted_gdal,
 )
-from geo.uploads.hardening import SKIPPED_DRIVERS
+from geo.uploads.hardening import RUNTIME_SETTINGS, SKIPPED_DRIVERS
 from tests.helpers_http import LocalServer, Reply
 
 
-def test_gdal_is_hardened_in_this_process():
+def _gdal_state() -> tuple[list[str], dict[str, object]]:
     import pyogrio
 
-    assert gdal_is_hardened()
-    drivers = set(pyogrio.list_drivers())
-    for driver in ("VRT", "OGR_VRT", "WMS", "WFS", "OAPIF", "CSW", "GDALG", "LIBKML", "GPSBabel"):
-        assert driver not in drivers
-    assert {"GPKG", "ESRI Shapefile", "GeoJSON"} <= drivers  # what the atlas needs stays
-    assert "OGR_VRT" in os.environ["GDAL_SKIP"].split()
-    assert os.environ["CPL_VSIL_CURL_ALLOWED_EXTENSIONS"] == ".atlas-no-network"
+    options = {k: pyogrio.get_gdal_config_option(k) for k in RUNTIME_SETTINGS}
+    return list(pyogrio.list_drivers()), options
+
+
+def test_gdal_is_hardened_while_an_upload_is_read():
+    import pyogrio
+
+    with untrusted_gdal():
+        assert gdal_is_hardened()
+        drivers = set(pyogrio.list_drivers())
+        for driver in ("OGR_VRT", "WFS", "OAPIF", "CSW", "GML", "LIBKML", "GPSBabel", "SQLite"):
+            assert driver not in drivers
+        assert {"GPKG", "ESRI Shapefile", "GeoJSON"} <= drivers  # what the atlas needs stays
+        allowed = pyogrio.get_gdal_config_option("CPL_VSIL_CURL_ALLOWED_EXTENSIONS")
+        assert allowed == ".atlas-no-network"
+        assert pyogrio.get_gdal_config_option("GDAL_HTTP_TIMEOUT") == 1
+        with untrusted_gdal():  # nested (or another thread's): still hardened inside
+            assert gdal_is_hardened()
+        assert gdal_is_hardened()
+
+
+def test_gdal_is_as_it_was_after_an_upload_is_read(tmp_path):
+    """Drivers come back in GDAL's order, options to their values; os.environ untouched."""
+    import pyogrio
+
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_TIMEOUT": "30"})
+    try:
+        before, environ = _gdal_state(), dict(os.environ)
+        assert "OGR_VRT" in before[0] and not gdal_is_hardened()
+        with untrusted_gdal():
+            assert _gdal_state() != before
+        assert _gdal_state() == before
+        assert dict(os.environ) == environ
+        with pytest.raises(UploadError), untrusted_gdal():
+            raise UploadError("a refused file")
+        assert _gdal_state() == before
+    finally:
+        pyogrio.set_gdal_config_options({"GDAL_HTTP_TIMEOUT": None})
+    assert pyogrio.get_gdal_config_option("GDAL_HTTP_TIMEOUT") is None
 
 
 def test_harden_gdal_merges_an_existing_skip_list():
@@ -88,7 +120,10 @@ def test_gdal_itself_cannot_open_a_vrt(tmp_path):
     with LocalServer(lambda r: Reply(200, b"lon,lat\n-2.2,53.4\n")) as server:
         path = tmp_path / "x.vrt"
         path.write_bytes(_vrt(f"/vsicurl/{server.url}/stolen.csv"))
-        with pytest.raises(Exception, match=r"not recognized|not a supported|No such file"):
+        with (
+            untrusted_gdal(),
+            pytest.raises(Exception, match=r"not recognized|not a supported|No such file"),
+        ):
             pyogrio.read_info(str(path))
         assert server.requests == []
 

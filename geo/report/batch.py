@@ -10,10 +10,12 @@
 4. writes ``done.json`` last, atomically (temporary file + ``os.replace``),
    so an interrupted run leaves no marker and the area is redone next time.
 
-An area that fails is recorded with its reason and the run goes on.  At the
-end ``index.html`` (links to every report in the folder, and the failures),
-``index.json`` and ``failures.csv`` are rewritten from the markers on disk and
-the failures list, so the index also covers areas done in earlier runs.
+An area that fails is recorded with its reason and the run goes on; the
+record is keyed by the area's code(s), so it is cleared when that area later
+succeeds, whatever name it was asked by.  At the end ``index.html`` (links to
+every report in the folder, and the failures), ``index.json`` and
+``failures.csv`` are rewritten from the markers on disk and the failures
+list, so the index also covers areas done in earlier runs.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MARKER = "done.json"
+_CODES = re.compile(r"^[EWSN]\d{8}(\+[EWSN]\d{8})*$")  # a resolved key
 FAILURES = "failures.json"
 ALL = {"all", "all england", "england-las", "every"}
 
@@ -197,7 +200,7 @@ def run_batch(
                             figures=marker.get("figures", {}),
                         )
                     )  # fmt: skip
-                    failures.pop(key, None)
+                    _forget_failures(failures, key, lookup)
                     continue
                 if national is None:
                     national = national_indicators(settings)
@@ -224,7 +227,7 @@ def run_batch(
                     "seconds": round(seconds, 2),
                 }
                 _write_json_atomic(folder / MARKER, record)  # last: the area is done
-                failures.pop(key, None)
+                _forget_failures(failures, key, lookup)
                 outcomes.append(
                     AreaOutcome(
                         text, key, name, "done", tuple(record["files"]),
@@ -237,6 +240,7 @@ def run_batch(
                 reason = _reason(exc)
                 if not isinstance(exc, AtlasError):
                     log.debug("report for %s failed:\n%s", text, traceback.format_exc())
+                _forget_failures(failures, key, lookup)
                 failures[key] = {
                     "area": text,
                     "name": name,
@@ -258,6 +262,27 @@ def run_batch(
         _write_json_atomic(out_dir / FAILURES, failures)
         index = write_index(out_dir, failures=failures)
     return BatchResult(tuple(outcomes), index)
+
+
+def _forget_failures(failures: dict[str, Any], key: str, lookup: Any) -> None:
+    """Drop the recorded failures of the area ``key``, however its name was typed.
+
+    A failure is recorded under the area's code(s) when the area was resolved,
+    and under the text typed when it was not (e.g. the lookup could not be
+    read); with the lookup at hand, those texts are resolved again here.
+    """
+    from geo.region import resolve_area
+
+    for old in list(failures):
+        same = old == key
+        if not same and lookup is not None and not _CODES.match(old):
+            text = str((failures[old] or {}).get("area", old))
+            try:
+                same = resolve_area(text, lookup).key == key
+            except AtlasError:
+                same = False
+        if same:
+            del failures[old]
 
 
 def _complete(marker: Mapping[str, Any] | None, folder: Path, formats: Sequence[str]) -> bool:

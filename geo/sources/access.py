@@ -318,7 +318,7 @@ class DataAccess:
         raise DataSourceError(
             f"Could not download {dataset.title}: " + " | ".join(errors) + " "
             f"Check the release page {dataset.page} for a new address and update "
-            "data/sources.toml, or name a local copy in a sources file."
+            "geo/data/sources.toml, or name a local copy in a sources file."
         )
 
     def iod2025(self) -> Loaded:
@@ -415,7 +415,7 @@ class DataAccess:
             raise DataSourceError(
                 f"The Nomis bulk file {url} holds {len(frame)} LSOAs, not the expected "
                 f"{expected}: it was not kept. The download may be incomplete or the file "
-                "replaced: try again later, or check expected_rows in data/sources.toml."
+                "replaced: try again later, or check expected_rows in geo/data/sources.toml."
             )
         rec = self._online_record(
             dataset_id,

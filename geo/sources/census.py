@@ -125,7 +125,7 @@ class CensusTable:
 # Nomis dataset ids and dimensions: NM_2021_1 (TS001) is documented by Nomis;
 # the others were read from several independent projects that query the API
 # (dataset ids and <dimension>_NAME columns agree across them) and match the
-# ids in data/sources.toml. Nomis lists them at /api/v01/dataset/def.sdmx.json?search=*TS0xx*.
+# ids in geo/data/sources.toml. Nomis lists them at /api/v01/dataset/def.sdmx.json?search=*TS0xx*.
 TABLES: dict[str, CensusTable] = {
     "ts001": CensusTable(
         "TS001",

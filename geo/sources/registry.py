@@ -1,6 +1,6 @@
 """The dataset registry and sources files.
 
-``data/sources.toml`` lists every official dataset the product uses: what it
+``geo/data/sources.toml`` lists every official dataset the product uses: what it
 is, who publishes it, licence and attribution, vintage, geography, where it is
 online and what to expect of it.  A *sources file* (chosen with the
 ``ATLAS_SOURCES`` environment variable or ``--sources``) points datasets at

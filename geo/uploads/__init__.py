@@ -13,11 +13,11 @@ Uploads are hostile until proven otherwise.  Before any parser sees a file:
    (:mod:`geo.uploads.safety`);
 4. table rows are counted (streaming) against the row cap before parsing,
    and features against the feature cap;
-5. GDAL is hardened before it loads (:mod:`geo.uploads.hardening`, called
-   from ``geo/__init__.py``) and is only given GeoPackages and shapefiles
-   copied into a private folder under fixed names; GeoJSON and KML are parsed
-   here and never reach GDAL; workbooks are read with openpyxl as values,
-   with defusedxml parsing the XML.
+5. GDAL is hardened while it reads an upload, and only then
+   (:func:`untrusted_gdal`, :mod:`geo.uploads.hardening`), and is only given
+   GeoPackages and shapefiles copied into a private folder under fixed
+   names; GeoJSON and KML are parsed here and never reach GDAL; workbooks
+   are read with openpyxl as values, with defusedxml parsing the XML.
 
 Public functions
 ----------------
@@ -37,8 +37,8 @@ Each returns (or reports on) an :class:`UploadResult` that accounts for every
 input row: ``rows_in == loaded + len(rejections)``.  See
 :mod:`geo.uploads.result`.
 
-This package imports its modules lazily so that ``geo/__init__.py`` can run
-:func:`harden_gdal` without loading pandas or GDAL.
+This package imports its modules lazily, so importing it loads neither pandas
+nor GDAL.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ _EXPORTS = {
     "UploadLimits": "geo.uploads.limits",
     "harden_gdal": "geo.uploads.hardening",
     "gdal_is_hardened": "geo.uploads.hardening",
+    "untrusted_gdal": "geo.uploads.hardening",
     "sniff": "geo.uploads.sniff",
 }
 

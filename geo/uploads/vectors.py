@@ -17,8 +17,9 @@ shapefile       extracted (size-capped) into a private folder as
                 ever written or opened
 ==============  ==========================================================
 
-GDAL is only called when :func:`~geo.uploads.hardening.gdal_is_hardened`
-says the drivers that follow references are absent.
+GDAL is only called inside :func:`~geo.uploads.hardening.untrusted_gdal`, and
+only when :func:`~geo.uploads.hardening.gdal_is_hardened` says the drivers
+that follow references are absent.
 """
 
 from __future__ import annotations
@@ -299,13 +300,21 @@ def _require_hardened_gdal() -> None:
 
     if not gdal_is_hardened():
         raise UploadError(
-            "This server's GDAL still has drivers that can follow references inside files "
-            "(it was loaded before the atlas configured it), so GeoPackages and shapefiles "
-            "cannot be read safely. Ask the administrator to import geo before geopandas."
+            "GeoPackages and shapefiles cannot be read safely on this server: the GDAL "
+            "drivers that can follow references inside files (VRT, WMS, ...) could not be "
+            "switched off. Upload the data as CSV, GeoJSON or KML instead."
         )
 
 
 def _from_pyogrio(path: str, layer: str | None, limits: UploadLimits) -> tuple[Any, list[str]]:
+    from geo.uploads.hardening import untrusted_gdal
+
+    with untrusted_gdal():
+        _require_hardened_gdal()
+        return _read_with_pyogrio(path, layer, limits)
+
+
+def _read_with_pyogrio(path: str, layer: str | None, limits: UploadLimits) -> tuple[Any, list[str]]:
     import pyogrio
 
     notes: list[str] = []
@@ -371,7 +380,6 @@ def _choose(layers: list[str], layer: str | None, what: str, notes: list[str]) -
 
 def read_geopackage(data: bytes, limits: UploadLimits, layer: str | None) -> Features:
     """A layer of a GeoPackage (the first unless ``layer`` names another)."""
-    _require_hardened_gdal()
     notes: list[str] = []
     with private_dir() as folder:
         path = folder / "upload.gpkg"
@@ -384,7 +392,6 @@ def read_geopackage(data: bytes, limits: UploadLimits, layer: str | None) -> Fea
 
 def read_shapefile_zip(data: bytes, limits: UploadLimits, layer: str | None) -> Features:
     """A shapefile from a zip (the first ``.shp`` unless ``layer`` names another)."""
-    _require_hardened_gdal()
     notes: list[str] = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
