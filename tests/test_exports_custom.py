@@ -97,7 +97,7 @@ def test_parameters_are_plain_hashable_picklable_values():
         a.weights["imd"] = 5  # type: ignore[index]
 
 
-def test_result_is_read_only(custom_result):
+def test_result_is_read_only_and_survives_pickling(custom_result):
     result = custom_result
     before = result.areas["risk_score"].copy()
     result.areas["risk_score"] = 0  # changes a copy only
@@ -112,6 +112,9 @@ def test_result_is_read_only(custom_result):
     text = repr(result)
     assert len(text) < 200 and TESTHAM in text
     assert hash(result) == hash(result)
+    unpickled = pickle.loads(pickle.dumps(result))
+    pd.testing.assert_frame_equal(pd.DataFrame(unpickled.areas), pd.DataFrame(result.areas))
+    assert unpickled.parameters == result.parameters
     again = result.replace(notes=("changed",))
     assert again.notes == ("changed",) and result.notes != ("changed",)
     pd.testing.assert_frame_equal(pd.DataFrame(again.areas), pd.DataFrame(result.areas))

@@ -10,11 +10,11 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
+from geo.frozen import FrozenMap
 from geo.risk.checks import RiskError, as_numeric, check_frame
 from geo.risk.indicators import DEFAULT_WEIGHTS, USER_PREFIX, Indicator
 from geo.risk.ranking import decile, national_rank, rank_desc
@@ -133,7 +133,7 @@ def all_ages_risk(
         frame=pd.DataFrame(columns, index=frame.index),
         values=pd.DataFrame(values, index=frame.index),
         used=used,
-        weights=MappingProxyType(used_weights),
+        weights=FrozenMap(used_weights),
         reference=reference_text,
         notes=tuple(notes),
     )

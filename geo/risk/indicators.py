@@ -10,10 +10,10 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import pandas as pd
 
+from geo.frozen import FrozenMap
 from geo.risk.checks import RiskError
 
 __all__ = [
@@ -165,7 +165,7 @@ INDICATORS: tuple[Indicator, ...] = (
 INDICATORS_BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
 
 #: Default weights (points out of 100; ``validate_weights`` normalises them).
-DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
+DEFAULT_WEIGHTS: Mapping[str, float] = FrozenMap(
     {i.name: float(i.default_weight) for i in INDICATORS}
 )
 

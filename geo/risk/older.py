@@ -10,11 +10,11 @@ import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
+from geo.frozen import FrozenMap
 from geo.risk.checks import RiskError, as_numeric, check_frame
 from geo.risk.ranking import decile, national_rank, rank_desc
 from geo.risk.terms import AGE_UK_INTERCEPT, AGE_UK_TERMS, APPROXIMATIONS, TERMS, Approximation
@@ -118,7 +118,7 @@ def older_people_risk(
         reference_prevalence=float(p_ref),
         reference=reference_text,
         terms=tuple(chosen),
-        approximations=MappingProxyType({k: a.description for k, a in chosen.items()}),
+        approximations=FrozenMap({k: a.description for k, a in chosen.items()}),
         notes=tuple(notes),
     )
 

@@ -52,13 +52,13 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from geo.config import REGISTRY_FILE
 from geo.errors import ConfigError
+from geo.frozen import FrozenMap
 
-LICENCES: Mapping[str, tuple[str, str]] = MappingProxyType(
+LICENCES: Mapping[str, tuple[str, str]] = FrozenMap(
     {
         "OGL-UK-3.0": (
             "Open Government Licence v3.0",
@@ -236,8 +236,8 @@ def load_sources(sources_file: Path | None = None, *, registry: Path = REGISTRY_
     datasets = _read_registry(registry)
     if sources_file is None:
         return Sources(
-            datasets=MappingProxyType(datasets),
-            local=MappingProxyType({}),
+            datasets=FrozenMap(datasets),
+            local=FrozenMap({}),
             registry_file=Path(registry),
         )
     data = _read_toml(Path(sources_file))
@@ -259,8 +259,8 @@ def load_sources(sources_file: Path | None = None, *, registry: Path = REGISTRY_
     if national is not None and not isinstance(national, str):
         raise ConfigError(f"{sources_file}: national_table must be a path.")
     return Sources(
-        datasets=MappingProxyType(datasets),
-        local=MappingProxyType(local),
+        datasets=FrozenMap(datasets),
+        local=FrozenMap(local),
         asset_files=assets,
         sources_file=Path(sources_file).resolve(),
         registry_file=Path(registry),
@@ -302,7 +302,7 @@ def _read_registry(path: Path) -> dict[str, Dataset]:
                 attribution=entry["attribution"],
                 page=entry.get("page", ""),
                 expected_rows=entry.get("expected_rows"),
-                online=MappingProxyType(dict(online)) if online else None,
+                online=FrozenMap(dict(online)) if online else None,
                 table=entry.get("table"),
                 optional=bool(entry.get("optional", False)),
                 sha256=entry.get("sha256"),
@@ -380,7 +380,7 @@ def _asset_file(sources_file: Path, index: int, entry: Mapping[str, Any], base: 
     return AssetFile(
         source=str(entry["source"]),
         path=path,
-        options=MappingProxyType(options),
+        options=FrozenMap(options),
         title=str(entry.get("title", entry["source"])),
         licence=str(entry["licence"]),
         attribution=str(entry["attribution"]),
