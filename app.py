@@ -1,6 +1,7 @@
 """Belonging Atlas — the map explorer.
 
-Run with ``make run``. Opens on Manchester (E08000003); pick any English
+Run with ``make run``. Opens on Manchester (E08000003), or on the built-in demo
+(Rutland) when there is no data folder and no internet; pick any English
 local authority in the sidebar.  The page is thin: it reads the widgets,
 asks :mod:`ui.state` for the cached analysis, and renders.
 """
@@ -12,6 +13,7 @@ import streamlit as st
 from ui import common, controls, mapview, panel, params, state
 
 common.setup("Map explorer")
+common.demo_banner()
 
 st.title("Belonging Atlas")
 st.caption(

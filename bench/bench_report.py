@@ -41,6 +41,7 @@ if str(PROJECT) not in sys.path:
 
 from geo.config import Settings  # noqa: E402
 from geo.national import national_indicators  # noqa: E402
+from geo.params import Parameters  # noqa: E402
 from geo.pipeline import run_analysis  # noqa: E402
 from geo.report import run_batch, staticmaps  # noqa: E402
 from geo.report.context import report_context  # noqa: E402
@@ -74,7 +75,9 @@ def one_area(settings: Settings, area: str, repeat: int, permutations: int) -> N
     national = national_indicators(settings)
 
     def analyse() -> object:
-        return run_analysis(area, settings=settings, national=national, permutations=permutations)
+        return run_analysis(
+            area, Parameters(permutations=permutations), settings=settings, national=national
+        )
 
     w0 = time.perf_counter()
     result = analyse()  # warm-up: region and national caches
@@ -112,11 +115,15 @@ def batch(settings: Settings, codes: tuple[str, ...], permutations: int) -> None
     print(f"\nBatch of {len(codes)} areas: {', '.join(codes)}")
     w0 = time.perf_counter()
     for code in codes:  # warm-up: every region assembled and cached once
-        run_analysis(code, settings=settings, national=national, permutations=permutations)
+        run_analysis(
+            code, Parameters(permutations=permutations), settings=settings, national=national
+        )
     print(f"  warm-up analyses (filling the region caches): {time.perf_counter() - w0:.1f} s")
     w0, c0 = time.perf_counter(), time.process_time()
     for code in codes:
-        run_analysis(code, settings=settings, national=national, permutations=permutations)
+        run_analysis(
+            code, Parameters(permutations=permutations), settings=settings, national=national
+        )
     base_wall, base_cpu = time.perf_counter() - w0, time.process_time() - c0
     with tempfile.TemporaryDirectory() as tmp:
         w0, c0 = time.perf_counter(), time.process_time()
@@ -126,7 +133,7 @@ def batch(settings: Settings, codes: tuple[str, ...], permutations: int) -> None
             out_dir=Path(tmp),
             formats=["pdf", "html"],
             force=True,
-            analysis={"permutations": permutations},
+            analysis=Parameters(permutations=permutations),
             progress=False,
         )
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0

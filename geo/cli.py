@@ -16,6 +16,9 @@ Commands
     Loneliness risk, access to community assets and gaps; one row per LSOA
     2021 written to .csv, .xlsx, .gpkg, .geojson or .parquet.  Your own files
     join with ``--assets FILE`` and ``--indicators FILE`` (repeatable).
+``demo build [--shared DIR] [--out DIR]``
+    Rebuild the built-in demo (``data/demo/``: Rutland, E06000017) from the
+    official files in the shared data folder (``ATLAS_SHARED_DATA``).
 ``report --area CODE|NAME[,…]|all --out DIR [--formats pdf,html,…] [--force]``
     The gap report (PDF and HTML) with its tables (CSV, XLSX, GeoPackage,
     GeoJSON), one folder per area; commas give one report per area, ``+``
@@ -23,6 +26,9 @@ Commands
     authority.  Areas already done are skipped unless ``--force``; a failed
     area is recorded and the others go on; ``DIR/index.html`` links them all.
     Exit 0 when every area succeeded, 1 when any failed.
+
+``--area demo`` selects the built-in demo (Rutland) with every command: it
+reads ``data/demo/sources.toml``, offline, whatever ``--sources`` says.
 
 Every command accepts ``--sources FILE`` (a sources file pointing datasets at
 local files; default ``ATLAS_SOURCES``), ``--offline`` and ``--cache-dir``.
@@ -48,6 +54,8 @@ from geo.errors import AtlasError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from geo.params import Parameters
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the table to .csv, .xlsx, .gpkg, .geojson or .parquet",
     )
 
+    _demo_parser(sub)
+
     report = sub.add_parser(
         "report", help="gap reports (PDF, HTML) and their tables, one folder per area"
     )
@@ -153,6 +163,50 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="redo areas already done in an earlier run"
     )
     return parser
+
+
+def _demo_parser(sub: argparse._SubParsersAction) -> None:
+    demo = sub.add_parser("demo", help="the built-in demo area (Rutland)")
+    actions = demo.add_subparsers(dest="demo_command", required=True, metavar="ACTION")
+    build = actions.add_parser("build", help="rebuild data/demo from the shared data folder")
+    build.add_argument(
+        "--shared",
+        type=Path,
+        default=None,
+        help="the shared data folder (default: $ATLAS_SHARED_DATA, else ../shared/data)",
+    )
+    build.add_argument("--out", type=Path, default=None, help="output folder (default data/demo)")
+    build.add_argument("--debug", action="store_true", help="show full error details")
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    """``demo build``: cut the built-in demo from the shared data folder."""
+    import os
+
+    from geo.config import PROJECT_ROOT
+    from geo.demo import DEMO_DIR
+    from geo.demobuild import build_demo
+
+    shared = args.shared or Path(
+        os.environ.get("ATLAS_SHARED_DATA") or PROJECT_ROOT.parent / "shared" / "data"
+    )
+    target = args.out or DEMO_DIR
+    outputs = build_demo(shared, target)
+    total = sum(p.stat().st_size for p in Path(target).iterdir() if p.is_file())
+    for item in outputs:
+        out.write(f"{item.dataset}: {item.rows:,} rows -> {item.file}\n")
+    out.write(f"Wrote {target} ({total:,} bytes); see PROVENANCE.md there.\n")
+    return EXIT_OK
+
+
+def _use_demo_area(args: argparse.Namespace) -> None:
+    """``--area demo``: the built-in demo's sources file, offline, and its area."""
+    from geo.demo import DEMO_AREA, DEMO_SOURCES, is_demo_area
+
+    if is_demo_area(getattr(args, "area", None)):
+        args.area = DEMO_AREA
+        args.sources = DEMO_SOURCES
+        args.offline = True
 
 
 def _analysis_options(parser: argparse.ArgumentParser) -> None:
@@ -205,8 +259,10 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _analysis_kwargs(args: argparse.Namespace) -> dict[str, object]:
+def _parameters(args: argparse.Namespace) -> Parameters:
+    """The analysis options given on the command line, checked before any work."""
     from geo.errors import ConfigError
+    from geo.params import Parameters
 
     def numbers(text: str, what: str) -> list[float]:
         try:
@@ -234,15 +290,15 @@ def _analysis_kwargs(args: argparse.Namespace) -> dict[str, object]:
     categories = None
     if args.categories:
         categories = [c.strip() for c in args.categories.split(",") if c.strip()]
-    return {
-        "model": args.model,
-        "weights": weights,
-        "categories": categories,
-        "thresholds": [int(t) for t in numbers(args.thresholds, "--thresholds")],
-        "speed_m_s": args.speed,
-        "catchment_m": args.catchment,
-        "permutations": args.permutations,
-    }
+    return Parameters(
+        model=args.model,
+        weights=weights,
+        categories=tuple(categories) if categories is not None else None,
+        thresholds=tuple(int(t) for t in numbers(args.thresholds, "--thresholds")),
+        speed_m_s=args.speed,
+        catchment_m=args.catchment,
+        permutations=args.permutations,
+    ).validate()
 
 
 def _pairs(text: str | None, what: str) -> dict[str, float]:
@@ -275,7 +331,10 @@ def _region_with_user_data(
         region, settings=settings, assets=args.assets, indicators=args.indicators
     )
     weights = _pairs(args.indicator_weights, "Indicator weight")
-    user_weights = {user_column(name): w for name, w in weights.items()}
+    # a column may be named as uploaded ("lonely_often") or as joined ("user_lonely_often")
+    user_weights = {
+        name if name in columns else user_column(name): w for name, w in weights.items()
+    }
     missing = [c for c in user_weights if c not in columns]
     if missing:
         from geo.errors import ConfigError
@@ -432,14 +491,12 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.out is not None:
         _check_out(args.out)
-
+    params = _parameters(args)
     bars = _Bars(enabled=not args.quiet)
     settings = _settings(args)
     try:
         region, user_weights = _region_with_user_data(args, settings, bars)
-        result = run_analysis(
-            region, settings=settings, user_weights=user_weights, **_analysis_kwargs(args)
-        )
+        result = run_analysis(region, params.replace(user_weights=user_weights), settings=settings)
     finally:
         bars.close()
     table = result.table()
@@ -521,7 +578,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         from geo.errors import ConfigError
 
         raise ConfigError("No area given: use --area CODE|NAME[,…] or --area all.")
-    options = _analysis_kwargs(args)
+    options = _parameters(args)
 
     def prepare(text: str) -> tuple[object, object]:
         scoped = argparse.Namespace(**{**vars(args), "area": text})
@@ -562,6 +619,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "sources": cmd_sources,
     "analyse": cmd_analyse,
     "report": cmd_report,
+    "demo": cmd_demo,
 }
 
 
@@ -578,6 +636,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
+        _use_demo_area(args)
         return COMMANDS[args.command](args, out)
     except AtlasError as exc:
         sys.stderr.write(f"error: {exc}\n")

@@ -16,6 +16,18 @@ Environment variables
     Seconds to wait for a server to answer (default 60).
 ``ATLAS_RETRIES``
     How many times a failed request is retried (default 5).
+``ATLAS_CONNECT_TIMEOUT``
+    Seconds to wait for a connection to be made (default 3.05); an
+    unreachable network is reported within about this long plus a 2 s probe.
+``ATLAS_NOMIS_INTERVAL``
+    The least number of seconds between two Nomis requests (default 0.5).
+``ATLAS_OVERPASS_TILE_KM``
+    Overpass queries for areas wider or taller than this are split into
+    tiles (default 50 km).
+``ATLAS_DEMO``
+    ``1``: the app opens on the built-in demo (Rutland); ``0``: never by
+    default.  Unset, it does when there is no sources file, no shared data
+    folder and no network (see :mod:`geo.demo`).
 """
 
 from __future__ import annotations
@@ -85,6 +97,23 @@ class Settings:
     offline_cause
         What turned offline mode on, as messages name it (``--offline``,
         ``ATLAS_OFFLINE=1``); see :attr:`offline_because`.
+    connect_timeout
+        Seconds for making a connection (capped by ``timeout``).  A
+        connection that cannot be made is probed once; an unreachable host
+        then fails at once instead of being retried.
+    nomis_interval
+        The least number of seconds between two Nomis requests.
+    nomis_max_url
+        The longest Nomis request URL, in characters; longer lists of
+        geography codes are split over several requests.
+    overpass_retries
+        Retries of an Overpass query answered 429 or 504 (nothing else is
+        retried: a failing query is not sent again and again).
+    overpass_max_wait
+        The longest wait, in seconds, for a free Overpass slot after a 429.
+    overpass_tile_km
+        Overpass queries for a box wider or taller than this many kilometres
+        are split into tiles whose results are merged.
     """
 
     cache_dir: Path = dataclasses.field(default_factory=_default_cache_dir)
@@ -96,6 +125,12 @@ class Settings:
     max_retry_after: float = 120.0
     user_agent: str = USER_AGENT
     region_buffer_m: float = 2000.0
+    connect_timeout: float = 3.05
+    nomis_interval: float = 0.5
+    nomis_max_url: int = 2000
+    overpass_retries: int = 2
+    overpass_max_wait: float = 60.0
+    overpass_tile_km: float = 50.0
     offline_cause: str = dataclasses.field(default="", compare=False)
 
     @property
@@ -108,6 +143,14 @@ class Settings:
             raise ConfigError(f"timeout must be positive seconds, got {self.timeout!r}.")
         if self.retries < 0:
             raise ConfigError(f"retries must be 0 or more, got {self.retries!r}.")
+        for name in ("connect_timeout", "overpass_tile_km"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} must be positive, got {getattr(self, name)!r}.")
+        for name in ("nomis_interval", "overpass_retries", "overpass_max_wait"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must be 0 or more, got {getattr(self, name)!r}.")
+        if self.nomis_max_url < 200:
+            raise ConfigError(f"nomis_max_url must be 200 or more, got {self.nomis_max_url!r}.")
         if self.region_buffer_m < 0:
             raise ConfigError(
                 f"region_buffer_m must be 0 or more metres, got {self.region_buffer_m!r}."
@@ -139,6 +182,9 @@ class Settings:
         for name, key, kind in (
             ("timeout", "ATLAS_TIMEOUT", float),
             ("retries", "ATLAS_RETRIES", int),
+            ("connect_timeout", "ATLAS_CONNECT_TIMEOUT", float),
+            ("nomis_interval", "ATLAS_NOMIS_INTERVAL", float),
+            ("overpass_tile_km", "ATLAS_OVERPASS_TILE_KM", float),
         ):
             if env.get(key):
                 try:

@@ -28,6 +28,10 @@ class OfflineError(DataSourceError):
     """The tool is offline and one or more datasets have no local copy."""
 
 
+class UnreachableError(DownloadError, OfflineError):
+    """A server (or the whole network) cannot be reached: the run works as if offline."""
+
+
 class SchemaError(AtlasError, ValueError):
     """A table does not have the columns or values the loader needs."""
 

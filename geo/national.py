@@ -4,21 +4,25 @@ Risk scores are normalised against England and given national ranks and
 deciles, so a region's "high risk" means high for England, not only high for
 that place.  This module assembles the Census 2021 indicators and IoD2025
 values for every English LSOA 2021 (no geometry), from the same datasets and
-sources file as regions, and caches the table on disk.
+sources file as regions, and caches the table on disk.  Online, each Census
+table comes from its Nomis bulk zip (one download per table, cached and
+checked) rather than from thousands of rows of paged API answers.  A sources
+file may instead name the table precomputed (``national_table``, as the
+built-in demo does), which is then read as it is.
 """
 
 from __future__ import annotations
 
-import io
 import logging
+from pathlib import Path
 
 import pandas as pd
 
-from geo.cache import Cache
 from geo.config import Settings
-from geo.errors import CacheError, DataSourceError
+from geo.errors import DataSourceError
 from geo.sources import census
 from geo.sources.access import CENSUS_DATASETS, DataAccess
+from geo.tablecache import cached_table
 
 log = logging.getLogger(__name__)
 
@@ -32,34 +36,40 @@ def national_indicators(
 
     Returns ``None`` when neither the Census tables nor IoD2025 can be had;
     otherwise the columns that could be computed (missing tables leave their
-    indicators out, never zeros).
+    indicators out, never zeros).  A table assembled while a dataset failed
+    lists those datasets in ``frame.attrs["failed"]`` and is not cached, so
+    the next run tries them again.
     """
-    from geo import regioncache
-
     access = access or DataAccess(settings)
-    cache = Cache.from_settings(settings)
-    key = f"national/{regioncache.fingerprint(_KEY, settings, access.sources)}"
-    if use_cache:
-        path = cache.get(key)
-        if path is not None:
-            try:
-                return pd.read_parquet(path)
-            except (OSError, ValueError) as exc:
-                log.warning("cached national table unreadable (%s); rebuilding", exc)
-    frame = _assemble(access)
-    if frame is not None and use_cache:
-        buffer = io.BytesIO()
-        frame.to_parquet(buffer)
-        try:
-            cache.put_bytes(key, buffer.getvalue(), suffix=".parquet", meta={"table": _KEY})
-        except CacheError as exc:
-            log.warning("could not cache the national table: %s", exc)
+    if access.sources.national_table is not None:
+        return _precomputed(access.sources.national_table)
+    return cached_table(_KEY, settings, access, _build, use_cache=use_cache)
+
+
+def _precomputed(path: Path) -> pd.DataFrame:
+    """The England table a sources file names (index ``lsoa21cd``)."""
+    try:
+        return pd.read_parquet(path)
+    except FileNotFoundError:
+        raise DataSourceError(
+            f"The sources file names the England indicator table {path}, which does not exist."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise DataSourceError(f"The England indicator table {path} is unreadable: {exc}") from exc
+
+
+def _build(access: DataAccess) -> pd.DataFrame | None:
+    frame, failed = _assemble(access)
+    if frame is not None and failed:
+        frame.attrs["failed"] = failed
     return frame
 
 
-def _assemble(access: DataAccess) -> pd.DataFrame | None:
+def _assemble(access: DataAccess) -> tuple[pd.DataFrame | None, list[str]]:
+    """The table, and the datasets that failed while it was assembled."""
+    failed: list[str] = []
     if access.check_available(["lsoa21_lookup"]):
-        return None
+        return None, failed
     lookup = access.lsoa21_lookup().frame
     codes = list(lookup.index[lookup.index.str.startswith("E")])
     parts: list[pd.DataFrame] = []
@@ -68,9 +78,10 @@ def _assemble(access: DataAccess) -> pd.DataFrame | None:
         if access.check_available([dataset_id]):
             continue
         try:
-            loaded = access.census_table(dataset_id, codes)
+            loaded = access.census_table(dataset_id, codes, national=True)
         except DataSourceError as exc:
             log.info("national %s unavailable: %s", dataset_id, exc)
+            failed.append(dataset_id)
             continue
         tables[access.dataset(dataset_id).table or dataset_id] = loaded.frame
     if tables:
@@ -83,7 +94,8 @@ def _assemble(access: DataAccess) -> pd.DataFrame | None:
             )
         except DataSourceError as exc:
             log.warning("national IoD2025 unavailable: %s", exc)
+            failed.append("iod2025")
     if not parts:
-        return None
+        return None, failed
     frame = pd.concat(parts, axis=1).reindex(pd.Index(codes, name="lsoa21cd"))
-    return frame
+    return frame, failed

@@ -14,156 +14,53 @@ class, score and priority rank, and the hot-spot flag.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from types import MappingProxyType
+from collections.abc import Mapping
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo import gaps, provision, risk
 from geo.config import Settings
-from geo.errors import AtlasError
 from geo.national import national_indicators
-from geo.provenance import Progress, ProvenanceRecord
+from geo.params import (
+    DEFAULT_CATCHMENT_M,
+    DEFAULT_SPEED_M_S,
+    DEFAULT_THRESHOLDS,
+    MODELS,
+    AnalysisError,
+    Parameters,
+)
+from geo.provenance import Progress
 from geo.region import Region, load_region
+from geo.residents import national_residents
+from geo.result import OUTPUT_COLUMNS, Result
 from geo.sources.taxonomy import CATEGORY_KEYS
 
 log = logging.getLogger(__name__)
 
-MODELS = ("all-ages", "older")
-DEFAULT_THRESHOLDS = (400, 800, 1600)
-DEFAULT_SPEED_M_S = 1.0  # a comfortable walking pace for older adults
-DEFAULT_CATCHMENT_M = 1600.0
 HEADLINE_MINUTES = (10, 20)
 
-#: Columns every analysis output starts with, in this order.
-OUTPUT_COLUMNS = (
-    "lsoa21cd",
-    "lsoa21nm",
-    "ward_code",
-    "ward_name",
-    "lad_code",
-    "lad_name",
-    "population",
-    "pop_65plus",
-    "imd_score",
-    "imd_decile",
-    "risk_model",
-    "risk_score",
-    "risk_rank",
-    "risk_decile",
-    "risk_rank_national",
-    "risk_decile_national",
-    "expected_lonely",
-    "nearest_any_m",
-    "walk_min_any",
-    "access_e2sfca",
-    "gap_score",
-    "gap_class",
-    "gap_label",
-    "priority_rank",
-    "is_priority",
-    "hotspot",
-    "point_source",
-)
-
-
-class AnalysisError(AtlasError, ValueError):
-    """The analysis cannot be run with the options given."""
-
-
-@dataclass(frozen=True)
-class Parameters:
-    """Options of one analysis, recorded with its result."""
-
-    model: str = "all-ages"
-    weights: Mapping[str, float] | None = None
-    categories: tuple[str, ...] | None = None
-    thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS
-    speed_m_s: float = DEFAULT_SPEED_M_S
-    catchment_m: float = DEFAULT_CATCHMENT_M
-    permutations: int = 999
-    seed: int = 12345
-    user_weights: Mapping[str, float] | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain values, for metadata and JSON."""
-        out = asdict(self)
-        out["weights"] = dict(self.weights) if self.weights else None
-        out["user_weights"] = dict(self.user_weights) if self.user_weights else None
-        return out
-
-
-@dataclass(frozen=True)
-class Result:
-    """Everything one analysis produced, and where it came from."""
-
-    region: Region
-    areas: gpd.GeoDataFrame
-    assets: gpd.GeoDataFrame
-    parameters: Parameters
-    totals: Mapping[str, Any]
-    risk_used: tuple[str, ...]
-    risk_weights: Mapping[str, float]
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    categories: tuple[str, ...] = ()
-
-    @property
-    def provenance(self) -> tuple[ProvenanceRecord, ...]:
-        """The region's provenance records."""
-        return self.region.provenance
-
-    def table(self) -> gpd.GeoDataFrame:
-        """One row per LSOA with the documented output columns first."""
-        frame = self.areas.reset_index()
-        first = [c for c in OUTPUT_COLUMNS if c in frame]
-        rest = [c for c in frame.columns if c not in first and c != "geometry"]
-        return gpd.GeoDataFrame(frame[[*first, *rest, "geometry"]], crs=self.areas.crs)
-
-
-def _check_parameters(params: Parameters) -> None:
-    if params.model not in MODELS:
-        raise AnalysisError(f"Unknown model {params.model!r}: use one of {', '.join(MODELS)}.")
-    if params.categories is not None:
-        unknown = [
-            c for c in params.categories if c not in CATEGORY_KEYS and not c.startswith("user_")
-        ]
-        if unknown:
-            raise AnalysisError(
-                f"Unknown asset categories: {', '.join(unknown)}. "
-                f"Known categories: {', '.join(CATEGORY_KEYS)} (and user_… for uploaded ones)."
-            )
-        if not params.categories:
-            raise AnalysisError("Choose at least one asset category.")
-    if not params.thresholds or any(t <= 0 for t in params.thresholds):
-        raise AnalysisError("Walking thresholds must be positive distances in metres.")
-    if not 0.2 <= params.speed_m_s <= 3:
-        raise AnalysisError(
-            f"Walking speed {params.speed_m_s} m/s is implausible: use 0.2–3 m/s "
-            "(about 1 m/s for older adults, 1.3 m/s for most adults)."
-        )
-    if params.catchment_m <= 0:
-        raise AnalysisError("The E2SFCA catchment must be a positive distance in metres.")
-    if params.weights is not None:
-        risk.validate_weights(params.weights)
+__all__ = [
+    "DEFAULT_CATCHMENT_M",
+    "DEFAULT_SPEED_M_S",
+    "DEFAULT_THRESHOLDS",
+    "HEADLINE_MINUTES",
+    "MODELS",
+    "OUTPUT_COLUMNS",
+    "AnalysisError",
+    "Parameters",
+    "Result",
+    "headline",
+    "run_analysis",
+]
 
 
 def run_analysis(
     area: str | Region,
+    params: Parameters | None = None,
     *,
     settings: Settings,
-    model: str = "all-ages",
-    weights: Mapping[str, float] | None = None,
-    categories: Sequence[str] | None = None,
-    thresholds: Sequence[int] = DEFAULT_THRESHOLDS,
-    speed_m_s: float = DEFAULT_SPEED_M_S,
-    catchment_m: float = DEFAULT_CATCHMENT_M,
-    permutations: int = 999,
-    seed: int = 12345,
-    user_weights: Mapping[str, float] | None = None,
     national: pd.DataFrame | None = None,
     progress: Progress | None = None,
 ) -> Result:
@@ -173,43 +70,19 @@ def run_analysis(
     ----------
     area
         A local authority name or code (or several, or ``england``), or a
-        :class:`Region` already assembled.
+        :class:`Region` already assembled (e.g. with the user's own data,
+        see :mod:`geo.userdata`).
+    params
+        The options (:class:`geo.params.Parameters`; default: its defaults).
     settings
         Sources, cache and network settings.
-    model
-        ``"all-ages"`` (composite index) or ``"older"`` (Age UK model).
-    weights
-        Indicator weights for the all-ages index (validated; defaults
-        documented in :mod:`geo.risk`).
-    categories
-        Asset categories counted as community provision (default: all).
-    thresholds
-        Walking distances (metres) for counts and headline shares.
-    speed_m_s
-        Walking speed used to turn distances into minutes.
-    catchment_m
-        E2SFCA catchment (metres).
-    permutations, seed
-        Local Moran's I permutations and random seed (hot spots).
-    user_weights
-        Uploaded indicator columns (already joined to the region, see
-        :mod:`geo.userdata`) → weight in the all-ages index.
     national
         The England indicator table (default: assembled and cached by
         :func:`geo.national.national_indicators`).
+    progress
+        Told of each dataset while the region is assembled.
     """
-    params = Parameters(
-        model=model,
-        weights=MappingProxyType(dict(weights)) if weights else None,
-        categories=tuple(categories) if categories is not None else None,
-        thresholds=tuple(sorted(int(t) for t in thresholds)),
-        speed_m_s=float(speed_m_s),
-        catchment_m=float(catchment_m),
-        permutations=int(permutations),
-        seed=int(seed),
-        user_weights=MappingProxyType(dict(user_weights)) if user_weights else None,
-    )
-    _check_parameters(params)
+    params = (params or Parameters()).validate()
     region = (
         area
         if isinstance(area, Region)
@@ -227,6 +100,12 @@ def run_analysis(
         *sorted(c for c in present if c not in CATEGORY_KEYS),
     )
     counted = assets[assets["category"].isin(chosen)] if len(assets) else assets
+    residents = national_residents(settings)
+    demand = (
+        None
+        if residents is None
+        else provision.demand_around(residents, areas, counted, reach_m=params.catchment_m)
+    )
 
     # Risk
     try:
@@ -250,6 +129,7 @@ def run_analysis(
         )
         used: tuple[str, ...] = tuple(older.terms)
         applied: Mapping[str, float] = {}
+        detail: risk.CompositeRisk | risk.OlderRisk = older
     else:
         composite = risk.all_ages_risk(
             areas, weights=params.weights, reference=national, extra=params.user_weights
@@ -259,6 +139,7 @@ def run_analysis(
         if older is not None:
             frame = frame.join(older.frame, how="left")
         used, applied = composite.used, composite.weights
+        detail = composite
     expected = (
         older.frame["expected_lonely_older"]
         if older is not None
@@ -273,7 +154,9 @@ def run_analysis(
         categories=chosen,
         thresholds=params.thresholds,
         catchment_m=params.catchment_m,
+        decay=params.decay,  # type: ignore[arg-type]  # checked by Parameters.validate
         speed_m_s=params.speed_m_s,
+        demand=demand,
     )
     notes.extend(prov.notes)
 
@@ -317,9 +200,11 @@ def run_analysis(
         areas=joined,
         assets=assets,
         parameters=params,
-        totals=MappingProxyType(totals),
+        totals=totals,
         risk_used=tuple(used),
-        risk_weights=MappingProxyType(dict(applied)),
+        risk_weights=applied,
+        risk_detail=detail,
+        older_detail=older,
         notes=tuple(dict.fromkeys(notes)),
         categories=tuple(chosen),
     )

@@ -18,7 +18,7 @@ where the source has them):
   Isle of Man, some large users);
 * **online**, through postcodes.io's bulk endpoint
   (``POST https://api.postcodes.io/postcodes``, 100 postcodes a request, a
-  short pause between requests, retries by :class:`~geo.http.HttpClient`),
+  short pause between requests, retries by :class:`~geo.net.HttpClient`),
   never when ``settings.offline``.
 
 Nothing is dropped silently: every postcode asked for is either in
@@ -321,7 +321,7 @@ def _from_postcodes_io(
         )
     own = client is None
     if own:
-        from geo.http import HttpClient
+        from geo.net import HttpClient
 
         client = HttpClient(settings)
     found: dict[str, dict[str, Any]] = {}
@@ -392,7 +392,7 @@ def geocode_postcodes(
         ``settings.offline`` forbids online look-ups (:class:`OfflineError`
         when no directory is given).
     client
-        An :class:`~geo.http.HttpClient` (tests point it at a local server).
+        An :class:`~geo.net.HttpClient` (tests point it at a local server).
     directory
         Path or bytes of an ONSPD/NSPL CSV or postcode/lat/lon table, or a
         frame from :func:`read_postcode_directory`.  When given, no request

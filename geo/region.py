@@ -15,16 +15,17 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
+from geo import regioncache
 from geo.config import Settings
 from geo.errors import AreaNotFoundError, CacheError, DataSourceError, SchemaError
 from geo.provenance import Progress, ProvenanceRecord, Unavailable
+from geo.regiontypes import Region
 from geo.sources import census, deprivation, lookups
 from geo.sources.access import CENSUS_DATASETS, REQUIRED, DataAccess
 from geo.sources.assets import load_assets
@@ -44,46 +45,6 @@ class AreaSelection:
     key: str
     name: str
     lad_codes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Region:
-    """A study region: areas, assets and where every value came from.
-
-    Attributes
-    ----------
-    key, name
-        Identifier (e.g. ``E08000003``) and display name (``Manchester``).
-    lad_codes
-        The local authorities it covers.
-    areas
-        LSOA 2021 areas (index ``lsoa21cd``), EPSG:27700.
-    assets
-        Community assets (standard asset frame) within the region and its
-        buffer; ``in_region`` says which lie inside.
-    provenance
-        One record per dataset used.
-    unavailable
-        Datasets that could not be had, with the reason.
-    notes
-        Plain-English notes on methods applied (bridging, fallbacks, rows
-        rejected).
-    """
-
-    key: str
-    name: str
-    lad_codes: tuple[str, ...]
-    areas: gpd.GeoDataFrame
-    assets: gpd.GeoDataFrame
-    provenance: tuple[ProvenanceRecord, ...]
-    unavailable: tuple[Unavailable, ...] = ()
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def bounds_wgs84(self) -> tuple[float, float, float, float]:
-        """(west, south, east, north) of the areas in WGS84, for display."""
-        box = shapely.box(*self.areas.total_bounds)
-        return tuple(gpd.GeoSeries([box], crs=CRS).to_crs(4326).total_bounds)  # type: ignore[return-value]
 
 
 def resolve_area(text: str, lookup: pd.DataFrame) -> AreaSelection:
@@ -158,8 +119,6 @@ def load_region(
     selection = resolve_area(area, lookup.frame)
     lads = selection.lad_codes
     if use_cache:
-        from geo import regioncache
-
         cached = regioncache.load_cached(selection.key, settings, access.sources)
         if cached is not None:
             return cached
@@ -178,6 +137,8 @@ def load_region(
     areas = _attach_geometry(areas, polygons.frame, notes)
     codes = list(areas.index)
 
+    failed: list[str] = []
+
     def optional(dataset_id: str, fetch: object) -> object | None:
         missing = access.check_available([dataset_id], lads)
         if missing:
@@ -190,6 +151,7 @@ def load_region(
         except (DataSourceError, SchemaError) as exc:
             log.info("%s unavailable: %s", dataset_id, exc)
             unavailable.append(Unavailable(dataset_id, access.dataset(dataset_id).title, str(exc)))
+            failed.append(dataset_id)
             return None
         provenance.append(loaded.provenance)
         return loaded.frame
@@ -229,6 +191,9 @@ def load_region(
     provenance.extend(assets.provenance)
     unavailable.extend(assets.unavailable)
     notes.extend(assets.notes)
+    failed.extend(assets.failed)
+    if failed:
+        notes.append(_degraded_note(failed, access))
 
     region = Region(
         key=selection.key,
@@ -239,6 +204,7 @@ def load_region(
         provenance=tuple(provenance),
         unavailable=tuple(unavailable),
         notes=tuple(notes),
+        failed=tuple(failed),
     )
     if use_cache:
         try:
@@ -246,6 +212,14 @@ def load_region(
         except (CacheError, OSError) as exc:
             log.warning("could not cache region %s: %s", region.key, exc)
     return region
+
+
+def _degraded_note(failed: list[str], access: DataAccess) -> str:
+    titles = ", ".join(access.dataset(d).title for d in dict.fromkeys(failed))
+    return (
+        f"Incomplete: {titles} could not be had in this run, so the results leave them out. "
+        "This region is not cached: the next run tries again."
+    )
 
 
 def _attach_geometry(

@@ -2,11 +2,11 @@
 
 Assembling a region reads national files (Census tables, IoD, lookups) and
 asset registers; the result for one area is small.  It is stored in the
-download cache (:mod:`geo.cache`) as two GeoParquet files (areas, assets) and
+download cache (:mod:`geo.net.cache`) as two GeoParquet files (areas, assets) and
 a JSON record (provenance, unavailable datasets, notes), keyed by a
-fingerprint of everything that could change it: the product version, the
-registry, the sources file, the size and modification time of every local file
-it names, the library's own source code, and the settings that shape a region.
+fingerprint of everything that could change it (:mod:`geo.net.fingerprint`).
+A region assembled while a dataset failed (:attr:`Region.degraded`) is never
+stored, so the next run tries that dataset again.
 
 Regions built from downloads expire after :data:`ONLINE_MAX_AGE_DAYS` so that
 OpenStreetMap and republished datasets are fetched again; regions built only
@@ -15,64 +15,23 @@ from local files stay valid until one of those files changes.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
 import time
-from functools import lru_cache
-from pathlib import Path
 
 import geopandas as gpd
 
-from geo import __version__
-from geo.cache import Cache
 from geo.config import Settings
+from geo.net.cache import Cache
+from geo.net.fingerprint import fingerprint
 from geo.provenance import ProvenanceRecord, Unavailable
-from geo.region import Region
+from geo.regiontypes import Region
 from geo.sources.registry import Sources
 
 log = logging.getLogger(__name__)
 
 ONLINE_MAX_AGE_DAYS = 7
-_FORMAT = 1
-
-
-@lru_cache(maxsize=1)
-def _code_hash() -> str:
-    """Hash of the library's source, so a changed method never reuses old results."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def fingerprint(key: str, settings: Settings, sources: Sources) -> str:
-    """A hash of everything a cached region depends on."""
-    digest = hashlib.sha256()
-    digest.update(
-        f"{_FORMAT}|{__version__}|{_code_hash()}|{key}|{settings.region_buffer_m}".encode()
-    )
-    digest.update(Path(sources.registry_file).read_bytes())
-    if sources.sources_file is not None:
-        digest.update(Path(sources.sources_file).read_bytes())
-    paths: list[Path] = []
-    for local in sources.local.values():
-        paths.extend(local.base / p for p in (*local.parts, *local.choices) if "{lad}" not in p)
-        for choice in local.choices:
-            if "{lad}" in choice:
-                for lad in key.split("+"):
-                    paths.append(local.base / choice.replace("{lad}", lad))
-    paths.extend(a.path for a in sources.asset_files)
-    for path in sorted(set(paths)):
-        try:
-            stat = path.stat()
-            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode())
-        except OSError:
-            digest.update(f"{path}|missing".encode())
-    return digest.hexdigest()[:32]
 
 
 def _keys(fp: str) -> tuple[str, str, str]:
@@ -111,7 +70,13 @@ def load_cached(key: str, settings: Settings, sources: Sources) -> Region | None
 
 
 def store(region: Region, settings: Settings, sources: Sources) -> None:
-    """Cache a region (areas, assets, then the record that makes it visible)."""
+    """Cache a region (areas, assets, then the record that makes it visible).
+
+    A degraded region (a dataset failed while it was assembled) is not stored.
+    """
+    if region.degraded:
+        log.info("region %s not cached: %s failed this run", region.key, ", ".join(region.failed))
+        return
     cache = Cache.from_settings(settings)
     areas_key, assets_key, meta_key = _keys(fingerprint(region.key, settings, sources))
     for key, frame in ((areas_key, region.areas), (assets_key, region.assets)):

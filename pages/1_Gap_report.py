@@ -11,6 +11,7 @@ import streamlit as st
 from ui import common, params, report_view, state
 
 common.setup("Gap report", icon="📋")
+common.demo_banner()
 
 choice = params.current()
 if state.region(choice.area) is None:

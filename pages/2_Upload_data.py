@@ -15,6 +15,7 @@ from geo.sources.taxonomy import CATEGORY_KEYS
 from ui import common, params, state, upload_view, upload_view_page
 
 common.setup("Upload data", icon="⬆️")
+common.demo_banner()
 
 st.title("Add your own data")
 st.markdown(

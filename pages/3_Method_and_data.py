@@ -8,8 +8,10 @@ from geo.gaps import PRIORITY_CLASS
 from ui import common, method_view, params, state
 
 common.setup("Method and data", icon="📖")
+common.demo_banner()
 
 choice = params.current()
+chosen = choice.parameters
 st.title("Method and data")
 st.caption(
     "How Belonging Atlas measures loneliness risk, access to community places and the gaps "
@@ -49,7 +51,7 @@ with tab_risk:
         "0 is the England average; +1 is one standard deviation above it. Ranks and deciles "
         "are given within the area and within England (decile 1 = the 10% most at risk)."
     )
-    st.table(method_view.indicators(choice.weights_dict).set_index("Indicator"))
+    st.table(method_view.indicators(chosen.weights).set_index("Indicator"))
     st.caption(
         "Weights are a stated judgement, not estimates; change them under *Risk weights* on "
         "the map page. Deprivation is deliberately one small indicator: its link with "
@@ -81,11 +83,11 @@ with tab_access:
     )
     st.markdown(
         f"- **Nearest place** and **walking minutes** = distance ÷ speed "
-        f"(now {choice.speed_m_s:g} m/s; about 1 m/s suits older adults).\n"
+        f"(now {chosen.speed_m_s:g} m/s; about 1 m/s suits older adults).\n"
         f"- **Counts** of places within "
-        f"{', '.join(f'{t:,} m' for t in choice.thresholds)}.\n"
+        f"{', '.join(f'{t:,} m' for t in chosen.thresholds)}.\n"
         f"- **E2SFCA** (enhanced two-step floating catchment area, Luo & Qi 2009) within "
-        f"{choice.catchment_m:,.0f} m with Gaussian distance decay: places per 1,000 residents, "
+        f"{chosen.catchment_m:,.0f} m with Gaussian distance decay: places per 1,000 residents, "
         "each place's capacity shared among everyone who can reach it."
     )
     st.latex(

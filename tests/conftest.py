@@ -3,6 +3,11 @@
 Tests that read the real public files in ``../shared/data`` use the
 ``shared_data`` fixture, which skips with a clear reason when the folder is
 absent (for example on a machine that only has the project).
+
+Tests that only need one real, Rutland-sized area use ``rutland_settings``:
+the real mirror when it is here, else the built-in demo (``data/demo``, cut
+from the same files), so they run everywhere.  ``demo_settings`` is always
+the demo.
 """
 
 from __future__ import annotations
@@ -49,3 +54,24 @@ def shared_settings(shared_data, tmp_path_factory):
             offline=True,
             cache_dir=tmp_path_factory.mktemp("shared-cache"),
         )
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory):
+    """Offline settings reading the built-in demo (Rutland) through data/demo/sources.toml."""
+    from geo.config import Settings
+    from geo.demo import DEMO_SOURCES
+
+    return Settings(
+        sources_file=DEMO_SOURCES,
+        offline=True,
+        cache_dir=tmp_path_factory.mktemp("demo-cache"),
+    )
+
+
+@pytest.fixture(scope="session")
+def rutland_settings(request):
+    """Real data for Rutland: the mirror when present, else the built-in demo."""
+    if (SHARED_DATA / "SOURCES.md").is_file():
+        return request.getfixturevalue("shared_settings")
+    return request.getfixturevalue("demo_settings")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.params import Parameters
 from tests.tiny_mirror import OTHERBY, TESTHAM, grid_codes, write_mirror
 from ui import params
 
@@ -175,6 +176,9 @@ def test_hostile_asset_names_are_escaped_in_the_map(tmp_path, monkeypatch):
 def test_gap_report_page_has_every_download(tiny_env):
     at = _page(REPORT, params.Choice(area=TESTHAM))
     _no_errors(at)
+    next(b for b in at.button if b.label == "Prepare the downloads").click()
+    at.run()
+    _no_errors(at)
     buttons = at.get("download_button")
     labels = {b.proto.label for b in buttons}
     assert labels == {
@@ -192,7 +196,8 @@ def test_gap_report_page_has_every_download(tiny_env):
 
 
 def test_gap_report_follows_the_map_settings(tiny_env):
-    at = _page(REPORT, params.Choice(area=TESTHAM, thresholds=(200, 400), speed_m_s=1.3))
+    chosen = Parameters(thresholds=(200, 400), speed_m_s=1.3)
+    at = _page(REPORT, params.Choice(area=TESTHAM, parameters=chosen))
     _no_errors(at)
     captions = " ".join(c.value for c in at.caption)
     assert "200 m, 400 m at 1.3 m/s" in captions
@@ -200,11 +205,12 @@ def test_gap_report_follows_the_map_settings(tiny_env):
 
 def test_download_names_match_the_exports(tiny_env):
     from geo.config import Settings
+    from geo.params import Parameters
     from geo.pipeline import run_analysis
     from geo.report import export_bytes
     from ui.report_view import download_name
 
-    result = run_analysis(TESTHAM, settings=Settings.from_env(), permutations=9)
+    result = run_analysis(TESTHAM, Parameters(permutations=9), settings=Settings.from_env())
     for fmt in ("csv", "geojson", "gpkg"):
         content, name, _mime = export_bytes(result, fmt)
         assert content

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.cache import Cache
 from geo.config import Settings
 from geo.errors import CacheError
+from geo.net.cache import Cache
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,7 +122,7 @@ def test_flipped_byte_is_detected_deleted_and_reported(tmp_cache, caplog):
     cache = Cache(tmp_cache)
     path = cache.put_bytes("download/a", b"0123456789" * 100, suffix=".csv")
     flip_byte(path)
-    with caplog.at_level(logging.WARNING, logger="geo.cache"):
+    with caplog.at_level(logging.WARNING, logger="geo.net.cache"):
         assert cache.get("download/a") is None
     assert "damaged" in caplog.text and "sha256" in caplog.text
     assert entry_files(tmp_cache) == []
@@ -141,7 +141,7 @@ def test_missing_sidecar_deletes_the_data(tmp_cache, caplog):
     cache = Cache(tmp_cache)
     path = cache.put_bytes("download/a", b"abc", suffix=".csv")
     path.with_name(path.name.replace(".csv", ".meta.json")).unlink()
-    with caplog.at_level(logging.WARNING, logger="geo.cache"):
+    with caplog.at_level(logging.WARNING, logger="geo.net.cache"):
         assert cache.get("download/a") is None
     assert "without a sidecar" in caplog.text
     assert entry_files(tmp_cache) == []
@@ -281,7 +281,7 @@ def test_lock_excludes_other_threads(tmp_cache):
 
 LOCK_SCRIPT = """
 import sys
-from geo.cache import Cache
+from geo.net.cache import Cache
 from geo.errors import CacheError
 try:
     with Cache(sys.argv[1]).lock("k/1", timeout=0.3):
@@ -306,7 +306,7 @@ def test_lock_excludes_other_processes(tmp_cache):
 
 SLOW_WRITER = """
 import sys, time
-from geo.cache import Cache
+from geo.net.cache import Cache
 
 def chunks():
     for _ in range(2000):
@@ -362,7 +362,7 @@ def test_writer_killed_mid_write_keeps_the_previous_entry(tmp_cache):
 
 CONTENDER = """
 import hashlib, os, sys
-from geo.cache import Cache
+from geo.net.cache import Cache
 
 cache = Cache(sys.argv[1])
 who = sys.argv[2]

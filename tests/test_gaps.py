@@ -5,6 +5,7 @@ Most answers here can be worked out by hand on grids of 1 km squares.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -210,6 +211,47 @@ def test_bh_agrees_with_esda_cutoff():
         cutoff = esda.fdr(p, 0.05)
         ours = gaps.fdr_adjust(p) <= 0.05
         assert (ours == (p <= cutoff)).all()
+
+
+def _bh_step_up(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg q-values written out: q_(k) = min over j ≥ k of m·p_(j)/j, ≤ 1."""
+    q = np.full(p.shape, np.nan)
+    finite = ~np.isnan(p)
+    known = p[finite]
+    m = known.size
+    if m:
+        order = np.argsort(known, kind="stable")
+        scaled = known[order] * m / np.arange(1, m + 1)
+        adjusted = np.minimum.accumulate(scaled[::-1])[::-1]
+        out = np.empty(m)
+        out[order] = np.minimum(adjusted, 1.0)
+        q[finite] = out
+    return q
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.floats(0, 1), st.sampled_from([0.0, 0.001, 0.05, 1.0, math.nan])),
+        min_size=0,
+        max_size=80,
+    )
+)
+def test_bh_equals_the_step_up_procedure_written_out(p):
+    p = np.array(p, dtype=float)
+    q = gaps.fdr_adjust(p)
+    expected = _bh_step_up(p)
+    assert q.shape == p.shape
+    np.testing.assert_allclose(q, expected, rtol=1e-14, atol=0)
+    assert (np.isnan(q) == np.isnan(p)).all()
+    series = gaps.fdr_adjust(pd.Series(p, index=[f"a{k}" for k in range(len(p))], name="p"))
+    assert series.name == "p" and list(series.index) == [f"a{k}" for k in range(len(p))]
+    np.testing.assert_allclose(series.to_numpy(), expected, rtol=1e-14, atol=0)
+
+
+def test_bh_rejects_p_values_outside_0_1():
+    with pytest.raises(GapError, match="between 0 and 1"):
+        gaps.fdr_adjust(np.array([0.2, 1.5]))
 
 
 @settings(max_examples=60, deadline=None)

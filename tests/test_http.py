@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from geo.cache import Cache
 from geo.config import Settings
 from geo.errors import DownloadError, OfflineError
-from geo.http import NOMIS_PAGE_ROWS, HttpClient
+from geo.net import NOMIS_PAGE_ROWS, HttpClient
+from geo.net.cache import Cache
 from tests.helpers_http import LocalServer, Reply, Request, json_reply
 
 LAYER_PATH = "/arcgis/rest/services/LSOA_TEST_V9/FeatureServer/0"
@@ -128,14 +128,64 @@ def test_gives_up_after_retries_with_clear_error(server, make_client, sleeps, tm
     assert cache_files(tmp_cache) == []
 
 
-def test_connection_errors_are_retried(make_client, sleeps):
+def _closed_port() -> int:
     with socket.socket() as sock:  # a port on 127.0.0.1 that nobody listens on
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        return sock.getsockname()[1]
+
+
+def test_unreachable_host_fails_fast_with_one_probe(make_client, sleeps):
+    url = f"http://127.0.0.1:{_closed_port()}/data.csv"
+    client = make_client(retries=5)
+    started = time.monotonic()
     with pytest.raises(DownloadError, match="could not connect") as info:
-        make_client(retries=2).download(f"http://127.0.0.1:{port}/data.csv")
+        client.download(url, description="IoD2025 File 7")
+    took = time.monotonic() - started
+    message = str(info.value)
+    assert isinstance(info.value, OfflineError)  # the run goes on as if offline
+    assert took < 5.0
+    assert sleeps == []  # no retries: one attempt, one probe
+    assert "check your connection" in message.lower()
+    assert "IoD2025 File 7" in message and "127.0.0.1" in message
+    assert "ATLAS_SOURCES=data/sources.shared.toml" in message
+    assert "--area demo" in message
+    # every later request to that host fails at once, without trying again
+    started = time.monotonic()
+    with pytest.raises(OfflineError, match="unreachable"):
+        client.nomis_csv("NM_2021_1", {"geography": "TYPE151"}, base_url=url.rsplit("/", 1)[0])
+    assert time.monotonic() - started < 0.5
+
+
+def test_dropped_connections_are_retried(make_client, sleeps):
+    """A server that accepts and then hangs up is reachable: it is retried, not probed away."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted = []
+
+    def hang_up() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            conn.recv(65536)
+            conn.close()
+
+    import threading
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/data.csv"
+        with pytest.raises(DownloadError, match="could not connect") as info:
+            make_client(retries=2).download(url)
+    finally:
+        listener.close()
+    assert not isinstance(info.value, OfflineError)
     assert "check your connection" in str(info.value).lower()
     assert len(sleeps) == 2
+    assert len(accepted) == 3
 
 
 def test_client_errors_are_not_retried(server, make_client, sleeps):
@@ -240,7 +290,7 @@ def test_corrupted_cache_entry_is_detected_and_fetched_again(server, make_client
     damaged = bytearray(path.read_bytes())
     damaged[5] ^= 0x01
     path.write_bytes(bytes(damaged))
-    with caplog.at_level(logging.WARNING, logger="geo.cache"):
+    with caplog.at_level(logging.WARNING, logger="geo.net.cache"):
         again = client.download(f"{server.url}/data.csv")
     assert again.read_bytes() == CSV
     assert server.count() == 2

@@ -27,6 +27,7 @@ import inspect
 import io
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +35,10 @@ from pathlib import Path
 import pytest
 import shapely
 
-import geo.http
-from geo.cache import Cache
+import geo.net.nomis
 from geo.config import REGISTRY_FILE, Settings
 from geo.errors import DataSourceError
+from geo.net.cache import Cache
 from geo.region import Region, load_region
 from geo.sources.access import CENSUS_DATASETS, DataAccess
 from geo.sources.census import TABLES
@@ -354,6 +355,15 @@ def _generic_values(i: int, labels: list[str]) -> list[int]:
     return [sum(parts), *parts]
 
 
+def _table_values(table: str, i: int, labels: list[str]) -> list[int]:
+    """The counts of the i-th area in a table, in the order of its categories."""
+    if table == "ts001":
+        return ts001_values(i)
+    if table == "ts003":
+        return ts003_values(i)
+    return _generic_values(i, labels)
+
+
 _OVERPASS_HEAD = {
     "version": 0.6,
     "generator": "Overpass API 0.7.62.4 2390de5a",
@@ -406,8 +416,8 @@ class FakeWeb:
     """Answers like the official services; records what it was asked.
 
     ``broken_layers`` answer every request with an ArcGIS error body (HTTP
-    200); ``failing_nomis`` datasets answer with a Nomis error page; paths in
-    ``missing_files`` answer 404.
+    200); ``failing_nomis`` datasets answer with a Nomis error page (API and
+    bulk zip); paths in ``missing_files`` answer 404.
     """
 
     def __init__(self) -> None:
@@ -418,6 +428,9 @@ class FakeWeb:
         self.broken_layers: set[str] = set()
         self.failing_nomis: set[str] = set()
         self.missing_files: set[str] = set()
+        self.overpass_failures = 0  # this many Overpass queries are answered 504 first
+        self.sent: dict[str, int] = {}  # bytes of response bodies, by path
+        self.nomis_busy = 0  # this many Nomis requests get the HTML "too many requests" page
         self.server = LocalServer(self.handle)
 
     # -- plumbing
@@ -447,12 +460,19 @@ class FakeWeb:
         text = text.replace("https://", f"{self.url}/")
         nomis_api = f"{self.url}/www.nomisweb.co.uk/api/v01"
         text = text.replace('kind = "nomis", ', f'kind = "nomis", url = "{nomis_api}", ')
+        # the census tables of the fake cover its ten LSOAs, not England and Wales
+        text = text.replace("expected_rows = 35672", f"expected_rows = {len(squares())}")
         assert "https://" not in text
         path = folder / "sources.toml"
         path.write_text(text, encoding="utf-8")
         return path
 
     def handle(self, request: Request) -> Reply:
+        reply = self._answer(request)
+        self.sent[request.path] = self.sent.get(request.path, 0) + len(reply.body)
+        return reply
+
+    def _answer(self, request: Request) -> Reply:
         path = request.path
         if "/FeatureServer/" in path:
             return self._arcgis(request)
@@ -465,9 +485,27 @@ class FakeWeb:
             return Reply(404, b"<html><body>Page not found</body></html>")
         match = re.fullmatch(r"/www\.nomisweb\.co\.uk/api/v01/dataset/(NM_\d+_1)\.data\.csv", path)
         if match:
+            if self.nomis_busy > 0:
+                self.nomis_busy -= 1
+                page = b"<html><body><h1>Too many requests</h1>Please wait.</body></html>"
+                return Reply(200, page, {"Content-Type": "text/html"})
             return self._nomis(match.group(1), request)
+        bulk = re.fullmatch(
+            r"/www\.nomisweb\.co\.uk/output/census/2021/census2021-(ts\d+a?)\.zip", path
+        )
+        if bulk and bulk.group(1) in TABLES:
+            if TABLES[bulk.group(1)].nomis_id in self.failing_nomis:
+                page = b"<html><body><h1>Service unavailable</h1></body></html>"
+                return Reply(200, page, {"Content-Type": "text/html"})
+            return Reply(200, self.bulk_zip(bulk.group(1)), {"Content-Type": "application/zip"})
         if path == "/overpass-api.de/api/interpreter":
+            if self.overpass_failures > 0:
+                self.overpass_failures -= 1
+                return Reply(504, b"<html><body>504 Gateway Timeout</body></html>")
             return self._overpass(request)
+        if path == "/overpass-api.de/api/status":
+            text = "Connected as: 1\nRate limit: 2\n2 slots available now.\n"
+            return Reply(200, text.encode(), {"Content-Type": "text/plain"})
         return Reply(404, b"<html><body>Not found</body></html>")
 
     # -- ArcGIS
@@ -628,12 +666,7 @@ class FakeWeb:
         rows = []
         for code in sorted((c for c in codes if c in order), key=order.get):
             i = order[code]
-            if table == "ts001":
-                values = ts001_values(i)
-            elif table == "ts003":
-                values = ts003_values(i)
-            else:
-                values = _generic_values(i, labels)
+            values = _table_values(table, i, labels)
             for k, (label, value) in enumerate(zip(labels, values, strict=True)):
                 for measure in measures:
                     shown = value if measure == "20100" else round(100 * value / values[0], 1)
@@ -679,6 +712,26 @@ class FakeWeb:
             writer.writerow([int(c) if c.isdigit() else c for c in cells])
         return Reply(200, out.getvalue().encode(), {"Content-Type": "text/csv"})
 
+    def bulk_zip(self, table: str) -> bytes:
+        """A table's Nomis bulk zip (``census2021-<table>-lsoa.csv``): the API's counts."""
+        spec = TABLES[table]
+        labels = self.nomis[spec.nomis_id]
+        columns = [
+            f"{spec.title}: {'Total' if k == 0 else label}" for k, label in enumerate(labels)
+        ]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(
+            ["date", "geography", "geography code", *(f"{c}; measures: Value" for c in columns)]
+        )
+        for i, (code, name) in enumerate(zip(squares()["code"], squares()["name"], strict=True)):
+            writer.writerow(["2021", name, code, *_table_values(table, i, labels)])
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(spec.bulk_member, out.getvalue())
+            archive.writestr("metadata/readme.txt", "Census 2021 bulk file (test copy).")
+        return buffer.getvalue()
+
     # -- Overpass
 
     def _overpass(self, request: Request) -> Reply:
@@ -713,7 +766,7 @@ class FakeWeb:
 @pytest.fixture(scope="module", autouse=True)
 def small_nomis_pages() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(geo.http, "NOMIS_PAGE_ROWS", NOMIS_ROWS)
+        patch.setattr(geo.net.nomis, "NOMIS_PAGE_ROWS", NOMIS_ROWS)
         yield
 
 
@@ -746,7 +799,9 @@ def first_run(tmp_path_factory) -> Iterator[Run]:
 
 
 def _settings(cache: Path, **changes: object) -> Settings:
-    base = Settings(cache_dir=cache, timeout=5.0, retries=1, backoff=0.01, max_retry_after=0.1)
+    base = Settings(
+        cache_dir=cache, timeout=5.0, retries=1, backoff=0.01, max_retry_after=0.1, nomis_interval=0
+    )
     return base.replace(**changes)
 
 

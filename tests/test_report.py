@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 import re
@@ -21,6 +20,7 @@ from pypdf import PdfReader
 
 from geo.config import Settings
 from geo.exports import read_csv
+from geo.params import Parameters
 from geo.pipeline import run_analysis
 from geo.report import export_bytes, export_files, report_html, report_pdf, staticmaps, tables
 from geo.report.downloads import ReportExportError, check_formats
@@ -46,7 +46,7 @@ def tiny_result(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     sources = write_mirror(root / "mirror")
     settings = Settings(sources_file=sources, offline=True, cache_dir=root / "cache")
-    return run_analysis("Testham", settings=settings, permutations=99)
+    return run_analysis("Testham", Parameters(permutations=99), settings=settings)
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +72,7 @@ def hostile_result(tiny_result):
     areas = tiny_result.areas.copy()
     first = areas.sort_values("priority_rank").index[0]
     areas.loc[first, "ward_name"] = "<script>alert('ward')</script> ${alert(2)}"
-    return dataclasses.replace(
-        tiny_result, assets=gpd.GeoDataFrame(both, crs=assets.crs), areas=areas
-    )
+    return tiny_result.replace(assets=gpd.GeoDataFrame(both, crs=assets.crs), areas=areas)
 
 
 @pytest.fixture(scope="module")

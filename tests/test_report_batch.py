@@ -9,6 +9,7 @@ import pytest
 
 from geo.cli import main
 from geo.config import Settings
+from geo.params import Parameters
 from geo.report import batch, batch_areas, run_batch
 from tests.tiny_mirror import write_mirror
 
@@ -36,7 +37,7 @@ def test_batch_records_a_failure_goes_on_and_resumes(tiny, tmp_path):
         settings=tiny,
         out_dir=out,
         formats=["html", "csv"],
-        analysis={"permutations": 99},
+        analysis=Parameters(permutations=99),
         progress=False,
     )
     assert [o.status for o in first.outcomes] == ["done", "failed", "done"]

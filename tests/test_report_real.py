@@ -1,4 +1,7 @@
-"""Reports on the real public data mirror, for every area it covers in full."""
+"""Reports on the real public data mirror, for every area it covers in full.
+
+Rutland runs without the mirror too, on the built-in demo cut from it.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +15,20 @@ from pypdf import PdfReader
 
 from geo.cli import main
 from geo.exports import read_csv
+from geo.params import Parameters
 from geo.pipeline import run_analysis
 from geo.report import export_files
 
 PROJECT = Path(__file__).resolve().parent.parent
-SHARED_AREAS = ["Manchester", "Trafford", "Blackpool", "Torridge", "Rutland"]
+SHARED_AREAS = [
+    *(
+        pytest.param(a, marks=pytest.mark.shared_data)
+        for a in ("Manchester", "Trafford", "Blackpool", "Torridge")
+    ),
+    "Rutland",  # the mirror, or the built-in demo without it
+]
 
-pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
+pytestmark = [pytest.mark.slow]
 
 
 def _ranked_codes(table, n: int = 3) -> list[str]:
@@ -36,8 +46,11 @@ def _assert_in_order(text: str, codes: list[str]) -> None:
 
 
 @pytest.mark.parametrize("area", SHARED_AREAS)
-def test_report_renders_for_each_shared_area(shared_settings, area, tmp_path):
-    result = run_analysis(area, settings=shared_settings, permutations=99)
+def test_report_renders_for_each_shared_area(request, area, tmp_path):
+    settings = request.getfixturevalue(
+        "rutland_settings" if area == "Rutland" else "shared_settings"
+    )
+    result = run_analysis(area, Parameters(permutations=99), settings=settings)
     paths = {p.suffix: p for p in export_files(result, tmp_path, ["pdf", "html"])}
     reader = PdfReader(paths[".pdf"])
     assert len(reader.pages) >= 8
@@ -50,6 +63,7 @@ def test_report_renders_for_each_shared_area(shared_settings, area, tmp_path):
     assert len(re.findall(r'<img src="data:image/png;base64,', html)) == 4
 
 
+@pytest.mark.shared_data
 def test_cli_report_agrees_with_analyse(shared_settings, tmp_path):
     settings = shared_settings
     common = ["--sources", str(settings.sources_file), "--offline",

@@ -343,6 +343,95 @@ def test_national_rank_and_decile_against_reference():
     assert "England" in result.reference
 
 
+def test_national_rank_uses_the_national_score_of_an_area_in_the_national_frame():
+    # The region's score for n50 is one floating-point unit below the national
+    # frame's score for the same area; n50 must not count as scoring above itself.
+    reference = pd.DataFrame({"imd_score": np.arange(100, dtype=float)})
+    reference.index = [f"n{k}" for k in range(100)]
+    region = reference.loc[["n50", "n10"]].copy()
+    region.loc["n50", "imd_score"] = np.nextafter(50.0, 0.0)
+    result = all_ages_risk(region, weights={"imd": 1}, reference=reference)
+    national = all_ages_risk(reference, weights={"imd": 1}, reference=reference)
+    assert result.frame.loc["n50", "risk_score"] < national.frame.loc["n50", "risk_score"]
+    # 49 areas (51…99) score higher than n50, 89 (11…99) higher than n10
+    assert result.frame["risk_rank_national"].tolist() == [50, 90]
+    assert national.frame.loc[["n50", "n10"], "risk_rank_national"].tolist() == [50, 90]
+    assert result.frame["risk_decile_national"].tolist() == [5, 9]
+
+
+def test_region_cut_from_the_national_frame_gets_the_national_ranks():
+    # Scores recomputed for a region can differ from the national frame's in the
+    # last binary digit (the weighted sum is evaluated on arrays of another size);
+    # the national rank of an area must not depend on the region it is analysed in.
+    national = _random_frame(3000, seed=11, prefix="N")
+    own = all_ages_risk(national, reference=national).frame
+    by_hand = own["risk_score"].map(lambda s: 1 + int((own["risk_score"] > s).sum()))
+    assert own["risk_rank_national"].tolist() == by_hand.tolist()
+    older_own = older_people_risk(_older_national(national), reference=_older_national(national))
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        codes = np.sort(rng.choice(len(national), 40 + 23 * seed, replace=False))
+        region = national.iloc[codes]
+        frame = all_ages_risk(region, reference=national).frame
+        expected = own.loc[region.index, ["risk_rank_national", "risk_decile_national"]]
+        pd.testing.assert_frame_equal(frame[expected.columns], expected)
+        older = older_people_risk(
+            _older_national(national).iloc[codes], reference=_older_national(national)
+        ).frame
+        pd.testing.assert_series_equal(
+            older["older_rank_national"], older_own.frame.loc[region.index, "older_rank_national"]
+        )
+
+
+def _older_national(frame: pd.DataFrame) -> pd.DataFrame:
+    """Census columns of the older people's model, made up from an index frame."""
+    good = 0.9 - frame["pct_bad_health"] * 0.5
+    return pd.DataFrame(
+        {
+            "pct_bad_health": frame["pct_bad_health"] * 0.2,
+            "pct_fair_health": frame["pct_disabled"] * 0.2,
+            "pct_good_health": good,
+            "pct_very_good_health": good * frame["pct_carers"],
+            "pop_65plus": 100.0,
+            "one_person_66plus": frame["pct_one_person_66plus"] * 60,
+            "widowed": frame["pct_widowed"] * 50,
+            "pop_75_79": frame["pct_16_24"] * 30,
+        },
+        index=frame.index,
+    )
+
+
+def test_national_rank_follows_the_region_data_where_they_differ_from_the_national_frame():
+    reference = pd.DataFrame({"imd_score": np.arange(100, dtype=float)})
+    reference.index = [f"n{k}" for k in range(100)]
+    region = reference.loc[["n50", "n10"]].copy()
+    region.loc["n50", "imd_score"] = 80.5  # the region's own (e.g. newer) value for n50
+    frame = all_ages_risk(region, weights={"imd": 1}, reference=reference).frame
+    # 19 national areas (81…99) score above 80.5
+    assert frame["risk_rank_national"].tolist() == [20, 90]
+
+
+def test_national_rank_treats_near_equal_scores_outside_the_national_frame_as_ties():
+    from geo.risk.ranking import national_rank
+
+    reference = pd.Series([0.1 + 0.2, 0.2, 0.1], index=["n1", "n2", "n3"])  # 0.30000000000000004
+    score = pd.Series([0.3, 0.25, np.nan], index=["x", "y", "z"])
+    rank, decile = national_rank(score, reference)
+    # x ties with n1 (a difference of one unit in the last place), y is below n1
+    assert rank.tolist()[:2] == [1, 2] and pd.isna(rank.iloc[2])
+    assert decile.tolist()[:2] == [1, 4]
+
+
+def test_user_indicators_do_not_enter_national_ranks():
+    region = _random_frame(30, seed=4)
+    region["survey"] = np.arange(30, dtype=float)[::-1]
+    plain = all_ages_risk(region, reference=NATIONAL).frame
+    mixed = all_ages_risk(region, reference=NATIONAL, extra={"survey": 50}).frame
+    assert not mixed["risk_rank"].equals(plain["risk_rank"])  # the survey moves regional ranks
+    pd.testing.assert_series_equal(mixed["risk_rank_national"], plain["risk_rank_national"])
+    pd.testing.assert_series_equal(mixed["risk_decile_national"], plain["risk_decile_national"])
+
+
 def test_deciles_are_balanced_for_100_areas():
     result = all_ages_risk(_random_frame(100, seed=3))
     frame = result.frame
@@ -515,3 +604,17 @@ def test_user_indicator_joins_the_index_with_its_weight():
         all_ages_risk(frame, extra={"missing_column": 1})
     with pytest.raises(RiskError, match="finite number"):
         all_ages_risk(frame, extra={"survey_lonely": -2})
+
+
+def test_method_write_up_ships_with_the_package_and_matches_the_code():
+    from geo.risk import AGE_UK_TERMS, method_text
+
+    text = method_text()
+    assert text.startswith("# Loneliness risk by small area")
+    assert "## Model 1" in text and "## Model 2" in text and "## Sources" in text
+    # every published coefficient and every indicator with its column and weight
+    for term in AGE_UK_TERMS:
+        assert f"{abs(term.estimate):.4f}" in text and f"{term.std_error:.4f}" in text
+    for ind in INDICATORS:
+        assert f"| {ind.name} | {ind.column} | {ind.default_weight:g} |" in text
+    assert f"{AGE_UK_INTERCEPT:.4f}".replace("-", "−") in text

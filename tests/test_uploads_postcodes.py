@@ -8,7 +8,7 @@ import pytest
 
 from geo.config import Settings
 from geo.errors import OfflineError
-from geo.http import HttpClient
+from geo.net import HttpClient
 from geo.postcodes import (
     PostcodeGeocoder,
     geocode_postcodes,

@@ -10,6 +10,7 @@ import pytest
 from geo.cli import main
 from geo.config import Settings
 from geo.errors import UploadError
+from geo.params import Parameters
 from geo.pipeline import run_analysis
 from geo.region import load_region
 from geo.uploads import read_assets_upload
@@ -64,9 +65,9 @@ def test_uploaded_assets_join_and_are_labelled_user_data(tiny, tmp_path):
 
 def test_uploaded_assets_change_the_gaps(tiny, tmp_path):
     region = load_region("Testham", settings=tiny)
-    before = run_analysis(region, settings=tiny, permutations=99)
+    before = run_analysis(region, Parameters(permutations=99), settings=tiny)
     region2, _ = apply_user_files(region, settings=tiny, assets=[_asset_csv(tmp_path)])
-    after = run_analysis(region2, settings=tiny, permutations=99)
+    after = run_analysis(region2, Parameters(permutations=99), settings=tiny)
     code = "E01900003"  # the square the shed is in
     assert after.areas.loc[code, "nearest_any_m"] < before.areas.loc[code, "nearest_any_m"]
     assert "social_facility" in after.categories
@@ -81,7 +82,7 @@ def test_uploaded_indicators_join_and_weigh_in(tiny, tmp_path):
     assert columns == ["user_lonely_survey"]
     assert region2.areas.loc["E01900009", "user_lonely_survey"] == 90
     result = run_analysis(
-        region2, settings=tiny, permutations=99, user_weights={"user_lonely_survey": 50}
+        region2, Parameters(permutations=99, user_weights={"user_lonely_survey": 50}), settings=tiny
     )
     assert "user:user_lonely_survey" in result.risk_used
     assert result.provenance[-1].title == "Uploaded indicators: survey.csv"
@@ -168,6 +169,6 @@ def test_new_categories_from_uploads_are_measured(tiny, tmp_path):
     )
     region2, _ = apply_user_files(region, settings=tiny, assets=[path])
     assert "user_bingo_hall" in set(region2.assets["category"])
-    result = run_analysis(region2, settings=tiny, permutations=99)
+    result = run_analysis(region2, Parameters(permutations=99), settings=tiny)
     assert "user_bingo_hall" in result.categories
     assert result.areas.loc["E01900005", "nearest_user_bingo_hall_m"] == pytest.approx(0, abs=1)

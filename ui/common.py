@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import pipeline
+from geo.demo import BANNER as DEMO_BANNER
 from geo.errors import AtlasError
 from geo.provenance import ProvenanceRecord, attributions
 
@@ -53,6 +54,14 @@ def setup(title: str, icon: str = "🗺️") -> None:
         for path, label, page_icon in PAGES:
             st.page_link(path, label=label, icon=page_icon)
         st.divider()
+
+
+def demo_banner() -> None:
+    """Say so, on every page, when the built-in demo is shown."""
+    from ui import state  # late: ui.state is heavier and imports the library
+
+    if state.in_demo():
+        st.info(DEMO_BANNER, icon=":material/info:")
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import pipeline
+from geo.params import DEFAULT_THRESHOLDS, MODELS, Parameters
 from geo.region import Region
 from geo.risk import DEFAULT_WEIGHTS, INDICATORS
 from geo.sources.taxonomy import CATEGORY_KEYS
@@ -198,12 +199,14 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
 
     choice = params.Choice(
         area=area,
-        model=str(model),
-        weights=params.normalise_weights(weights) if model == "all-ages" else None,
-        categories=params.normalise_categories(counted or available, available),
-        thresholds=tuple(sorted(int(t) for t in (thresholds or pipeline.DEFAULT_THRESHOLDS))),
-        speed_m_s=round(float(speed), 2),
-        catchment_m=float(catchment),
+        parameters=Parameters(
+            model=str(model) if model in MODELS else "all-ages",
+            weights=params.normalise_weights(weights) if model == "all-ages" else None,
+            categories=params.normalise_categories(counted or available, available),
+            thresholds=tuple(thresholds or DEFAULT_THRESHOLDS),
+            speed_m_s=round(float(speed), 2),
+            catchment_m=float(catchment),
+        ),
     )
     view = View(hotspots=bool(hotspots), asset_categories=tuple(shown), show_outside=bool(outside))
     return choice, view

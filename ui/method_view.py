@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,7 @@ from geo.sources.registry import licence_name, licence_url, load_sources
 from geo.sources.taxonomy import CATEGORIES
 
 
-def indicators(weights: dict[str, float] | None) -> pd.DataFrame:
+def indicators(weights: Mapping[str, float] | None) -> pd.DataFrame:
     """The all-ages indicators with default and current weights (as shares)."""
     table = indicator_table()
     out = pd.DataFrame(

@@ -164,7 +164,7 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
     c1, c2 = st.columns(2)
     c1.metric("Residents", _fmt(row.get("population")))
     c2.metric("Aged 65+", _fmt(row.get("pop_65plus")))
-    if choice.model == "older":
+    if choice.parameters.model == "older":
         c1.metric(
             "Risk vs England (65+)",
             f"{_fmt(row.get('risk_score'), '.2f')}×",
@@ -200,7 +200,7 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
     )
 
     st.markdown("**What drives the risk here**")
-    table = state.contributions(choice, code)
+    table = state.contributions(result, code)
     if table is not None:
         yours = state.user_indicator_columns(a)
         table = table.assign(
@@ -211,13 +211,13 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
                 for i, lab in zip(table.index, table["label"], strict=True)
             ]
         )
-    chart = _contribution_chart(table, model=choice.model) if table is not None else None
+    chart = _contribution_chart(table, model=choice.parameters.model) if table is not None else None
     if chart is None:
         st.caption("No indicator breakdown is available for this area.")
     else:
         st.altair_chart(chart, width="stretch")
         shown = table.reset_index(drop=True).copy()
-        if choice.model == "older":
+        if choice.parameters.model == "older":
             shown = shown.assign(
                 value=shown["value"].map(lambda v: _fmt(v, ".3f")),
                 coefficient=shown["coefficient"].map(lambda v: _fmt(v, "+.3f")),

@@ -9,11 +9,11 @@ values across page switches (``persist_state="session"``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 
-from geo.pipeline import DEFAULT_CATCHMENT_M, DEFAULT_SPEED_M_S, DEFAULT_THRESHOLDS, MODELS
+from geo.params import Parameters
 from geo.risk import DEFAULT_WEIGHTS
 
 DEFAULT_AREA = "E08000003"  # Manchester
@@ -55,24 +55,11 @@ CATCHMENT_CHOICES = (800, 1200, 1600, 2000, 2400, 3200)
 
 @dataclass(frozen=True)
 class Choice:
-    """Everything that decides the analysis (not how the map shows it)."""
+    """Everything that decides the analysis (not how the map shows it): the
+    area and the analysis :class:`~geo.params.Parameters`."""
 
     area: str = DEFAULT_AREA
-    model: str = "all-ages"
-    weights: tuple[tuple[str, float], ...] | None = None  # None = the defaults
-    categories: tuple[str, ...] | None = None  # None = every category present
-    thresholds: tuple[int, ...] = tuple(DEFAULT_THRESHOLDS)
-    speed_m_s: float = DEFAULT_SPEED_M_S
-    catchment_m: float = DEFAULT_CATCHMENT_M
-
-    def __post_init__(self) -> None:
-        if self.model not in MODELS:
-            object.__setattr__(self, "model", "all-ages")
-
-    @property
-    def weights_dict(self) -> dict[str, float] | None:
-        """The weights as a dict (None for the defaults)."""
-        return dict(self.weights) if self.weights else None
+    parameters: Parameters = field(default_factory=Parameters)
 
 
 def normalise_weights(weights: Mapping[str, float]) -> tuple[tuple[str, float], ...] | None:
@@ -94,7 +81,11 @@ def normalise_categories(chosen: Sequence[str], available: Sequence[str]) -> tup
 def current() -> Choice:
     """The choice on screen (the defaults before the map page has run)."""
     choice = st.session_state.get(CHOICE_KEY)
-    return choice if isinstance(choice, Choice) else Choice()
+    if isinstance(choice, Choice):
+        return choice
+    from ui import state  # late: ui.state imports this module
+
+    return Choice(area=state.default_area())
 
 
 def remember(choice: Choice) -> None:
@@ -104,16 +95,17 @@ def remember(choice: Choice) -> None:
 
 def describe(choice: Choice, *, area_name: str, category_labels: Mapping[str, str]) -> str:
     """One line saying which analysis this is (for captions and reports)."""
+    p = choice.parameters
     cats = (
         "all community places"
-        if choice.categories is None
-        else ", ".join(category_labels.get(c, c) for c in choice.categories)
+        if p.categories is None
+        else ", ".join(category_labels.get(c, c) for c in p.categories)
     )
-    weights = "default weights" if choice.weights is None else "custom weights"
-    model = MODEL_LABELS.get(choice.model, choice.model)
-    extra = f", {weights}" if choice.model == "all-ages" else ""
+    weights = "default weights" if p.weights is None else "custom weights"
+    model = MODEL_LABELS.get(p.model, p.model)
+    extra = f", {weights}" if p.model == "all-ages" else ""
     return (
         f"{area_name} · {model}{extra} · counting {cats} · walking "
-        f"{', '.join(f'{t:,} m' for t in choice.thresholds)} at {choice.speed_m_s:g} m/s · "
-        f"catchment {choice.catchment_m:,.0f} m"
+        f"{', '.join(f'{t:,} m' for t in p.thresholds)} at {p.speed_m_s:g} m/s · "
+        f"catchment {p.catchment_m:,.0f} m"
     )

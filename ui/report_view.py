@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
 from typing import Any
 
 import altair as alt
@@ -11,11 +11,17 @@ import pandas as pd
 import streamlit as st
 
 from geo import pipeline
+from geo.errors import AtlasError
 from geo.gaps import BIVARIATE_COLOURS, CLASS_LABELS
 from geo.report import export_bytes, report_html
 from geo.report import tables as report_tables
 from geo.report.downloads import MIME, file_stem
 from ui import state
+
+log = logging.getLogger(__name__)
+
+#: Session key: the analysis whose downloads the user asked to prepare.
+PREPARED_KEY = "downloads_prepared_for"
 
 #: Download buttons: format, label, what the file holds.
 DOWNLOADS = (
@@ -50,31 +56,57 @@ def _export(key: tuple[Any, ...], fmt: str, _result: pipeline.Result) -> bytes:
     return content
 
 
-def exporter(key: tuple[Any, ...], fmt: str, result: pipeline.Result) -> Callable[[], bytes]:
-    """A callable the download button runs when clicked (files are built on demand)."""
-
-    def build() -> bytes:
+def _built(key: tuple[Any, ...], fmt: str, result: pipeline.Result) -> bytes | str:
+    """The file's bytes, or a plain-English reason it could not be built."""
+    try:
         return _export(key, fmt, result)
-
-    return build
+    except AtlasError as exc:
+        return str(exc)
+    except Exception:
+        log.exception("building the %s download failed", fmt)
+        return "an unexpected error (the details are in the server log; please report it)"
 
 
 def download_buttons(result: pipeline.Result, key: tuple[Any, ...]) -> None:
-    """One button per format, built from exactly the analysis on screen."""
+    """One button per format, built from exactly the analysis on screen.
+
+    The files are built when the user asks (the report's maps take a few
+    seconds), inside the page run, so a file that cannot be built is
+    reported on the page instead of a button that silently does nothing.
+    """
+    if st.session_state.get(PREPARED_KEY) != key:
+        st.caption(
+            "The files are built from the analysis on screen: the report (PDF and HTML) "
+            "and the tables (Excel, CSV, GeoPackage, GeoJSON)."
+        )
+        if not st.button(
+            "Prepare the downloads",
+            type="primary",
+            key="prepare-downloads",
+            icon=":material/build:",
+        ):
+            return
+        st.session_state[PREPARED_KEY] = key
+    with st.spinner("Building the report and the tables…"):
+        built = {fmt: _built(key, fmt, result) for fmt, _label, _help in DOWNLOADS}
     cols = st.columns(3)
     for i, (fmt, label, help_text) in enumerate(DOWNLOADS):
+        outcome = built[fmt]
         with cols[i % 3]:
-            st.download_button(
-                label,
-                data=exporter(key, fmt, result),
-                file_name=download_name(result, fmt),
-                mime=MIME[fmt],
-                help=help_text,
-                key=f"download-{fmt}",
-                icon=":material/download:",
-                on_click="ignore",
-                width="stretch",
-            )
+            if isinstance(outcome, bytes):
+                st.download_button(
+                    label,
+                    data=outcome,
+                    file_name=download_name(result, fmt),
+                    mime=MIME[fmt],
+                    help=help_text,
+                    key=f"download-{fmt}",
+                    icon=":material/download:",
+                    on_click="ignore",
+                    width="stretch",
+                )
+            else:
+                st.error(f"The {label} could not be built: {outcome}", icon=":material/error:")
 
 
 def priority_frame(result: pipeline.Result) -> tuple[pd.DataFrame, bool]:

@@ -24,7 +24,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import maps, pipeline, risk
+from geo import demo, maps, pipeline, risk
 from geo.config import Settings
 from geo.errors import AtlasError
 from geo.national import national_indicators
@@ -94,8 +94,38 @@ def tiles() -> str | None:
 
 
 def settings() -> Settings:
-    """Settings from the environment (ATLAS_SOURCES, ATLAS_OFFLINE, ...)."""
-    return Settings.from_env()
+    """Settings from the environment (ATLAS_SOURCES, ATLAS_OFFLINE, ...).
+
+    With no sources file, no shared data folder and no network, the built-in
+    demo (:mod:`geo.demo`), so the app opens on real data at once.
+    """
+    s = Settings.from_env()
+    if s.sources_file is None and demo_by_default():
+        return demo.demo_settings(s)
+    return s
+
+
+def demo_by_default() -> bool:
+    """Whether the app is on the built-in demo because nothing else can be had."""
+    keys = ("ATLAS_SOURCES", "ATLAS_OFFLINE", "ATLAS_DEMO", "ATLAS_SHARED_DATA")
+    return _demo_by_default(tuple(os.environ.get(k, "") for k in keys))
+
+
+@st.cache_resource(show_spinner=False)
+def _demo_by_default(env: tuple[str, ...]) -> bool:
+    # once per environment: the network probe takes up to two seconds
+    keys = ("ATLAS_SOURCES", "ATLAS_OFFLINE", "ATLAS_DEMO", "ATLAS_SHARED_DATA")
+    return demo.use_demo_by_default({k: v for k, v in zip(keys, env, strict=True) if v})
+
+
+def in_demo() -> bool:
+    """Whether the pages show the built-in demo."""
+    return demo.is_demo(settings())
+
+
+def default_area() -> str:
+    """The area pages open on: Rutland in the demo, else Manchester."""
+    return demo.DEMO_AREA if in_demo() else DEFAULT_AREA
 
 
 def _key(s: Settings) -> tuple[str, bool, str]:
@@ -378,20 +408,16 @@ def _analysis(
 ) -> pipeline.Result:
     s = _settings(*settings_id)
     base = _with_indicators(_base(choice.area, settings_id), _tables)
-    user_weights: dict[str, float] = {}
-    if choice.model == "all-ages":
+    parameters = choice.parameters
+    if parameters.model == "all-ages":
+        user_weights: dict[str, float] = {}
         for table in _tables:
             user_weights.update(table.user_weights())
+        parameters = parameters.replace(user_weights=user_weights or None)
     return pipeline.run_analysis(
         _with_uploads(base, _uploads, s.region_buffer_m),
-        user_weights=user_weights or None,
+        parameters,
         settings=s,
-        model=choice.model,
-        weights=choice.weights_dict,
-        categories=choice.categories,
-        thresholds=choice.thresholds,
-        speed_m_s=choice.speed_m_s,
-        catchment_m=choice.catchment_m,
         national=_national(*settings_id),
     )
 
@@ -411,47 +437,16 @@ def analysis_key(choice: Choice) -> tuple[Any, ...]:
     return (choice, settings_key(), uploads_key())
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _risk_detail(
-    area: str,
-    model: str,
-    weights: tuple[tuple[str, float], ...] | None,
-    settings_id: tuple,
-    upload_id: str = "",
-    _tables: tuple[UploadedIndicators, ...] = (),
-) -> risk.CompositeRisk | risk.OlderRisk:
-    base = _with_indicators(_base(area, settings_id), _tables)
-    national = _national(*settings_id)
-    if model == "older":
-        return risk.older_people_risk(base.areas, reference=national)
-    user_weights: dict[str, float] = {}
-    for table in _tables:
-        user_weights.update(table.user_weights())
-    return risk.all_ages_risk(
-        base.areas,
-        weights=dict(weights) if weights else None,
-        reference=national,
-        extra=user_weights or None,
-    )
-
-
-def contributions(choice: Choice, code: str) -> pd.DataFrame | None:
+def contributions(result: pipeline.Result, code: str) -> pd.DataFrame | None:
     """How each indicator (or model term) drives one area's risk, or None.
 
-    Uploaded indicators weighted into the all-ages index are included, as in
-    the analysis.
+    Read from the risk model output the analysis carries (uploaded indicators
+    weighted into the all-ages index included), never recomputed.
     """
-    tables = tuple(indicator_uploads())
+    if result.risk_detail is None:
+        return None
     try:
-        detail = _risk_detail(
-            choice.area,
-            choice.model,
-            choice.weights,
-            settings_key(),
-            uploads_key((), tables),
-            tables,
-        )
-        return risk.contributions(detail, code)
+        return risk.contributions(result.risk_detail, code)
     except AtlasError as exc:
         log.info("no contributions for %s: %s", code, exc)
         return None

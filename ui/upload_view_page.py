@@ -128,7 +128,7 @@ def indicators(region: Region, choice: params.Choice) -> None:
                 key=f"ind-w-{fid}-{user_column(str(column))}",
             )
         )
-    if choice.model != "all-ages" and any(weights.values()):
+    if choice.parameters.model != "all-ages" and any(weights.values()):
         st.caption("Weights only count with the all-ages risk model (chosen on the map page).")
     if st.button("Add to the analysis", type="primary", key=f"add-ind-{fid}"):
         try:

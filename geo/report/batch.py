@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from geo.errors import AtlasError
+from geo.params import Parameters
 
 from .downloads import FORMATS, check_formats, export_files
 from .render import render_template
@@ -135,7 +136,7 @@ def run_batch(
     out_dir: Path,
     formats: Iterable[str] = ("pdf", "html"),
     force: bool = False,
-    analysis: Mapping[str, Any] | None = None,
+    analysis: Parameters | None = None,
     prepare: Prepare | None = None,
     progress: bool = True,
     stream: TextIO | None = None,
@@ -156,7 +157,7 @@ def run_batch(
     force
         Redo areas that are already done.
     analysis
-        Options for :func:`geo.pipeline.run_analysis` (model, weights …).
+        The analysis options (default: :class:`geo.params.Parameters`'s defaults).
     prepare
         Builds the region for an area (e.g. joining the user's own files);
         default :func:`geo.region.load_region`.
@@ -173,7 +174,7 @@ def run_batch(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stream = stream or sys.stderr
-    options = dict(analysis or {})
+    options = analysis or Parameters()
     failures = _read_json(out_dir / FAILURES, default={})
     lookup = None
     national = None
@@ -208,10 +209,8 @@ def run_batch(
                 else:
                     region = load_region(",".join(selection.lad_codes), settings=settings)
                     user_weights = None
-                extra = {"user_weights": user_weights} if user_weights else {}
-                result = run_analysis(
-                    region, settings=settings, national=national, **options, **extra
-                )
+                params = options.replace(user_weights=user_weights) if user_weights else options
+                result = run_analysis(region, params, settings=settings, national=national)
                 (folder / MARKER).unlink(missing_ok=True)
                 paths = export_files(result, folder, chosen)
                 figures = _plain(headline(result))

@@ -2,7 +2,7 @@
 
 * :func:`report_html` fills ``templates/report.html.j2`` with autoescape on:
   every string from the data (area, ward and asset names, addresses, notes)
-  is escaped with :func:`geo.escaping.escape_html` (which also neutralises ``$``
+  is escaped with :func:`geo.present.escaping.escape_html` (which also neutralises ``$``
   and the backtick, as the interactive maps do); the stylesheet is inlined
   and the maps are embedded as base64 PNG ``data:`` URIs, so the file opens
   anywhere with nothing to fetch.  A
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
-from geo.escaping import escape_html
+from geo.present.escaping import escape_html
 
 from .context import report_context
 

@@ -26,6 +26,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from geo import risk
+from geo.present.labels import category_label
 from geo.sources.taxonomy import category_labels
 
 if TYPE_CHECKING:
@@ -79,16 +80,6 @@ PRIORITY_COLUMNS = (
     "hotspot",
     "expected_lonely",
 )
-
-
-def category_label(key: str) -> str:
-    """A category's label; uploaded ``user_…`` categories are named as the user's."""
-    label = category_labels().get(key)
-    if label:
-        return label
-    if str(key).startswith("user_"):
-        return str(key).removeprefix("user_").replace("_", " ").capitalize() + " (your data)"
-    return str(key)
 
 
 def counted_assets(result: Result) -> gpd.GeoDataFrame:

@@ -2,7 +2,7 @@
 
 :class:`DataAccess` is the one place that decides, per dataset, whether it is
 read from a local copy or fetched from its official endpoint (through
-:mod:`geo.http`, which caches every download on disk).  Each method returns the
+:mod:`geo.net`, which caches every download on disk).  Each method returns the
 typed frame the loaders produce plus a :class:`~geo.provenance.ProvenanceRecord`.
 
 Offline (``Settings.offline``), :meth:`DataAccess.check_available` lists every
@@ -50,7 +50,6 @@ CENSUS_DATASETS = (
 
 #: Above this many areas, Nomis is asked for every LSOA (TYPE151) at once.
 _NOMIS_NATIONAL_THRESHOLD = 2000
-_NOMIS_CODES_PER_REQUEST = 250
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ class DataAccess:
         The registry with any sources file applied (read from
         ``settings.sources_file`` when not given).
     client
-        An :class:`geo.http.HttpClient`; created on first need.
+        An :class:`geo.net.HttpClient`; created on first need.
     progress
         Called as ``progress(label, done, total)``.
     """
@@ -96,7 +95,7 @@ class DataAccess:
     def client(self) -> Any:
         """The HTTP client (created lazily so offline runs never build one)."""
         if self._client is None:
-            from geo.http import HttpClient
+            from geo.net import HttpClient
 
             self._client = HttpClient(self.settings)
         return self._client
@@ -380,12 +379,16 @@ class DataAccess:
             dataset_id, rows, location=origin, sha256=_cached_sha256(tuple(paths))
         )
 
-    def census_table(self, dataset_id: str, codes: Sequence[str]) -> Loaded:
+    def census_table(
+        self, dataset_id: str, codes: Sequence[str], *, national: bool = False
+    ) -> Loaded:
         """One Census 2021 table for the given LSOA codes (wide, by label).
 
         Online, the registry's ``online.dataset`` is queried through the Nomis
         API at ``online.url`` (the API root; ``https://www.nomisweb.co.uk/api/v01``
-        when not given).
+        when not given) for the region's codes.  For the whole country
+        (``national``, or more than a few thousand codes) the Nomis bulk zip
+        ``online.bulk`` is downloaded once instead (see :meth:`_census_bulk`).
         """
         dataset = self.dataset(dataset_id)
         table = dataset.table or dataset_id.removeprefix("census_")
@@ -396,18 +399,59 @@ class DataAccess:
             frame = _read_census_cached(str(paths[0]), _mtime(paths[0]), table)
             rec = self._local_record(dataset_id, paths, len(frame))
         else:
-            from geo.http import NOMIS_API
+            from geo.net import NOMIS_API
 
             online = self._online(dataset_id)
-            api = str(online.get("url") or NOMIS_API).rstrip("/")
-            raw = self._nomis(online["dataset"], codes, label, api)
-            frame = census.read_census_table(raw, table=table)
-            rec = self._online_record(
-                dataset_id, len(frame), location=f"{api}/dataset/{online['dataset']}"
-            )
+            if online.get("bulk") and (national or len(codes) > _NOMIS_NATIONAL_THRESHOLD):
+                frame, rec = self._census_bulk(dataset_id, table, str(online["bulk"]), label)
+            else:
+                api = str(online.get("url") or NOMIS_API).rstrip("/")
+                raw = self._nomis(online["dataset"], codes, label, api)
+                frame = census.read_census_table(raw, table=table)
+                rec = self._online_record(
+                    dataset_id, len(frame), location=f"{api}/dataset/{online['dataset']}"
+                )
         frame = frame.loc[frame.index.intersection(pd.Index(codes))]
         self.report(label, 1, 1)
         return Loaded(frame, rec)
+
+    def _census_bulk(
+        self, dataset_id: str, table: str, url: str, label: str
+    ) -> tuple[pd.DataFrame, ProvenanceRecord]:
+        """A Census table for every LSOA from its Nomis bulk zip, checked.
+
+        The zip is downloaded once into the cache (progress reported as bytes),
+        verified against ``online.bulk_sha256`` when the registry gives one,
+        and its sha256 is recorded in the provenance; the table must hold the
+        registry's ``expected_rows`` areas, or the download is discarded.
+        """
+        dataset = self.dataset(dataset_id)
+        online = dataset.online or {}
+        path = Path(
+            self.client.download(
+                url,
+                expected_sha256=online.get("bulk_sha256"),
+                progress=self._byte_progress(label),
+                description=f"{dataset.title} (Nomis bulk file)",
+            )
+        )
+        frame = _read_census_cached(str(path), _mtime(path), table)
+        expected = dataset.expected_rows
+        if expected is not None and len(frame) != expected:
+            self.client.cache.delete(self.client.download_key(url))
+            raise DataSourceError(
+                f"The Nomis bulk file {url} holds {len(frame)} LSOAs, not the expected "
+                f"{expected}: it was not kept. The download may be incomplete or the file "
+                "replaced: try again later, or check expected_rows in geo/data/sources.toml."
+            )
+        rec = self._online_record(
+            dataset_id,
+            len(frame),
+            location=url,
+            sha256=_cached_sha256((path,)),
+            note="Nomis bulk file (every LSOA).",
+        )
+        return frame, rec
 
     def _nomis(self, nomis_id: str, codes: Sequence[str], label: str, api: str) -> bytes:
         base = {"date": "latest", "measures": "20100"}
@@ -418,20 +462,9 @@ class DataAccess:
                 progress=self._byte_progress(label),
                 base_url=api,
             )
-        chunks = []
-        ordered = sorted(codes)
-        for start in range(0, len(ordered), _NOMIS_CODES_PER_REQUEST):
-            part = ordered[start : start + _NOMIS_CODES_PER_REQUEST]
-            raw = self.client.nomis_csv(
-                nomis_id,
-                {**base, "geography": ",".join(part)},
-                progress=self._byte_progress(label),
-                base_url=api,
-            )
-            text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else str(raw)
-            lines = text.splitlines()
-            chunks.append(lines if not chunks else lines[1:])
-        return ("\n".join(line for chunk in chunks for line in chunk) + "\n").encode()
+        return self.client.nomis_geography_csv(
+            nomis_id, codes, base, progress=self._byte_progress(label), base_url=api
+        )
 
 
 # -- cached readers of large national files (keyed by path and mtime) ------

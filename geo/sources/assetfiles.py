@@ -41,6 +41,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -340,3 +341,35 @@ def check_asset_frame(frame: gpd.GeoDataFrame) -> None:
             problems.append(f"capacity is {frame['capacity'].dtype}, expected float64")
     if problems:
         raise SchemaError("Not a standard asset frame: " + "; ".join(problems) + ".")
+
+
+def assets_from_asset_parquet(
+    path: str | Path, *, source: str, bbox_wgs84: Sequence[float] | None = None
+) -> AssetRead:
+    """Assets from a GeoParquet file holding a standard asset frame.
+
+    Such files are written by the atlas itself (the built-in demo's assets,
+    read once from OpenStreetMap and the registers): the rows are taken as
+    they are, with ``source`` set to the key given, and only the optional
+    study box is applied.
+
+    Raises
+    ------
+    SchemaError
+        When the file is not GeoParquet or not a standard asset frame.
+    """
+    file = Path(path)
+    try:
+        frame = gpd.read_parquet(file)
+    except (OSError, ValueError) as exc:
+        raise SchemaError(f"{file.name} cannot be read as GeoParquet: {exc}.") from exc
+    check_asset_frame(frame)
+    records = [
+        {**row, "source": source, "geometry": geometry}
+        for row, geometry in zip(
+            pd.DataFrame(frame.drop(columns="geometry")).to_dict(orient="records"),
+            frame.geometry.values,
+            strict=True,
+        )
+    ]
+    return finish_assets(records, crs=ASSET_CRS, rows_in=len(frame), bbox_wgs84=bbox_wgs84)

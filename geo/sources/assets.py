@@ -6,11 +6,15 @@ addition, a sources file can name OpenStreetMap extracts (``osm_assets``) and
 any number of asset registers (``[[assets]]``: council lists, DCMS libraries,
 OS places of worship, Sport England Active Places, warm spaces...).
 
-Assets within ``buffer_m`` metres of any area of the region are kept (assets
-just over the border serve residents too); ``in_region`` says which lie inside
-the region itself.  The same place listed by two sources (same category,
-names equal or one missing, less than :data:`DUPLICATE_DISTANCE_M` apart) is
-kept once, from the source listed first.
+Assets are chosen by where they are, not by the authorities a source lists:
+every point within ``buffer_m`` metres of any area of the region is kept
+(assets just over the border serve residents too), and ``in_region`` says
+which lie inside the region itself.  A source that lists the authorities it
+``covers`` is opened when the region and its buffer touch any of them, so a
+neighbouring authority's register contributes its points near the border.
+The same place listed by two sources (same category, names equal or one
+missing, less than :data:`DUPLICATE_DISTANCE_M` apart) is kept once, from the
+source listed first.
 """
 
 from __future__ import annotations
@@ -25,9 +29,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.errors import DataSourceError, OfflineError
+from geo.errors import DataSourceError, OfflineError, SchemaError, UnreachableError
 from geo.provenance import ProvenanceRecord, Unavailable, file_sha256, record
-from geo.sources import osm
+from geo.sources import lookups, osm
 from geo.sources.assetfiles import empty_asset_frame
 from geo.sources.registers import assets_from_spec
 from geo.sources.registry import AssetFile
@@ -37,6 +41,9 @@ log = logging.getLogger(__name__)
 CRS = "EPSG:27700"
 #: Two records of the same category closer than this (metres) may be one place.
 DUPLICATE_DISTANCE_M = 30.0
+#: Slack (metres) added to the buffer when asking which authorities it touches,
+#: because the national authority boundaries are simplified.
+BOUNDARY_SLACK_M = 1000.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,8 @@ class RegionAssets:
     provenance: list[ProvenanceRecord] = field(default_factory=list)
     unavailable: list[Unavailable] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Sources whose download failed in this run (tried again next time).
+    failed: list[str] = field(default_factory=list)
 
 
 def search_box_wgs84(areas: gpd.GeoDataFrame, buffer_m: float) -> tuple[float, float, float, float]:
@@ -69,21 +78,22 @@ def load_assets(
     areas
         The region's LSOA polygons (EPSG:27700).
     lads
-        The region's local authority codes (to pick relevant files).
+        The region's local authority codes.
     buffer_m
         Keep assets up to this distance outside the region.
     """
     bbox = search_box_wgs84(areas, buffer_m)
     parts: list[gpd.GeoDataFrame] = []
     result = RegionAssets(frame=empty_asset_frame().assign(in_region=pd.Series(dtype=bool)))
+    near = nearby_authorities(access, areas, lads, buffer_m, result.notes)
 
     access.report("OpenStreetMap community places", 0, 1)  # type: ignore[attr-defined]
-    osm_frame = _osm_assets(access, lads, bbox, result)
+    osm_frame = _osm_assets(access, near, bbox, result)
     access.report("OpenStreetMap community places", 1, 1)  # type: ignore[attr-defined]
     if osm_frame is not None:
         parts.append(osm_frame)
     for asset_file in access.sources.asset_files:  # type: ignore[attr-defined]
-        if not asset_file.relevant_to(lads):
+        if not asset_file.relevant_to(near):
             continue
         access.report(asset_file.title, 0, 1)  # type: ignore[attr-defined]
         frame = _asset_file(asset_file, bbox, result)
@@ -110,7 +120,68 @@ def load_assets(
         provenance=result.provenance,
         unavailable=result.unavailable,
         notes=result.notes,
+        failed=result.failed,
     )
+
+
+def nearby_authorities(
+    access: object,
+    areas: gpd.GeoDataFrame,
+    lads: Sequence[str],
+    buffer_m: float,
+    notes: list[str] | None = None,
+) -> tuple[str, ...]:
+    """The region's authorities and every other one its buffer reaches.
+
+    Parameters
+    ----------
+    access
+        A :class:`geo.sources.access.DataAccess` (for the lookup and the
+        local authority boundaries).
+    areas
+        The region's LSOA polygons (EPSG:27700).
+    lads
+        The region's own local authority codes, always included.
+    buffer_m
+        The buffer around the region in which assets are kept; authorities
+        within it (plus :data:`BOUNDARY_SLACK_M`, as the national boundaries
+        are simplified) are included.
+    notes
+        Gets a note when the boundaries cannot be had; only ``lads`` are
+        returned then.
+
+    Returns
+    -------
+    tuple of str
+        ``lads`` first, then the neighbouring codes in sorted order.
+    """
+    try:
+        codes = lookups.local_authorities(access.lsoa21_lookup().frame)["lad_code"]  # type: ignore[attr-defined]
+        if access.check_available(["lad_boundaries"], list(lads)):  # type: ignore[attr-defined]
+            raise OfflineError("local authority boundaries unavailable")
+        polygons = access.lad_boundaries(list(codes)).frame  # type: ignore[attr-defined]
+    except (DataSourceError, OfflineError, SchemaError) as exc:
+        log.info("neighbouring authorities unknown: %s", exc)
+        if notes is not None and len(areas):
+            notes.append(
+                "Local authority boundaries are unavailable, so only asset files listing this "
+                "area's own authorities were opened: registers of neighbouring authorities, "
+                "whose places near the border serve residents too, may be missing."
+            )
+        return tuple(lads)
+    return authorities_within(polygons, areas, lads, buffer_m + BOUNDARY_SLACK_M)
+
+
+def authorities_within(
+    polygons: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, lads: Sequence[str], distance_m: float
+) -> tuple[str, ...]:
+    """``lads``, then the codes of ``polygons`` within ``distance_m`` of any area."""
+    if not len(areas) or not len(polygons):
+        return tuple(lads)
+    tree = shapely.STRtree(polygons.geometry.values)
+    hits = tree.query(areas.geometry.values, predicate="dwithin", distance=distance_m)[1]
+    near = sorted(set(polygons.index[np.unique(hits)]) - set(lads))
+    return (*lads, *near)
 
 
 def _osm_assets(
@@ -154,16 +225,24 @@ def _osm_assets(
             )
         return pd.concat(frames, ignore_index=True) if frames else None
     online = dataset.online or {}
-    query = osm.overpass_query(_wsen(bbox))  # it takes (west, south, east, north)
     try:
-        # offline, the client answers from the cache (an earlier run's download) or raises
-        data = access.client.overpass(query, url=online.get("url"))  # type: ignore[attr-defined]
-    except OfflineError:
-        reason = "offline, no OpenStreetMap file named and no earlier download of this area"
+        # offline, the client answers from the cache (an earlier run's download) or raises;
+        # a large box is split into tiles (each cached on its own) and merged
+        data = access.client.overpass_area(  # type: ignore[attr-defined]
+            _wsen(bbox), osm.overpass_query, url=online.get("url")
+        )
+    except OfflineError as exc:
+        reason = (
+            str(exc)
+            if isinstance(exc, UnreachableError)
+            else "offline, no OpenStreetMap file named and no earlier download of this area"
+        )
         result.unavailable.append(_unavailable(dataset, reason))
+        result.failed.append(dataset_id)
         return None
     except DataSourceError as exc:
         result.unavailable.append(_unavailable(dataset, str(exc)))
+        result.failed.append(dataset_id)
         return None
     read = osm.assets_from_overpass_json(data, source=dataset_id)
     result.provenance.append(

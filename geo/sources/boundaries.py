@@ -5,7 +5,8 @@ Methods
 Sources are read with pyogrio (GDAL) from a path, or from the raw ``bytes`` of
 a download, or from a GeoJSON answer already parsed into a ``dict`` (or a list
 of such pages). Gzip-compressed files (``.geojson.gz``) are recognised by their
-magic bytes and decompressed in memory (pyogrio does not detect a bare ``.gz``).
+magic bytes and decompressed in memory (pyogrio does not detect a bare ``.gz``);
+GeoParquet files (the built-in demo's) are read with geopandas.
 Small GeoJSON answers (under 2 MB, e.g. one region's ArcGIS pages) are parsed in
 Python, which catches ArcGIS error bodies and empty answers; larger files go to
 GDAL. The whole layer is read once and filtered by code in memory: GDAL's
@@ -65,6 +66,7 @@ CRS = "EPSG:27700"
 _GZIP_MAGIC = b"\x1f\x8b"
 _PARSE_JSON_BELOW = 2 * 1024 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
+_PARQUET_MAGIC = b"PAR1"
 
 _LSOA_SPEC: dict[str, list[Alias]] = {
     "code": ["LSOA21CD", "lsoa21_code", "lsoa21cd", "area_code", "LSOA code (2021)", "code"],
@@ -153,7 +155,30 @@ def _check_json_answer(obj: Any, name: str) -> None:
             raise DataSourceError(f"{name}: the server answered with an error: {page['error']!r}.")
 
 
+def _read_geoparquet(source: Source, name: str) -> gpd.GeoDataFrame | None:
+    """The layer when ``source`` is a GeoParquet file (or its bytes), else ``None``."""
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.is_file():
+            return None
+        with open(path, "rb") as fh:
+            if fh.read(4) != _PARQUET_MAGIC:
+                return None
+        data = path.read_bytes()
+    elif isinstance(source, bytes | bytearray) and bytes(source[:4]) == _PARQUET_MAGIC:
+        data = bytes(source)
+    else:
+        return None
+    try:
+        return gpd.read_parquet(io.BytesIO(data))
+    except (OSError, ValueError) as exc:
+        raise SchemaError(f"{name} cannot be read as GeoParquet: {exc}.") from exc
+
+
 def _read_vector(source: Source, what: str) -> tuple[gpd.GeoDataFrame, str]:
+    parquet = _read_geoparquet(source, source_name(source))
+    if parquet is not None:
+        return parquet, source_name(source)
     data, name = _vector_input(source, what)
     if isinstance(data, bytes):
         stripped = data.lstrip()[:1]

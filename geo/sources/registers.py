@@ -13,7 +13,8 @@ standard asset frame (see :mod:`geo.sources.assetfiles`):
 
 :func:`assets_from_spec` reads one asset file described by a mapping (a table
 of a sources TOML file), for every asset format the atlas knows, OSM ones
-included.
+included; ``asset_parquet`` reads a standard asset frame saved as GeoParquet
+(the built-in demo's).
 
 Finding columns
 ---------------
@@ -71,6 +72,7 @@ from geo.sources.assetfiles import (
     CATEGORY_NOT_MAPPED,
     UK_BOUNDS_WGS84,
     AssetRead,
+    assets_from_asset_parquet,
     clean_text,
     finish_assets,
     tags_json,
@@ -699,6 +701,7 @@ SPEC_FORMATS: dict[str, Callable[..., AssetRead]] = {
     "pubs_tsv": assets_from_pubs_tsv,
     "table": assets_from_table,
     "vector": assets_from_vector,
+    "asset_parquet": assets_from_asset_parquet,
 }
 
 #: Keys a spec may carry for people, ignored by the readers.

@@ -11,6 +11,10 @@ Sources file format (TOML)::
     # folder that relative paths start from; relative to this file.
     # ${NAME:-default} takes an environment variable with a default.
     base = "${ATLAS_SHARED_DATA:-../../shared/data}"
+    # optional: the England indicator table (see geo.national) precomputed as
+    # Parquet, used for national ranks instead of assembling it from the
+    # national Census and IoD files (the built-in demo carries one)
+    national_table = "england_indicators.parquet"
 
     [datasets.iod2025]
     path = "imd2025/File_7_IoD2025.csv"          # one file
@@ -186,6 +190,7 @@ class Sources:
     asset_files: tuple[AssetFile, ...] = ()
     sources_file: Path | None = None
     registry_file: Path = REGISTRY_FILE
+    national_table: Path | None = None
 
     def dataset(self, dataset_id: str) -> Dataset:
         """A dataset by id, described as its local copy says when it has one."""
@@ -250,12 +255,16 @@ def load_sources(sources_file: Path | None = None, *, registry: Path = REGISTRY_
         _asset_file(Path(sources_file), i, entry, base)
         for i, entry in enumerate(data.get("assets") or [])
     )
+    national = data.get("national_table")
+    if national is not None and not isinstance(national, str):
+        raise ConfigError(f"{sources_file}: national_table must be a path.")
     return Sources(
         datasets=MappingProxyType(datasets),
         local=MappingProxyType(local),
         asset_files=assets,
         sources_file=Path(sources_file).resolve(),
         registry_file=Path(registry),
+        national_table=_under(base, _expand(national)) if national else None,
     )
 
 
@@ -321,6 +330,11 @@ def _base_dir(sources_file: Path, base: str) -> Path:
     if not path.is_absolute():
         path = sources_file.resolve().parent / path
     return path.resolve()
+
+
+def _under(base: Path, text: str) -> Path:
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else base / path
 
 
 def _strings(value: Any, what: str, sources_file: Path) -> tuple[str, ...]:

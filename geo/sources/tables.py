@@ -40,6 +40,7 @@ Source = str | os.PathLike | bytes | Mapping[str, Any] | Sequence[Mapping[str, A
 Alias = str | re.Pattern[str]
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_PARQUET_MAGIC = b"PAR1"
 _CODE_RE = re.compile(r"^[A-Z][0-9A-Z]{8}$")
 
 
@@ -107,8 +108,23 @@ def _features_to_frame(obj: Any, name: str) -> pd.DataFrame:
     return frame
 
 
+def _parquet_as_text(data: bytes, name: str) -> pd.DataFrame:
+    """A Parquet table with every column as text (missing values stay missing)."""
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except (OSError, ValueError) as exc:
+        raise SchemaError(f"{name} cannot be read as Parquet: {exc}.") from exc
+    frame = frame.reset_index(drop=frame.index.name is None)
+    numeric = [c for c in frame.columns if not pd.api.types.is_string_dtype(frame[c])]
+    for column in numeric:  # text columns (the usual case) are kept as they are
+        values = frame[column]
+        frame[column] = values.astype("str").where(values.notna())
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
+
+
 def read_table(source: Source, *, what: str = "a table") -> pd.DataFrame:
-    """Read a CSV (plain or gzip), or the attributes of an ArcGIS JSON answer, as text.
+    """Read a CSV (plain or gzip), a Parquet table, or the attributes of an ArcGIS JSON answer.
 
     Every column is read as text (``str`` dtype), so codes keep leading zeros
     and numbers with thousands separators survive; callers convert the
@@ -117,8 +133,8 @@ def read_table(source: Source, *, what: str = "a table") -> pd.DataFrame:
     Parameters
     ----------
     source
-        Path to a ``.csv``/``.csv.gz``/``.json``/``.geojson`` file, the bytes of
-        one, or a parsed ArcGIS JSON answer (``dict`` or list of pages).
+        Path to a ``.csv``/``.csv.gz``/``.parquet``/``.json``/``.geojson`` file,
+        the bytes of one, or a parsed ArcGIS JSON answer (``dict`` or list of pages).
     what
         What the table should contain, used in error messages.
 
@@ -143,6 +159,10 @@ def read_table(source: Source, *, what: str = "a table") -> pd.DataFrame:
             )
         if data[:2] == _GZIP_MAGIC:
             data = gzip.decompress(data)
+        if data[:4] == _PARQUET_MAGIC:
+            frame = _parquet_as_text(data, name)
+            frame.attrs["source"] = name
+            return frame
         text = _decode(data)
         stripped = text.lstrip()
         if stripped[:1] in ("{", "["):

@@ -35,95 +35,38 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo.errors import CacheError
+from geo.net._entries import (
+    LOCK_DIR,
+    RESERVED_ENDINGS,
+    SIDECAR_SUFFIX,
+    SIDECAR_VERSION,
+    STEM_RE,
+    SUFFIX_RE,
+    TEMP_SUFFIX,
+    Entry,
+    entry_for,
+    file_sha256,
+    fsync_dir,
+    unlink_quietly,
+)
+from geo.net._locks import file_lock
 
 if TYPE_CHECKING:
     from geo.config import Settings
 
-try:  # POSIX only; elsewhere the cache still works but without cross-process locks.
-    import fcntl
-except ImportError:  # pragma: no cover - not reached on Linux or macOS
-    fcntl = None  # type: ignore[assignment]
-
 logger = logging.getLogger(__name__)
 
-SIDECAR_SUFFIX = ".meta.json"
-TEMP_SUFFIX = ".tmp"
-LOCK_DIR = ".locks"
-SIDECAR_VERSION = 1
-
-_CHUNK = 1024 * 1024
-_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
-_SUFFIX_RE = re.compile(r"^(\.[A-Za-z0-9_-]{1,16}){0,3}$")
-_STEM_RE = re.compile(r"^([A-Za-z0-9_-]*-)?[0-9a-f]{20}$")
-_RESERVED_ENDINGS = (SIDECAR_SUFFIX, TEMP_SUFFIX, ".lock")
 _STALE_TEMP_SECONDS = 3600.0
 
-_held = threading.local()  # locks held by this thread: {lock path: [exclusive, depth]}
-
-
-@dataclass(frozen=True)
-class _Entry:
-    """Where one key's files live."""
-
-    folder: Path
-    stem: str
-    lock_path: Path
-
-    @property
-    def sidecar(self) -> Path:
-        return self.folder / f"{self.stem}{SIDECAR_SUFFIX}"
-
-    def data(self, suffix: str) -> Path:
-        return self.folder / f"{self.stem}{suffix}"
-
-
-def _slug(text: str, limit: int) -> str:
-    return _SAFE.sub("_", text).strip("_-")[:limit].strip("_-")
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """The sha256 hex digest of a file, read in chunks.
-
-    Parameters
-    ----------
-    path
-        File to hash.
-
-    Returns
-    -------
-    str
-        Lower-case hexadecimal digest.
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not supported everywhere; best effort
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _unlink(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
+__all__ = ["SIDECAR_SUFFIX", "TEMP_SUFFIX", "Cache", "file_sha256"]
 
 
 class Cache:
@@ -155,28 +98,16 @@ class Cache:
 
     # ------------------------------------------------------------------ paths
 
-    def _entry(self, key: str) -> _Entry:
-        if not isinstance(key, str) or not key.strip():
-            raise ValueError(f"A cache key must be a non-empty string, got {key!r}.")
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
-        head, sep, rest = key.partition("/")
-        folder = _slug(head, 32) if sep else ""
-        folder = folder or "misc"
-        name = _slug(rest if sep else key, 48)
-        stem = f"{name}-{digest}" if name else digest
-        return _Entry(
-            folder=self.root / folder,
-            stem=stem,
-            lock_path=self.root / LOCK_DIR / folder / f"{stem}.lock",
-        )
+    def _entry(self, key: str) -> Entry:
+        return entry_for(self.root, key)
 
     @staticmethod
     def _check_suffix(suffix: str) -> str:
-        if not _SUFFIX_RE.match(suffix) or suffix.endswith(_RESERVED_ENDINGS):
+        if not SUFFIX_RE.match(suffix) or suffix.endswith(RESERVED_ENDINGS):
             raise ValueError(
                 f"Cache file suffix {suffix!r} is not allowed: use up to three parts like "
                 "'.csv' or '.geojson.gz' (letters, digits, '_' and '-'), not ending in "
-                f"{', '.join(_RESERVED_ENDINGS)}."
+                f"{', '.join(RESERVED_ENDINGS)}."
             )
         return suffix
 
@@ -202,71 +133,14 @@ class Cache:
         with self._locked(self._entry(key), exclusive=True, timeout=timeout):
             yield
 
-    @contextlib.contextmanager
     def _locked(
-        self, entry: _Entry, *, exclusive: bool, timeout: float | None = None
-    ) -> Iterator[None]:
-        held: dict[str, list[Any]] = getattr(_held, "locks", None) or {}
-        if getattr(_held, "pid", None) != os.getpid():  # forgotten after fork
-            held = {}
-            _held.pid = os.getpid()
-        _held.locks = held
-        name = str(entry.lock_path)
-        if name in held:
-            if exclusive and not held[name][0]:
-                raise RuntimeError(
-                    f"Cannot take the write lock for {name} while holding its read lock."
-                )
-            held[name][1] += 1
-            try:
-                yield
-            finally:
-                held[name][1] -= 1
-            return
-        if fcntl is None:  # pragma: no cover - non-POSIX
-            held[name] = [exclusive, 1]
-            try:
-                yield
-            finally:
-                del held[name]
-            return
-        try:
-            entry.lock_path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(entry.lock_path, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as exc:
-            raise CacheError(
-                f"Cannot create the lock file {entry.lock_path}: {exc}. Check that the cache "
-                f"folder {self.root} is writable, or choose another with ATLAS_CACHE_DIR."
-            ) from exc
-        try:
-            mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
-            if timeout is None:
-                fcntl.flock(fd, mode)
-            else:
-                deadline = time.monotonic() + timeout
-                while True:
-                    try:
-                        fcntl.flock(fd, mode | fcntl.LOCK_NB)
-                        break
-                    except BlockingIOError:
-                        if time.monotonic() >= deadline:
-                            raise CacheError(
-                                f"Timed out after {timeout:g} s waiting for the cache lock "
-                                f"{entry.lock_path}; another process is using this entry."
-                            ) from None
-                        time.sleep(0.02)
-            held[name] = [exclusive, 1]
-            try:
-                yield
-            finally:
-                del held[name]
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+        self, entry: Entry, *, exclusive: bool, timeout: float | None = None
+    ) -> contextlib.AbstractContextManager[None]:
+        return file_lock(entry.lock_path, self.root, exclusive=exclusive, timeout=timeout)
 
     # ------------------------------------------------------------------ reads
 
-    def _read_sidecar(self, entry: _Entry) -> dict[str, Any] | None:
+    def _read_sidecar(self, entry: Entry) -> dict[str, Any] | None:
         """The sidecar's record, ``None`` when absent, or raise ValueError if unusable."""
         try:
             text = entry.sidecar.read_text(encoding="utf-8")
@@ -287,7 +161,7 @@ class Cache:
         self._check_suffix(name[len(entry.stem) :])
         return record
 
-    def _problem(self, entry: _Entry, verify: bool) -> tuple[Path | None, str | None]:
+    def _problem(self, entry: Entry, verify: bool) -> tuple[Path | None, str | None]:
         """``(path, None)`` for a valid entry, ``(None, reason)`` for a broken one."""
         try:
             record = self._read_sidecar(entry)
@@ -459,7 +333,7 @@ class Cache:
                 except OSError as exc:
                     raise self._write_error(entry, exc) from exc
             finally:
-                _unlink(tmp)
+                unlink_quietly(tmp)
 
     def put_file(
         self,
@@ -489,7 +363,7 @@ class Cache:
         """
         src = Path(src_path)
         if suffix is None:
-            suffix = src.suffix if _SUFFIX_RE.match(src.suffix) else ""
+            suffix = src.suffix if SUFFIX_RE.match(src.suffix) else ""
         suffix = self._check_suffix(suffix)
         entry = self._entry(key)
         with self._locked(entry, exclusive=True):
@@ -499,7 +373,7 @@ class Cache:
                     os.replace(src, tmp)
                 except OSError:  # another file system: copy, then drop the source
                     shutil.copyfile(src, tmp)
-                    _unlink(src)
+                    unlink_quietly(src)
                 with open(tmp, "rb+") as handle:
                     os.fsync(handle.fileno())
                 size = tmp.stat().st_size
@@ -509,7 +383,7 @@ class Cache:
             except OSError as exc:
                 raise self._write_error(entry, exc) from exc
             finally:
-                _unlink(tmp)
+                unlink_quietly(tmp)
 
     @contextlib.contextmanager
     def temp_path(self, key: str) -> Iterator[Path]:
@@ -523,9 +397,9 @@ class Cache:
         try:
             yield tmp
         finally:
-            _unlink(tmp)
+            unlink_quietly(tmp)
 
-    def _new_temp(self, entry: _Entry) -> Path:
+    def _new_temp(self, entry: Entry) -> Path:
         try:
             entry.folder.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(
@@ -536,7 +410,7 @@ class Cache:
         os.close(fd)
         return Path(name)
 
-    def _write_error(self, entry: _Entry, exc: OSError) -> CacheError:
+    def _write_error(self, entry: Entry, exc: OSError) -> CacheError:
         return CacheError(
             f"Could not write the cache entry {entry.stem} in {entry.folder}: {exc}. Check free "
             "disk space and permissions, or choose another folder with ATLAS_CACHE_DIR."
@@ -544,7 +418,7 @@ class Cache:
 
     def _commit(
         self,
-        entry: _Entry,
+        entry: Entry,
         key: str,
         tmp: Path,
         suffix: str,
@@ -578,15 +452,15 @@ class Cache:
                 os.fsync(handle.fileno())
             os.replace(side_tmp, entry.sidecar)
         finally:
-            _unlink(side_tmp)
-        _fsync_dir(entry.folder)
+            unlink_quietly(side_tmp)
+        fsync_dir(entry.folder)
         for path in self._entry_files(entry):  # an earlier suffix, or a killed writer's data
             if path not in (target, entry.sidecar) and not path.name.endswith(TEMP_SUFFIX):
-                _unlink(path)
+                unlink_quietly(path)
         self._sweep_temps(entry)
         return target
 
-    def _sweep_temps(self, entry: _Entry) -> None:
+    def _sweep_temps(self, entry: Entry) -> None:
         """Remove old temporary files of this entry left by killed writers."""
         cutoff = time.time() - _STALE_TEMP_SECONDS
         for path in entry.folder.glob(f"{entry.stem}.*{TEMP_SUFFIX}"):
@@ -596,7 +470,7 @@ class Cache:
 
     # --------------------------------------------------------------- removals
 
-    def _entry_files(self, entry: _Entry) -> list[Path]:
+    def _entry_files(self, entry: Entry) -> list[Path]:
         if not entry.folder.is_dir():
             return []
         return [
@@ -605,10 +479,10 @@ class Cache:
             if p.name == entry.stem or p.name.startswith(f"{entry.stem}.")
         ]
 
-    def _remove_files(self, entry: _Entry, *, temps: bool = False) -> None:
+    def _remove_files(self, entry: Entry, *, temps: bool = False) -> None:
         for path in self._entry_files(entry):
             if temps or not path.name.endswith(TEMP_SUFFIX):
-                _unlink(path)
+                unlink_quietly(path)
 
     def delete(self, key: str) -> bool:
         """Remove an entry.
@@ -639,8 +513,8 @@ class Cache:
             if not folder.is_dir() or folder.name == LOCK_DIR:
                 continue
             stems = {p.name.split(".", 1)[0] for p in folder.iterdir() if p.is_file()}
-            for stem in sorted(s for s in stems if _STEM_RE.match(s)):
-                entry = _Entry(folder, stem, self.root / LOCK_DIR / folder.name / f"{stem}.lock")
+            for stem in sorted(s for s in stems if STEM_RE.match(s)):
+                entry = Entry(folder, stem, self.root / LOCK_DIR / folder.name / f"{stem}.lock")
                 with self._locked(entry, exclusive=True):
                     removed += entry.sidecar.exists()
                     self._remove_files(entry, temps=True)

@@ -1,9 +1,15 @@
-"""Escaping text for HTML that maps and reports show (no heavy imports)."""
+"""Escaping text for HTML pages and the scripts in them.
+
+Every string from the data that reaches a page (map tooltips, legends, layer
+names, the HTML report) goes through :func:`escape_html`.
+"""
 
 from __future__ import annotations
 
 import html
-import math
+
+import numpy as np
+import pandas as pd
 
 _NEUTRALISE = str.maketrans({"`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;"})
 
@@ -15,14 +21,9 @@ def escape_html(value: object) -> str:
     literals) and the braces (Jinja, which folium runs over rendered scripts:
     ``{{ … }}`` in a place's name would otherwise be evaluated on the server)
     become character references, which the browser shows as the characters.
-    Missing values (``None``, ``pd.NA``, NaN) become the empty string.
     """
-    if value is None or _is_missing(value):
-        return ""
-    return html.escape(str(value), quote=True).translate(_NEUTRALISE)
-
-
-def _is_missing(value: object) -> bool:
-    if isinstance(value, float):
-        return math.isnan(value)
-    return type(value).__name__ == "NAType"  # pandas.NA, without importing pandas
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        text = ""
+    else:
+        text = str(value)
+    return html.escape(text, quote=True).translate(_NEUTRALISE)

@@ -1,0 +1,73 @@
+"""Loneliness risk by small area: two documented models.
+
+1. **Older people (65+)** — the Age UK (ELSA wave 5) logistic model applied to
+   each area's Census profile: predicted prevalence, relative risk and
+   expected number of lonely older people (:func:`older_people_risk`).
+2. **All ages** — a transparent composite index of eleven weighted,
+   standardised indicators: score, ranks and deciles (:func:`all_ages_risk`).
+
+The method, its sources and its caveats are written up in
+``geo/method/risk.md`` (read it with :func:`method_text`).  Modules:
+
+``terms``       the Age UK model's terms and their Census approximations
+``older``       the older people's model
+``indicators``  the all-ages indicators and user indicators
+``weights``     checking and normalising weights
+``composite``   the all-ages index
+``ranking``     ranks and deciles, regional and national
+``explain``     what drives one area's risk
+``tables``      the tables the Method page shows
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from geo.risk.checks import RiskError
+from geo.risk.composite import WINSOR_LIMIT, CompositeRisk, all_ages_risk
+from geo.risk.explain import contributions
+from geo.risk.indicators import DEFAULT_WEIGHTS, INDICATORS, Indicator
+from geo.risk.older import OlderRisk, expected_count, older_people_risk
+from geo.risk.tables import indicator_table, model_table
+from geo.risk.terms import (
+    AGE_UK_INTERCEPT,
+    AGE_UK_TERMS,
+    AGED_75_79_SHARE_OF_75_84,
+    GOOD_SHARE_OF_GOOD_OR_VERY_GOOD,
+    ModelTerm,
+)
+from geo.risk.weights import validate_weights
+
+__all__ = [
+    "AGED_75_79_SHARE_OF_75_84",
+    "AGE_UK_INTERCEPT",
+    "AGE_UK_TERMS",
+    "DEFAULT_WEIGHTS",
+    "GOOD_SHARE_OF_GOOD_OR_VERY_GOOD",
+    "INDICATORS",
+    "WINSOR_LIMIT",
+    "CompositeRisk",
+    "Indicator",
+    "ModelTerm",
+    "OlderRisk",
+    "RiskError",
+    "all_ages_risk",
+    "contributions",
+    "expected_count",
+    "indicator_table",
+    "method_text",
+    "model_table",
+    "older_people_risk",
+    "validate_weights",
+]
+
+
+def method_text() -> str:
+    """The write-up of both models (Markdown), as shipped with the package.
+
+    Returns
+    -------
+    str
+        The text of ``geo/method/risk.md``.
+    """
+    return resources.files("geo").joinpath("method", "risk.md").read_text(encoding="utf-8")
