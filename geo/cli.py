@@ -32,8 +32,12 @@ reads ``data/demo/sources.toml``, offline, whatever ``--sources`` says.
 
 Every command accepts ``--sources FILE`` (a sources file pointing datasets at
 local files; default ``ATLAS_SOURCES``), ``--offline`` and ``--cache-dir``.
-Errors print one clear message and exit with status 1; no traceback unless
-``--debug`` is given.
+Errors print one clear message; no traceback unless ``--debug`` is given.
+
+Exit status: 0 success; 1 a user error (unknown area, missing data, a file
+that cannot be used, a report area that failed); 2 a usage error (unknown
+command or option, a bad option value: one line and a hint to try
+``--help``); 3 an internal error (a bug).
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from geo.config import Settings
 from geo.errors import AtlasError
@@ -57,10 +61,26 @@ log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_ERROR = 1
+EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+
+EXIT_STATUS_HELP = (
+    "exit status: 0 success; 1 user error (unknown area, missing data, unusable file, "
+    "a report area failed); 2 usage error (unknown command or option, bad option value); "
+    "3 internal error (a bug: run again with --debug and report it)"
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line and a hint, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``message`` and a hint to try ``--help`` (not the whole usage); exit 2."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (try '{self.prog} --help')\n")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EXIT_STATUS_HELP
     parser.add_argument(
         "--sources",
         type=Path,
@@ -80,9 +100,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``python -m geo``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m geo",
         description="Belonging Atlas: loneliness risk and community provision by small area.",
+        epilog=EXIT_STATUS_HELP,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -327,7 +348,10 @@ def _region_with_user_data(
 
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(
-        sources_file=args.sources, offline=args.offline, cache_dir=args.cache_dir
+        sources_file=args.sources,
+        offline=args.offline,
+        offline_cause="the --offline option" if args.offline else None,
+        cache_dir=args.cache_dir,
     )
 
 
@@ -465,6 +489,8 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
     from geo import exports
     from geo.pipeline import headline, run_analysis
 
+    if args.out is not None:
+        _check_out(args.out)
     params = _parameters(args)
     bars = _Bars(enabled=not args.quiet)
     settings = _settings(args)
@@ -508,6 +534,17 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
         )
         out.write(f"\nWrote {len(table)} rows to {path}\n")
     return EXIT_OK
+
+
+def _check_out(path: Path) -> None:
+    """Refuse an ``--out`` file that could not be written, before any work is done."""
+    from geo import exports
+    from geo.errors import ConfigError
+
+    exports.format_for(path)  # ExportError naming the extensions that work
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise ConfigError(f"Cannot write {path}: the folder {folder} does not exist.")
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -590,7 +627,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     """Run the command line; returns the exit status."""
     out = out or sys.stdout
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
+        return int(exc.code or 0)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

@@ -94,6 +94,9 @@ class Settings:
     region_buffer_m
         Assets this far outside the region (metres) are kept: they serve
         residents near the border.
+    offline_cause
+        What turned offline mode on, as messages name it (``--offline``,
+        ``ATLAS_OFFLINE=1``); see :attr:`offline_because`.
     connect_timeout
         Seconds for making a connection (capped by ``timeout``).  A
         connection that cannot be made is probed once; an unreachable host
@@ -128,6 +131,12 @@ class Settings:
     overpass_retries: int = 2
     overpass_max_wait: float = 60.0
     overpass_tile_km: float = 50.0
+    offline_cause: str = dataclasses.field(default="", compare=False)
+
+    @property
+    def offline_because(self) -> str:
+        """What turned offline mode on, for messages: ``"the --offline option"`` …"""
+        return self.offline_cause or "offline=True in the settings"
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:
@@ -158,6 +167,8 @@ class Settings:
 
         ``overrides`` with the value ``None`` are ignored, so command-line
         options that were not given leave the environment's value in place.
+        The command line passes ``offline_cause="the --offline option"`` with
+        ``offline=True``, so messages name the real cause.
         """
         env = os.environ if env is None else env
         values: dict[str, object] = {}
@@ -167,6 +178,7 @@ class Settings:
             values["sources_file"] = Path(env["ATLAS_SOURCES"]).expanduser()
         if "ATLAS_OFFLINE" in env:
             values["offline"] = _parse_bool("ATLAS_OFFLINE", env["ATLAS_OFFLINE"])
+            values["offline_cause"] = f"ATLAS_OFFLINE={env['ATLAS_OFFLINE']} in the environment"
         for name, key, kind in (
             ("timeout", "ATLAS_TIMEOUT", float),
             ("retries", "ATLAS_RETRIES", int),
@@ -179,6 +191,8 @@ class Settings:
                     values[name] = kind(env[key])
                 except ValueError:
                     raise ConfigError(f"{key}={env[key]!r} is not a number.") from None
+        if overrides.get("offline") is not None and "offline_cause" not in overrides:
+            values["offline_cause"] = "offline=True given to Settings.from_env"
         for name, value in overrides.items():
             if value is not None:
                 values[name] = value

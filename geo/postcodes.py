@@ -316,8 +316,8 @@ def _from_postcodes_io(
 ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     if settings.offline:
         raise OfflineError(
-            "Offline mode is on (ATLAS_OFFLINE), so postcodes cannot be looked up online. "
-            "Supply a postcode directory (ONSPD or NSPL CSV, or a postcode/lat/lon table)."
+            f"Offline mode is on ({settings.offline_because}), so postcodes cannot be looked up "
+            "online. Supply a postcode directory (ONSPD or NSPL CSV, or a postcode/lat/lon table)."
         )
     own = client is None
     if own:

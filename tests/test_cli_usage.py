@@ -83,3 +83,72 @@ def test_analyse_loads_only_what_it_uses(tmp_path):
     assert (tmp_path / "t.csv").is_file()
     assert {"geopandas", "esda", "libpysal"} <= seen["modules"]  # hot spots need them
     assert not seen["modules"] & {"weasyprint", "matplotlib", "folium", "openpyxl", "streamlit"}
+
+
+def test_usage_errors_exit_2_with_one_line_and_a_hint(capsys):
+    from geo.cli import main
+
+    for args, hint in (
+        (["analyse", "--area"], "python -m geo analyse --help"),
+        (["nope"], "python -m geo --help"),
+        ([], "python -m geo --help"),
+        (
+            ["report", "--area", "Testham", "--out", "x", "--permutations", "many"],
+            "python -m geo report --help",
+        ),
+    ):
+        assert main(args) == 2, args
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err  # one line
+        assert err.startswith("python -m geo") and ": error: " in err
+        assert err.rstrip().endswith(f"(try '{hint}')"), err
+        assert "usage:" not in err
+
+
+def test_help_documents_the_exit_status(capsys):
+    from geo.cli import main
+
+    for args in (["--help"], ["analyse", "--help"]):
+        assert main(args) == 0
+        text = " ".join(capsys.readouterr().out.split())
+        for part in ("exit status: 0 success", "1 user error", "2 usage error", "3 internal"):
+            assert part in text, (args, text)
+
+
+def test_out_is_checked_before_any_work(tmp_path, capsys):
+    from geo.cli import main
+
+    sources = write_mirror(tmp_path / "mirror")
+    base = ["analyse", "--area", "Nowhere", "--sources", str(sources), "--offline", "-q"]
+    for out, message in (
+        (tmp_path / "table.docx", "use one of the extensions .csv, .xlsx, .gpkg"),
+        (tmp_path / "missing" / "table.csv", "does not exist"),
+    ):
+        assert main([*base, "--cache-dir", str(tmp_path / "cache"), "--out", str(out)]) == 1
+        err = capsys.readouterr().err
+        assert message in err and "Nowhere" not in err, err  # the area was never looked up
+    assert not (tmp_path / "cache").exists()
+
+
+@pytest.mark.parametrize(
+    ("flag", "env", "cause"),
+    [
+        (["--offline"], {}, "(the --offline option)"),
+        ([], {"ATLAS_OFFLINE": "1"}, "(ATLAS_OFFLINE=1 in the environment)"),
+    ],
+)
+def test_offline_message_names_its_cause_and_every_missing_dataset(
+    flag, env, cause, tmp_path, monkeypatch, capsys
+):
+    from geo.cli import main
+
+    for name in ("ATLAS_SOURCES", "ATLAS_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["areas", *flag, "--cache-dir", str(tmp_path / "cache")]) == 1
+    err = capsys.readouterr().err
+    assert f"Offline mode is on {cause}" in err, err
+    assert ("ATLAS_OFFLINE" in cause) == ("ATLAS_OFFLINE" in err)
+    for dataset in ("lsoa21_boundaries] (required)", "iod2025", "census_ts001", "osm_assets"):
+        assert dataset in err, err

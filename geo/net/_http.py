@@ -147,7 +147,7 @@ class Transport:
 
     def _offline_error(self, what: str, url: str) -> OfflineError:
         return OfflineError(
-            f"Offline mode is on (ATLAS_OFFLINE) and {what} is not in the cache at "
+            f"Offline mode is on ({self.settings.offline_because}): {what} is not in the cache at "
             f"{self.cache.root}. Supply a local copy of it in a sources file (--sources or "
             f"ATLAS_SOURCES), or run once online to download it from {short(url, 200)}."
         )

@@ -200,7 +200,11 @@ class DataAccess:
         how = (
             "Supply local copies in a sources file (ATLAS_SOURCES or --sources; "
             "data/sources.shared.toml is an example)"
-            + (", or run online." if self.settings.offline else ".")
+            + (
+                f", or run online (offline mode is on: {self.settings.offline_because})."
+                if self.settings.offline
+                else "."
+            )
         )
         raise OfflineError("These datasets are not available:\n" + "\n".join(lines) + "\n" + how)
 
@@ -239,11 +243,34 @@ class DataAccess:
 
     def lsoa21_lookup(self) -> Loaded:
         """LSOA 2021 → ward → local authority lookup for England and Wales."""
-        return self._layer(
-            "lsoa21_lookup",
-            "LSOA → local authority lookup",
-            read_local=lambda paths: _read_lookup_cached(str(paths[0]), _mtime(paths[0])),
-            read_online=lookups.read_lsoa21_lookup,
+        try:
+            return self._layer(
+                "lsoa21_lookup",
+                "LSOA → local authority lookup",
+                read_local=lambda paths: _read_lookup_cached(str(paths[0]), _mtime(paths[0])),
+                read_online=lookups.read_lsoa21_lookup,
+            )
+        except OfflineError as exc:
+            raise self._offline_with_others(exc, "lsoa21_lookup") from None
+
+    def _offline_with_others(self, exc: OfflineError, dataset_id: str) -> OfflineError:
+        """``exc``, naming too every other dataset without a local copy.
+
+        The lookup is read first, before the area is known: when it is missing
+        offline, the user learns at once what else needs a local copy.
+        """
+        others = [
+            d for d in self.sources.datasets if d != dataset_id and d not in self.sources.local
+        ]
+        if not others:
+            return exc
+        lines = [
+            f"  - {self.dataset(d).title} [{d}]{' (required)' if d in REQUIRED else ''}"
+            for d in others
+        ]
+        return OfflineError(
+            f"{exc}\nThese datasets have no local copy either, so offline they can only come "
+            "from the cache of an earlier online run:\n" + "\n".join(lines)
         )
 
     def lsoa11_lsoa21_lookup(self) -> Loaded:
