@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -75,7 +74,7 @@ def test_static_maps_draw_an_invalid_polygon(tiny_result):
     x0, y0, x1, y1 = areas.geometry.iloc[0].bounds
     bowtie = shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1), (x0, y0)])
     areas.loc[areas.index[0], "geometry"] = bowtie
-    broken = dataclasses.replace(tiny_result, areas=areas)
+    broken = tiny_result.replace(areas=areas)
     pngs = staticmaps.all_maps(broken)
     assert all(png.startswith(b"\x89PNG") for png in pngs.values())
     colours = staticmaps.access_colours(broken).colour
