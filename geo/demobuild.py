@@ -42,6 +42,7 @@ from geo.config import DATA_DIR, Settings
 from geo.demo import DEMO_AREA, DEMO_DIR, DEMO_NAME
 from geo.errors import DataSourceError
 from geo.provenance import file_sha256
+from geo.sources.access import CENSUS_DATASETS
 from geo.sources.registry import Sources, licence_name, load_sources
 from geo.sources.tables import read_table
 
@@ -76,16 +77,7 @@ TABLE_DATASETS: tuple[str, ...] = (
     "lsoa11_lsoa21_lookup",
     "iod2025",
     "iod2019",
-    "census_ts001",
-    "census_ts002",
-    "census_ts003",
-    "census_ts007a",
-    "census_ts017",
-    "census_ts037",
-    "census_ts038",
-    "census_ts039",
-    "census_ts045",
-    "census_ts054",
+    *CENSUS_DATASETS,
 )
 LAYER_DATASETS: tuple[str, ...] = ("lsoa21_boundaries", "lsoa21_centroids", "lad_boundaries")
 
@@ -288,7 +280,7 @@ def _national_output(sources: Sources, shared: Path, work: Path) -> Output:
         use_dictionary=False,
         column_encoding={c: "BYTE_STREAM_SPLIT" for c in floats},
     )
-    used = ["lsoa21_lookup", "iod2025", *[d for d in TABLE_DATASETS if d.startswith("census_")]]
+    used = ["lsoa21_lookup", "iod2025", *CENSUS_DATASETS]
     inputs = [_input(p, shared, 0) for d in used for p in _paths(sources, d)]
     for item in inputs:
         item.pop("rows")
