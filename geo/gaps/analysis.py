@@ -157,7 +157,7 @@ def _result(
             i=spots.global_i,
             p_value=spots.global_p,
             expected_i=spots.expected_i,
-            permutations=spots.permutations,
+            permutations=spots.global_permutations,
         ),
         notes=_notes(int(frame["gap_class"].isna().sum()), spots),
         hot_spots=spots,
