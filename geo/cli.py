@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from geo.config import Settings
 from geo.errors import AtlasError
+from geo.params import DEFAULT_PERMUTATIONS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -234,7 +235,10 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
         help="all-ages index weights as name=value pairs, comma-separated (others keep defaults)",
     )
     parser.add_argument(
-        "--permutations", type=int, default=999, help="Local Moran's I permutations (999)"
+        "--permutations",
+        type=int,
+        default=DEFAULT_PERMUTATIONS,
+        help=f"Local Moran's I permutations ({DEFAULT_PERMUTATIONS})",
     )
     parser.add_argument(
         "--assets",

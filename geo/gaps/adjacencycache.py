@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -26,7 +27,9 @@ from scipy import sparse
 
 from geo.config import Settings
 from geo.errors import CacheError
-from geo.net.cache import Cache
+
+if TYPE_CHECKING:
+    from geo.net.cache import Cache
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +99,8 @@ def cached_adjacency(
 
 
 def _disk_cache(cache_dir: str | os.PathLike[str] | None) -> Cache | None:
+    from geo.net.cache import Cache  # imports the network layer: only when needed
+
     if cache_dir is None:
         try:
             cache_dir = Settings.from_env().cache_dir
