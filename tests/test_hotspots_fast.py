@@ -259,6 +259,16 @@ def test_compiled_and_numpy_kernels_count_the_same():
     w = type(adj)(w)
     args = (z, w.indptr, w.indices, w.data, 20, 5)
     assert np.allclose(kernels.global_sims(*args), kernels.global_sims_numpy(*args), rtol=1e-12)
+    from scipy import sparse
+
+    pairs = sparse.triu(w + w.T, k=1, format="coo")
+    seeds = np.random.SeedSequence(2).generate_state(30)
+    pair_args = (z, pairs.row, pairs.col, pairs.data, seeds)
+    compiled = kernels.global_sims_pairs(*pair_args)
+    assert np.allclose(compiled, kernels.global_sims_pairs_numpy(*pair_args), rtol=1e-12)
+    # the pairs carry w_ab + w_ba, so unpermuted they sum to z·Wz
+    unpermuted = (pairs.data * z[pairs.row] * z[pairs.col]).sum()
+    assert unpermuted == pytest.approx((z * (w @ z)).sum(), rel=1e-12)
 
 
 @pytest.mark.parametrize("max_card, n", [(8, 100), (5, 9), (12, 2000)])

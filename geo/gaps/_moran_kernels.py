@@ -20,6 +20,8 @@ __all__ = [
     "events_by_position",
     "global_sims",
     "global_sims_numpy",
+    "global_sims_pairs",
+    "global_sims_pairs_numpy",
     "local_counts",
     "local_counts_numpy",
 ]
@@ -90,6 +92,45 @@ def global_sims_numpy(
     for k in range(permutations):
         zp = state.permutation(z)
         out[k] = (zp * (w @ zp)).sum()
+    return out
+
+
+# splitmix64 (Steele, Lea & Flood 2014): a small, fast generator, one stream per permutation.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    x = (x ^ (x >> _S30)) * _MIX1
+    x = (x ^ (x >> _S27)) * _MIX2
+    return x ^ (x >> _S31)
+
+
+def global_sims_pairs_numpy(
+    z: np.ndarray, a: np.ndarray, b: np.ndarray, weight: np.ndarray, seeds: np.ndarray
+) -> np.ndarray:
+    """``Σ_pairs weight·z_π(a)·z_π(b)``, permutation ``k`` shuffled from ``seeds[k]``.
+
+    Fisher–Yates shuffles driven by splitmix64, vectorised over blocks of
+    permutations; the same shuffles as the compiled version.
+    """
+    n = z.size
+    out = np.empty(seeds.size)
+    block = max(1, _BLOCK_CELLS // max(n, 1))
+    for start in range(0, seeds.size, block):
+        state = seeds[start : start + block].astype(np.uint64)
+        rows = np.arange(state.size)
+        zp = np.tile(z, (state.size, 1))
+        for i in range(n - 1, 0, -1):
+            state = state + _GOLDEN
+            j = ((_mix(state) >> _S11).astype(np.float64) * _UNIT * (i + 1)).astype(np.int64)
+            held = zp[:, i].copy()
+            zp[:, i] = zp[rows, j]
+            zp[rows, j] = held
+        out[start : start + block] = (weight * zp[:, a] * zp[:, b]).sum(axis=1)
     return out
 
 
@@ -175,6 +216,44 @@ if numba is not None:
                 total += zp[i] * acc
             out[k] = total
         return out
+
+    @numba.njit(cache=True, parallel=True)
+    def _global_sims_pairs_nb(z, a, b, weight, seeds):  # noqa: ANN001
+        n = z.size
+        out = np.empty(seeds.size)
+        for k in numba.prange(seeds.size):
+            state = np.uint64(seeds[k])
+            zp = z.copy()
+            for i in range(n - 1, 0, -1):
+                state = state + _GOLDEN
+                x = state
+                x = (x ^ (x >> _S30)) * _MIX1
+                x = (x ^ (x >> _S27)) * _MIX2
+                x = x ^ (x >> _S31)
+                j = np.int64(np.float64(x >> _S11) * _UNIT * (i + 1))
+                held = zp[i]
+                zp[i] = zp[j]
+                zp[j] = held
+            total = 0.0
+            for e in range(a.size):
+                total += weight[e] * zp[a[e]] * zp[b[e]]
+            out[k] = total
+        return out
+
+
+def global_sims_pairs(
+    z: np.ndarray, a: np.ndarray, b: np.ndarray, weight: np.ndarray, seeds: np.ndarray
+) -> np.ndarray:
+    """``Σ_pairs weight·z_π(a)·z_π(b)`` for one permutation per seed (in parallel with numba)."""
+    if numba is None:
+        return global_sims_pairs_numpy(z, a, b, weight, seeds)
+    return _global_sims_pairs_nb(
+        np.ascontiguousarray(z, dtype=np.float64),
+        a.astype(np.int64),
+        b.astype(np.int64),
+        np.ascontiguousarray(weight, dtype=np.float64),
+        seeds.astype(np.uint64),
+    )
 
 
 def esda_table(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
