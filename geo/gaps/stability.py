@@ -54,6 +54,7 @@ class FlagStability:
     def summary(self) -> str:
         """One plain-English line."""
         return (
+            f"{self.flagged_per_seed[0]} flagged with seed {self.seeds[0]}; "
             f"{self.flagged_all} of {self.flagged_any} areas ever flagged are flagged under all "
             f"{len(self.seeds)} seeds ({self.stable_share:.1%}); "
             f"{self.reference_share:.1%} of those flagged with seed {self.seeds[0]} are; "
