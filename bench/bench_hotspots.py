@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
                 base,
                 0,
                 ours.peak_mb,
-                f"{int(spots.frame['hotspot'].sum()):,} hot spots",
+                f"{int(spots.frame['hotspot'].sum()):,} hot spots; CPU {cpu:.2f} s a run",
             )
         )
         if not args.quick:
