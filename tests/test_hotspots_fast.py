@@ -339,3 +339,19 @@ def test_planted_cluster_is_flagged_under_every_seed():
     assert hot.counts.index.equals(areas.index)
     with pytest.raises(GapError):
         hot_spot_stability(areas, values, seeds=[1, 1])
+
+
+def test_concurrent_analyses_give_the_same_results_as_one_at_a_time():
+    from concurrent.futures import ThreadPoolExecutor
+
+    areas = _rutland()
+    values = pd.Series(np.log(areas.geometry.area.to_numpy()), index=areas.index)
+    alone = [gaps.hot_spots(areas, values, permutations=999, seed=s).frame for s in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(
+            pool.map(
+                lambda s: gaps.hot_spots(areas, values, permutations=999, seed=s).frame, range(4)
+            )
+        )
+    for a, b in zip(alone, together, strict=True):
+        pd.testing.assert_frame_equal(a, b)

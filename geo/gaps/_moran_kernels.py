@@ -7,6 +7,8 @@ and the same random draws are used.  Compiled functions are cached on disk
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 try:  # numba is optional: the NumPy versions below give the same results, more slowly
@@ -27,6 +29,9 @@ __all__ = [
 ]
 
 HAVE_NUMBA = numba is not None
+# numba's default thread pool does not accept parallel work from two Python threads at
+# once (the app serves each browser session from its own thread): one at a time.
+_PARALLEL = threading.Lock()
 # Areas per block of the NumPy version: bounds its memory to about 32 MB of float64.
 _BLOCK_CELLS = 4_000_000
 
@@ -247,13 +252,14 @@ def global_sims_pairs(
     """``Σ_pairs weight·z_π(a)·z_π(b)`` for one permutation per seed (in parallel with numba)."""
     if numba is None:
         return global_sims_pairs_numpy(z, a, b, weight, seeds)
-    return _global_sims_pairs_nb(
-        np.ascontiguousarray(z, dtype=np.float64),
-        a.astype(np.int64),
-        b.astype(np.int64),
-        np.ascontiguousarray(weight, dtype=np.float64),
-        seeds.astype(np.uint64),
-    )
+    with _PARALLEL:
+        return _global_sims_pairs_nb(
+            np.ascontiguousarray(z, dtype=np.float64),
+            a.astype(np.int64),
+            b.astype(np.int64),
+            np.ascontiguousarray(weight, dtype=np.float64),
+            seeds.astype(np.uint64),
+        )
 
 
 def esda_table(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
@@ -276,16 +282,17 @@ def local_counts(
         return local_counts_numpy(z, cards, observed, table, scaling)
     ptr, rows = events_by_position(table, z.size)
     n_chunks = max(1, min(z.size // 256, 4 * numba.get_num_threads()))
-    return _local_counts_nb(
-        np.ascontiguousarray(z, dtype=np.float64),
-        np.ascontiguousarray(cards, dtype=np.int64),
-        np.ascontiguousarray(observed, dtype=np.float64),
-        np.ascontiguousarray(table, dtype=np.int64),
-        float(scaling),
-        ptr,
-        rows,
-        n_chunks,
-    )
+    with _PARALLEL:
+        return _local_counts_nb(
+            np.ascontiguousarray(z, dtype=np.float64),
+            np.ascontiguousarray(cards, dtype=np.int64),
+            np.ascontiguousarray(observed, dtype=np.float64),
+            np.ascontiguousarray(table, dtype=np.int64),
+            float(scaling),
+            ptr,
+            rows,
+            n_chunks,
+        )
 
 
 def global_sims(
