@@ -12,7 +12,7 @@ import streamlit as st
 
 from geo.errors import AtlasError
 from geo.sources.taxonomy import CATEGORY_KEYS
-from ui import common, params, state, upload_view, upload_view_page
+from ui import cache, common, config, labels, params, session, upload_view, upload_view_page
 
 common.setup("Upload data", icon="⬆️")
 common.demo_banner()
@@ -26,19 +26,19 @@ st.markdown(
 )
 
 choice = params.current()
-region = state.region(choice.area)
+region = cache.region(choice.area)
 if region is None:
     st.stop()
-labels = state.CATEGORY_LABELS
+labels = labels.CATEGORY_LABELS
 
 # --- what is already added
 flash = st.session_state.pop("upload_flash", None)
 if flash:
     st.success(flash)
     st.page_link("app.py", label="See it on the map", icon=":material/map:")
-added = state.uploads()
-tables = state.indicator_uploads()
-study = state.study_area()
+added = session.uploads()
+tables = session.indicator_uploads()
+study = session.study_area()
 if added or tables or study:
     st.subheader("Already in the analysis", divider="gray")
     for item in added:
@@ -49,7 +49,7 @@ if added or tables or study:
         cols[1].button(
             "Remove",
             key=f"remove-{item.key}",
-            on_click=state.remove_upload,
+            on_click=session.remove_upload,
             args=(item.key,),
             width="stretch",
         )
@@ -66,7 +66,7 @@ if added or tables or study:
         cols[1].button(
             "Remove",
             key=f"remove-ind-{table.key}",
-            on_click=state.remove_indicators,
+            on_click=session.remove_indicators,
             args=(table.key,),
             width="stretch",
         )
@@ -77,7 +77,7 @@ if added or tables or study:
             f"used instead of the local authority picked on the map (added {study.added})"
         )
         cols[1].button(
-            "Remove", key="remove-study", on_click=state.clear_study_area, width="stretch"
+            "Remove", key="remove-study", on_click=session.clear_study_area, width="stretch"
         )
     if added or tables:
         with st.expander("Save this upload set to reuse it"):
@@ -138,7 +138,7 @@ options = st.session_state.setdefault("upload_options", {}).setdefault(fid, {})
 
 def _read(**kwargs: object) -> object:
     try:
-        return upload_view.read(data, name, region, state.settings(), **kwargs)
+        return upload_view.read(data, name, region, config.settings(), **kwargs)
     except AtlasError as exc:
         st.error(f"This file cannot be used: {exc}")
         if added:
@@ -284,7 +284,7 @@ elif not counts["loaded"]:
     st.warning("No place in this file can be used: see the rows not loaded above.")
 if st.button("Add to the analysis", type="primary", disabled=not ready, key=f"add-{fid}"):
     try:
-        item = state.add_upload(
+        item = session.add_upload(
             name, result.frame, rows_in=result.rows_in, identity=f"{fid}:{options!r}"
         )
     except Exception:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.gaps import PRIORITY_CLASS
-from ui import common, method_view, params, state
+from ui import cache, common, config, method_view, params
 
 common.setup("Method and data", icon="📖")
 common.demo_banner()
@@ -78,7 +78,7 @@ with tab_access:
     st.markdown(
         "Access is measured from each area's **population-weighted centre** to every counted "
         "community place, in straight lines on the British National Grid. Places up to "
-        f"{state.settings().region_buffer_m / 1000:g} km outside the area count too: people "
+        f"{config.settings().region_buffer_m / 1000:g} km outside the area count too: people "
         "near a border use them."
     )
     st.markdown(
@@ -131,7 +131,7 @@ with tab_places:
 with tab_sources:
     st.markdown("#### The datasets the atlas uses")
     with common.guard("reading the list of datasets"):
-        registry = method_view.registry(state.settings_key()[0])
+        registry = method_view.registry(config.settings_key()[0])
     st.dataframe(
         registry,
         hide_index=True,
@@ -143,10 +143,10 @@ with tab_sources:
             "Official source": st.column_config.LinkColumn(width="medium"),
         },
     )
-    region = state.region(choice.area)
+    region = cache.region(choice.area)
     if region is not None:
         st.markdown(f"#### Used for {region.name}")
-        result = state.analysis(choice)
+        result = cache.analysis(choice)
         records = result.provenance if result is not None else region.provenance
         used = method_view.provenance(records)
         st.dataframe(
@@ -161,7 +161,7 @@ with tab_sources:
         )
         for item in region.unavailable:
             st.caption(f"Not available for this area: {item.title} — {item.reason}.")
-        common.attribution(records, tiles=state.tiles() is not None)
+        common.attribution(records, tiles=config.tiles() is not None)
 
 with tab_limits:
     st.markdown(

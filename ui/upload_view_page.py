@@ -1,6 +1,6 @@
 """The Upload page's steps for indicator tables and study-area boundaries.
 
-Both keep what the user adds in ``st.session_state`` (see :mod:`ui.state`);
+Both keep what the user adds in ``st.session_state`` (see :mod:`ui.session`);
 a file that cannot be used gets a message and nothing already added changes.
 """
 
@@ -14,7 +14,7 @@ from streamlit_folium import st_folium
 from geo.errors import AtlasError
 from geo.region import Region
 from geo.userdata import region_from_boundary, user_column
-from ui import common, params, state, upload_view
+from ui import common, config, params, session, upload_view
 
 
 def _fail(exc: Exception | None, what: str) -> None:
@@ -27,7 +27,7 @@ def _fail(exc: Exception | None, what: str) -> None:
             f"This file could not be read as {what}. Check that it is one of the accepted "
             "kinds, or save it again."
         )
-    if state.uploads() or state.indicator_uploads() or state.study_area():
+    if session.uploads() or session.indicator_uploads() or session.study_area():
         st.caption("What you added before is still in the analysis.")
     st.stop()
 
@@ -69,7 +69,7 @@ def indicators(region: Region, choice: params.Choice) -> None:
     try:
         with st.spinner("Reading the table…"):
             result = upload_view.read_indicators(
-                data, name, region, state.settings(), mapping=options.get("mapping")
+                data, name, region, config.settings(), mapping=options.get("mapping")
             )
     except Exception as exc:
         _fail(exc, "a table")
@@ -106,7 +106,7 @@ def indicators(region: Region, choice: params.Choice) -> None:
     shown = st.selectbox("Map one column", options=chosen, key=f"ind-map-{fid}")
     with common.guard("drawing the map"):
         m = upload_view.indicator_map(
-            region, result.frame[shown], str(shown), state.tiles(), state.STATIC_URL
+            region, result.frame[shown], str(shown), config.tiles(), config.STATIC_URL
         )
         st_folium(m, height=360, returned_objects=[], key=f"ind-folium-{fid}")
     st.caption("Darker areas have higher values (fifths of the areas with a value).")
@@ -132,7 +132,7 @@ def indicators(region: Region, choice: params.Choice) -> None:
         st.caption("Weights only count with the all-ages risk model (chosen on the map page).")
     if st.button("Add to the analysis", type="primary", key=f"add-ind-{fid}"):
         try:
-            item = state.add_indicators(
+            item = session.add_indicators(
                 name,
                 result.frame[list(chosen)],
                 rows_in=result.rows_in,
@@ -201,7 +201,7 @@ def boundary(region: Region) -> None:
     if candidate is None or candidate.name != label:
         try:
             with st.spinner("Finding the LSOAs inside the boundary…"):
-                candidate = region_from_boundary(polygon, settings=state.settings(), name=label)
+                candidate = region_from_boundary(polygon, settings=config.settings(), name=label)
         except Exception as exc:
             _fail(exc, "a boundary")
             return
@@ -210,11 +210,11 @@ def boundary(region: Region) -> None:
     st.subheader("3. The study area", divider="gray")
     st.metric("LSOAs inside the boundary", f"{len(candidate.areas):,}")
     with common.guard("drawing the map"):
-        m = upload_view.boundary_map(candidate, polygon, state.tiles(), state.STATIC_URL)
+        m = upload_view.boundary_map(candidate, polygon, config.tiles(), config.STATIC_URL)
         st_folium(m, height=360, returned_objects=[], key=f"study-folium-{fid}")
     st.caption("Blue: the LSOAs counted in the study area. Line: the uploaded boundary.")
     if st.button("Use as study area", type="primary", key=f"use-study-{fid}"):
-        state.use_study_area(label, candidate, identity=f"{fid}:{label}")
+        session.use_study_area(label, candidate, identity=f"{fid}:{label}")
         st.session_state["upload_flash"] = (
             f"The map, the gaps and the report now cover {common.md_escape(label)} "
             f"({len(candidate.areas):,} LSOAs). Remove it above to go back to the local "
