@@ -189,9 +189,9 @@ def test_saved_upload_set_is_a_sources_file(tiny_env, tmp_path):
         b.proto.label.startswith("Download the upload set") for b in at.get("download_button")
     )
     # the bytes behind the button, from the upload set kept in this session
-    from ui import upload_view
+    from ui.uploads import reading
 
-    data = upload_view.save_set_zip(
+    data = reading.save_set_zip(
         [(u.name, u.frame) for u in at.session_state["atlas_uploads"]],
         [(t.name, t.frame) for t in at.session_state["atlas_indicator_uploads"]],
     )
