@@ -129,23 +129,26 @@ def test_method_page_and_report_appendix_say_the_same(tmp_path, monkeypatch):
     tabs = {t.label: t for t in at.tabs}
 
     report = report_html(run_analysis(TESTHAM, chosen, settings=settings))
-    appendix = report[report.index('<div class="method-text">') : report.index("In this analysis")]
+    start = report.index('<div class="method-text">')
+    appendix = report[start : report.index("</div>", start)]
     parts = re.split(r"<h3>", appendix)[1:]  # one part per topic (headings shifted by two)
     assert len(parts) == len(TOPICS)
 
     tab_of = {
+        "sources": "Sources and licences",
         "risk": "Loneliness risk",
         "provision": "Access",
         "gaps": "Gaps and hot spots",
-        "sources": "Sources and licences",
         "limitations": "Limitations",
     }
-    for (topic, tab_label), part in zip(tab_of.items(), parts, strict=False):
+    assert list(tab_of) == list(TOPICS)  # the report's order
+    for (topic, tab_label), part in zip(tab_of.items(), parts, strict=True):
         expected = method_markdown(topic, chosen, buffer_m=settings.region_buffer_m)
         tab = tabs[tab_label]
-        page_text = " ".join(m.value for m in tab.markdown)
-        page_text += " ".join(t.value.to_string() for t in tab.table)
-        page_text += " ".join(" ".join(map(str, t.value.index)) for t in tab.table)
+        shown = [m.value for m in tab.markdown]
+        for t in tab.table:
+            shown += [str(v) for v in t.value.index] + [str(v) for v in t.value.to_numpy().ravel()]
+        page_text = " \n ".join(shown)
         report_text = _html_text("<h3>" + part)
         for heading in _headings(expected):
             assert heading in page_text, (topic, heading)
