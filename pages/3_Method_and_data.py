@@ -67,7 +67,7 @@ with tab_sources:
         st.markdown(f"#### Used for {common.md_escape(region.name)}")
         result = cache.analysis(choice)
         records = result.provenance if result is not None else region.provenance
-        common.safe_table(method_view.provenance(records).set_index("Dataset"))
+        method_view.table(method_view.provenance(records))
         for item in region.unavailable:
             st.caption(
                 f"Not available for this area: {common.md_escape(item.title)} — "

@@ -34,13 +34,16 @@ def show(topic: str, params: Parameters, *, buffer_m: float) -> None:
 
 
 def styled(frame: pd.DataFrame) -> Styler:
-    """``frame`` indexed by its first column, text escaped, the colour column as swatches."""
+    """``frame`` with its text escaped and the colour column as swatches.
+
+    The frame keeps a plain range index, which ``st.table`` leaves out, so every
+    column, the first included, shows under its own header.
+    """
 
     def clean(value: object) -> object:
         return common.md_escape(value) if isinstance(value, str) else value
 
-    shown = frame.set_index(frame.columns[0])
-    shown.index = [clean(i) for i in shown.index]
+    shown = frame.reset_index(drop=True)
     text = [c for c in shown.columns if c != COLOUR_COLUMN]
     styler = shown.style.format(clean, subset=text)
     if COLOUR_COLUMN in shown.columns:
