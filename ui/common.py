@@ -58,9 +58,9 @@ def setup(title: str, icon: str = "🗺️") -> None:
 
 def demo_banner() -> None:
     """Say so, on every page, when the built-in demo is shown."""
-    from ui import state  # late: ui.state is heavier and imports the library
+    from ui import config  # late: ui.config imports the library
 
-    if state.in_demo():
+    if config.in_demo():
         st.info(DEMO_BANNER, icon=":material/info:")
 
 

@@ -19,7 +19,8 @@ from geo.region import Region
 from geo.risk import DEFAULT_WEIGHTS, INDICATORS
 from geo.sources.taxonomy import CATEGORY_KEYS
 from geo.userdata import user_category
-from ui import common, params, state
+from ui import common, config, params, session
+from ui.labels import CATEGORY_LABELS
 from ui.mapview import View
 
 PICK = "area_pick"
@@ -34,7 +35,7 @@ def area_picker(authorities: pd.DataFrame) -> str:
     if st.session_state.get(params.AREA) not in names:
         st.session_state.pop(params.AREA, None)
     _init(params.AREA, params.DEFAULT_AREA if params.DEFAULT_AREA in names else codes[0])
-    study = state.study_area()
+    study = session.study_area()
     if study is not None:
         st.info(
             f"**Study area: {common.md_escape(study.name)}** (your boundary, "
@@ -74,7 +75,7 @@ def _sanitise(key: str, allowed: Sequence[object], fallback: Sequence[object]) -
 def available_categories(region: Region) -> list[str]:
     """Categories with at least one place in the region, its edge or this session's uploads."""
     present = set(region.assets["category"]) if len(region.assets) else set()
-    for item in state.uploads():
+    for item in session.uploads():
         present |= {user_category(c) for c in item.frame["category"].astype(str)}
     own = sorted(c for c in present if c.startswith("user_"))
     return [c for c in CATEGORY_KEYS if c in present] + own
@@ -87,7 +88,7 @@ def _reset_weights() -> None:
 
 def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
     """Sidebar controls: risk model, what the map shows, and the analysis settings."""
-    labels = state.CATEGORY_LABELS
+    labels = CATEGORY_LABELS
     _init(params.MODEL, "all-ages")
     model = st.radio(
         "Loneliness risk model",
@@ -122,7 +123,7 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
     outside = st.toggle(
         "Include places just outside the area",
         key=params.SHOW_OUTSIDE,
-        help=f"Places within {state.settings().region_buffer_m / 1000:g} km of the boundary "
+        help=f"Places within {config.settings().region_buffer_m / 1000:g} km of the boundary "
         "serve residents near it, so they are counted; they are drawn as hollow circles.",
         persist_state=_PERSIST,
     )
@@ -214,7 +215,7 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
 
 def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> View:
     """The layer switch above the map (and the access options when it shows access)."""
-    yours = state.user_indicator_columns(result.areas)
+    yours = session.user_indicator_columns(result.areas)
     layers = dict(params.LAYERS)
     if yours:
         layers["user"] = "Your data"
@@ -254,7 +255,7 @@ def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> Vi
             "Places",
             options=options,
             format_func=lambda c: (
-                "Any community place" if c == "any" else state.CATEGORY_LABELS.get(c, c)
+                "Any community place" if c == "any" else CATEGORY_LABELS.get(c, c)
             ),
             key=params.ACCESS_CATEGORY,
             persist_state=_PERSIST,

@@ -9,7 +9,7 @@ import streamlit as st
 
 from geo import pipeline
 from geo.risk import INDICATORS
-from ui import common, state
+from ui import cache, common, labels, session
 from ui.params import Choice
 
 _INDICATOR_UNITS = {i.name: i.column for i in INDICATORS}
@@ -88,7 +88,7 @@ def nearest_places(result: pipeline.Result, code: str, *, limit: int = 8) -> pd.
     return pd.DataFrame(
         {
             "name": [names[i] or "(no name recorded)" for i in kept],
-            "category": [state.CATEGORY_LABELS.get(categories[i], categories[i]) for i in kept],
+            "category": [labels.CATEGORY_LABELS.get(categories[i], categories[i]) for i in kept],
             "metres": [float(dist[order][i]) for i in kept],
             "minutes": [float(dist[order][i]) / speed / 60.0 for i in kept],
             "inside": [inside[i] for i in kept],
@@ -200,9 +200,9 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
     )
 
     st.markdown("**What drives the risk here**")
-    table = state.contributions(result, code)
+    table = cache.contributions(result, code)
     if table is not None:
-        yours = state.user_indicator_columns(a)
+        yours = session.user_indicator_columns(a)
         table = table.assign(
             label=[
                 f"{yours.get(str(i)[5:], str(i)[5:])} (your data)"

@@ -83,9 +83,9 @@ def current() -> Choice:
     choice = st.session_state.get(CHOICE_KEY)
     if isinstance(choice, Choice):
         return choice
-    from ui import state  # late: ui.state imports this module
+    from ui import config  # late: ui.config imports this module
 
-    return Choice(area=state.default_area())
+    return Choice(area=config.default_area())
 
 
 def remember(choice: Choice) -> None:

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import pandas as pd
+from markupsafe import Markup
 
 from geo import __version__, risk
+from geo.method import TOPICS, method_html
 from geo.pipeline import HEADLINE_MINUTES, headline
 from geo.sources.registry import licence_name
 from geo.sources.taxonomy import CATEGORIES
@@ -484,6 +486,8 @@ def _method(result: Result) -> dict[str, Any]:
     ]
     return {
         "model": p.model,
+        # the method write-up, as on the app's Method page (the package's own text)
+        "topics": [Markup(method_html(t, p, heading_offset=2)) for t in TOPICS],
         "indicator_rows": indicator_rows,
         "model_rows": model_rows,
         "categories": categories,

@@ -21,8 +21,6 @@ The method, its sources and its caveats are written up in
 
 from __future__ import annotations
 
-from importlib import resources
-
 from geo.risk.checks import RiskError
 from geo.risk.composite import WINSOR_LIMIT, CompositeRisk, all_ages_risk
 from geo.risk.explain import contributions
@@ -68,6 +66,9 @@ def method_text() -> str:
     Returns
     -------
     str
-        The text of ``geo/method/risk.md``.
+        ``geo/method/risk.md`` with its figures and tables filled from the
+        code's constants (:func:`geo.method.method_markdown`).
     """
-    return resources.files("geo").joinpath("method", "risk.md").read_text(encoding="utf-8")
+    from geo.method import method_markdown  # late: geo.method reads this package
+
+    return method_markdown("risk")
