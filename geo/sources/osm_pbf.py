@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import shapely
@@ -32,6 +34,37 @@ def _candidate_keys() -> tuple[str, ...]:
     return tuple(keys)
 
 
+#: Extracts larger than this keep node locations in a temporary file, not memory.
+LARGE_EXTRACT_BYTES = 256 * 1024**2
+
+
+def _point_of(geometry: object) -> object:
+    """A point on a line or inside an area (``None`` stays ``None``)."""
+    if geometry is None or shapely.is_empty(geometry):
+        return None
+    if not shapely.is_valid(geometry):
+        geometry = shapely.make_valid(geometry)
+    return shapely.point_on_surface(geometry)
+
+
+def _from_wkb(make: Any, obj: Any) -> object:
+    try:
+        return _point_of(shapely.from_wkb(make(obj)))
+    except (RuntimeError, shapely.errors.GEOSException):
+        return None
+
+
+def _processor(pbf: Path, keys: tuple[str, ...], node_store: str) -> Any:
+    import osmium  # a compiled extension: import only when a PBF is read
+
+    return (
+        osmium.FileProcessor(str(pbf))
+        .with_locations(node_store)
+        .with_areas(osmium.filter.KeyFilter(*keys))
+        .with_filter(osmium.filter.KeyFilter(*keys))
+    )
+
+
 def assets_from_osm_pbf(
     path: PathArg,
     *,
@@ -47,71 +80,44 @@ def assets_from_osm_pbf(
     geometry cannot be built are rejected as ``"no geometry"`` (relations) or
     ``"no coordinates"`` (nodes or ways whose locations are missing, e.g.
     clipped at the extract's edge).
+
+    The file is streamed once: each feature keeps only its tags and one point
+    (an area's shape is reduced to a point inside it as soon as libosmium has
+    assembled it), and for a large extract (England, 1.4 GB) node locations
+    are kept in a temporary file instead of memory, so memory stays bounded by
+    the number of community places, not the size of the map.
     """
-    import osmium  # a compiled extension: import only when a PBF is read
+    import osmium
 
     pbf = _as_path(path)
     box = check_bbox(bbox_wgs84)
     keys = _candidate_keys()
     wkb = osmium.geom.WKBFactory()
     records: dict[tuple[str, int], dict[str, Any]] = {}
-    way_lines: dict[int, object] = {}
-    areas: dict[tuple[str, int], object] = {}
-
-    processor = (
-        osmium.FileProcessor(str(pbf))
-        .with_areas(osmium.filter.KeyFilter(*keys))
-        .with_filter(osmium.filter.KeyFilter(*keys))
-    )
-    try:
-        for obj in processor:
-            if isinstance(obj, osmium.osm.Area):
-                kind = "way" if obj.from_way() else "relation"
-                key = (kind, obj.orig_id())
-                if categorise_tags(dict(obj.tags)) is None:
-                    continue
-                try:
-                    areas[key] = shapely.from_wkb(wkb.create_multipolygon(obj))
-                except (RuntimeError, shapely.errors.GEOSException):
-                    continue
-                continue
-            tags = dict(obj.tags)
-            category = categorise_tags(tags)
-            if category is None:
-                continue
-            if obj.is_node():
-                loc = obj.location
-                geometry = Point(loc.lon, loc.lat) if loc.valid() else None
-                records[("node", obj.id)] = _osm_record(
-                    f"osm:node/{obj.id}", category, source, tags, geometry
-                )
-            elif obj.is_way():
-                try:
-                    way_lines[obj.id] = shapely.from_wkb(wkb.create_linestring(obj))
-                except (RuntimeError, shapely.errors.GEOSException):
-                    way_lines[obj.id] = None
-                records[("way", obj.id)] = _osm_record(
-                    f"osm:way/{obj.id}", category, source, tags, None
-                )
-            elif obj.is_relation():
-                records[("relation", obj.id)] = _osm_record(
-                    f"osm:relation/{obj.id}", category, source, tags, None
-                )
-    except RuntimeError as exc:  # libosmium reports unreadable input this way
-        raise DataSourceError(f"Cannot read OSM file {pbf}: {exc}") from exc
+    way_points: dict[int, object] = {}
+    area_points: dict[tuple[str, int], object] = {}
+    with tempfile.TemporaryDirectory(prefix="atlas-nodes-") as scratch:
+        large = pbf.stat().st_size > LARGE_EXTRACT_BYTES
+        store = f"sparse_file_array,{Path(scratch) / 'nodes.idx'}" if large else "flex_mem"
+        processor = _processor(pbf, keys, store)
+        try:
+            for obj in processor:
+                _take(obj, source, wkb, records, way_points, area_points)
+        except RuntimeError as exc:  # libosmium reports unreadable input this way
+            raise DataSourceError(f"Cannot read OSM file {pbf}: {exc}") from exc
+        header = processor.header
 
     rejected: Counter[str] = Counter()
     out: list[dict[str, Any]] = []
     for (kind, osm_id), record in records.items():
         if kind == "way":
-            record["geometry"] = areas.get((kind, osm_id)) or way_lines.get(osm_id)
+            record["geometry"] = area_points.get((kind, osm_id)) or way_points.get(osm_id)
         elif kind == "relation":
-            record["geometry"] = areas.get((kind, osm_id))
+            record["geometry"] = area_points.get((kind, osm_id))
             if record["geometry"] is None:
                 rejected[NO_GEOMETRY] += 1
                 continue
         out.append(record)
-    header = processor.header
     notes = []
     stamp = header.get("osmosis_replication_timestamp") if header else ""
     if stamp:
@@ -125,3 +131,38 @@ def assets_from_osm_pbf(
         notes=notes,
         category_order=CATEGORY_KEYS,
     )
+
+
+def _take(
+    obj: Any,
+    source: str,
+    wkb: Any,
+    records: dict[tuple[str, int], dict[str, Any]],
+    way_points: dict[int, object],
+    area_points: dict[tuple[str, int], object],
+) -> None:
+    """Keep one OSM object's record and point, if its tags match a category."""
+    import osmium
+
+    if isinstance(obj, osmium.osm.Area):
+        if categorise_tags(dict(obj.tags)) is not None:
+            kind = "way" if obj.from_way() else "relation"
+            area_points[(kind, obj.orig_id())] = _from_wkb(wkb.create_multipolygon, obj)
+        return
+    tags = dict(obj.tags)
+    category = categorise_tags(tags)
+    if category is None:
+        return
+    if obj.is_node():
+        loc = obj.location
+        geometry = Point(loc.lon, loc.lat) if loc.valid() else None
+        records[("node", obj.id)] = _osm_record(
+            f"osm:node/{obj.id}", category, source, tags, geometry
+        )
+    elif obj.is_way():
+        way_points[obj.id] = _from_wkb(wkb.create_linestring, obj)
+        records[("way", obj.id)] = _osm_record(f"osm:way/{obj.id}", category, source, tags, None)
+    elif obj.is_relation():
+        records[("relation", obj.id)] = _osm_record(
+            f"osm:relation/{obj.id}", category, source, tags, None
+        )
