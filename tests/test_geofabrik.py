@@ -180,3 +180,33 @@ def test_large_extract_keeps_node_locations_on_disk(monkeypatch, shared_data):
     monkeypatch.setattr(osm_pbf, "LARGE_EXTRACT_BYTES", 0)
     on_disk = assets_from_osm_pbf(path).frame
     assert on_disk.equals(in_memory)
+
+
+@pytest.mark.shared_data
+def test_a_region_reads_its_places_from_the_extract(tmp_path, rutland):
+    from geo.config import REGISTRY_FILE
+    from geo.sources.access import DataAccess
+    from geo.sources.osm_geofabrik import region_osm_assets
+    from geo.sources.registry import load_sources
+
+    with LocalServer(Extract(rutland)) as server:
+        registry = tmp_path / "sources.toml"
+        official = "https://download.geofabrik.de/europe/united-kingdom/england-latest.osm.pbf"
+        text = REGISTRY_FILE.read_text(encoding="utf-8")
+        assert official in text
+        registry.write_text(text.replace(official, server.url + PBF), encoding="utf-8")
+        reports: list[tuple[str, int, int | None]] = []
+        settings = Settings(cache_dir=tmp_path / "cache", retries=0, timeout=10.0)
+        access = DataAccess(
+            settings,
+            sources=load_sources(None, registry=registry),
+            progress=lambda label, done, total: reports.append((label, done, total)),
+        )
+        dataset = access.dataset("osm_assets")
+        frame, provenance = region_osm_assets(access, dataset, (-0.75, 52.66, -0.70, 52.69))
+    check_asset_frame(frame)
+    assert set(frame["source"]) == {"osm_assets"}
+    assert "Rutland County Library" in set(frame["name"])
+    assert reports[-1] == ("OpenStreetMap extract rutland (Geofabrik)", len(rutland), len(rutland))
+    assert provenance.location == server.url + PBF and provenance.rows == len(frame)
+    assert _md5(rutland) in provenance.note
