@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import Point
 
 from geo.errors import DataSourceError
 from geo.sources.assetfiles import (
+    ASSET_CRS,
     NO_GEOMETRY,
     AssetRead,
     check_bbox,
@@ -38,13 +41,34 @@ def _candidate_keys() -> tuple[str, ...]:
 LARGE_EXTRACT_BYTES = 256 * 1024**2
 
 
+@functools.cache
+def _to_bng() -> Any:
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:4326", ASSET_CRS, always_xy=True)
+
+
+def _project(geometry: object, transformer: Any) -> object:
+    def move(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometry, move)
+
+
 def _point_of(geometry: object) -> object:
-    """A point on a line or inside an area (``None`` stays ``None``)."""
+    """A point on a line or inside an area, in BNG (EPSG:27700).
+
+    The point is the one the asset frame would compute from the whole shape
+    (``point_on_surface`` in EPSG:27700), so keeping only the point changes
+    nothing but memory.  ``None`` stays ``None``.
+    """
     if geometry is None or shapely.is_empty(geometry):
         return None
-    if not shapely.is_valid(geometry):
-        geometry = shapely.make_valid(geometry)
-    return shapely.point_on_surface(geometry)
+    shape = _project(geometry, _to_bng())
+    if not shapely.is_valid(shape):
+        shape = shapely.make_valid(shape)
+    return shapely.point_on_surface(shape)
 
 
 def _from_wkb(make: Any, obj: Any) -> object:
@@ -118,19 +142,29 @@ def assets_from_osm_pbf(
                 rejected[NO_GEOMETRY] += 1
                 continue
         out.append(record)
+    _nodes_to_bng(out)
     notes = []
     stamp = header.get("osmosis_replication_timestamp") if header else ""
     if stamp:
         notes.append(f"OpenStreetMap data as of {stamp}")
     return finish_assets(
         out,
-        crs="EPSG:4326",
+        crs=ASSET_CRS,
         rows_in=len(records),
         rejected=rejected,
         bbox_wgs84=box,
         notes=notes,
         category_order=CATEGORY_KEYS,
     )
+
+
+def _nodes_to_bng(records: list[dict[str, Any]]) -> None:
+    """Nodes were read in lon/lat: project them all at once (ways and areas already are)."""
+    nodes = [r for r in records if r["asset_id"].startswith("osm:node/") and r["geometry"]]
+    if nodes:
+        points = np.array([r["geometry"] for r in nodes], dtype=object)
+        for record, point in zip(nodes, _project(points, _to_bng()), strict=True):
+            record["geometry"] = point
 
 
 def _take(
