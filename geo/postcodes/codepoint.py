@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from geo.errors import CacheError, SchemaError
 from geo.net.cache import Cache
@@ -132,7 +133,8 @@ def _read_csv(file: Path) -> pa.Table:
         raise SchemaError(f"{file.name} cannot be read as Code-Point Open: {exc}") from exc
 
 
-def _to_frame(table: pa.Table) -> pd.DataFrame:
+def _to_table(table: pa.Table) -> pa.Table:
+    """The atlas's columns, postcodes normalised, from the product's columns."""
     postcode = normalise_postcodes(table.column("Postcode"))
     bad = postcode.null_count
     if bad:
@@ -143,7 +145,7 @@ def _to_frame(table: pa.Table) -> pd.DataFrame:
     located = pc.not_equal(quality, NO_COORDINATES_QUALITY)
     east = pc.if_else(located, pc.cast(table.column("Eastings"), pa.float64()), None)
     north = pc.if_else(located, pc.cast(table.column("Northings"), pa.float64()), None)
-    frame = pa.table(
+    out = pa.table(
         {
             "postcode": postcode,
             "east": east,
@@ -152,12 +154,15 @@ def _to_frame(table: pa.Table) -> pd.DataFrame:
             "country": pc.dictionary_encode(table.column("Country_code")),
             "district": pc.dictionary_encode(table.column("Admin_district_code")),
         }
-    ).to_pandas()
+    )
     if len(pc.unique(postcode)) != len(postcode):  # the product lists each postcode once
-        frame = frame.drop_duplicates("postcode", keep="first")
-    frame = frame.set_index("postcode")
-    frame.attrs["invalid_rows"] = bad
-    return frame
+        keep = pd.Series(postcode.to_pandas()).duplicated(keep="first").to_numpy()
+        out = out.filter(pa.array(~keep))
+    return out
+
+
+def _to_frame(table: pa.Table) -> pd.DataFrame:
+    return table.to_pandas().set_index("postcode")
 
 
 def read_codepoint(
@@ -190,35 +195,36 @@ def read_codepoint(
     if stamp in _memo:
         return _memo[stamp]
     key = f"postcodes/codepoint-{file_sha256(files)[:24]}-v{_CACHE_VERSION}"
-    frame = _cached(cache, key)
-    if frame is None:
+    table = _cached(cache, key)
+    if table is None:
         tables = [_read_csv(f) for f in files]
-        frame = _to_frame(pa.concat_tables(tables) if len(tables) > 1 else tables[0])
-        _store(cache, key, frame, files)
+        table = _to_table(pa.concat_tables(tables) if len(tables) > 1 else tables[0])
+        _store(cache, key, table, files)
+    frame = _to_frame(table)
     _memo.clear()  # keep one national table in memory, not one per file ever read
     _memo[stamp] = frame
     log.info("Code-Point Open: %d postcodes", len(frame))
     return frame
 
 
-def _cached(cache: Cache | None, key: str) -> pd.DataFrame | None:
+def _cached(cache: Cache | None, key: str) -> pa.Table | None:
     if cache is None:
         return None
     path = cache.get(key)
     if path is None:
         return None
     try:
-        return pd.read_parquet(path)
-    except (OSError, ValueError) as exc:
+        return pq.read_table(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
         log.warning("cached Code-Point table unreadable (%s); reading the CSV again", exc)
         return None
 
 
-def _store(cache: Cache | None, key: str, frame: pd.DataFrame, files: list[Path]) -> None:
+def _store(cache: Cache | None, key: str, table: pa.Table, files: list[Path]) -> None:
     if cache is None:
         return
     buffer = io.BytesIO()
-    frame.to_parquet(buffer)
+    pq.write_table(table, buffer)
     try:
         cache.put_bytes(
             key, buffer.getvalue(), suffix=".parquet", meta={"files": [f.name for f in files]}
