@@ -153,10 +153,23 @@ def test_spec_format_reads_a_register(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def national(shared_data):
+def national(shared_settings):
+    return national_register_assets(shared_settings)
+
+
+@pytest.mark.shared_data
+def test_real_registers_from_the_sources_file_alone(shared_data, national):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ATLAS_SHARED_DATA", str(shared_data))
-        return national_register_assets(PROJECT_ROOT / "data" / "sources.shared.toml")
+        frame, counts = national_register_assets(PROJECT_ROOT / "data" / "sources.shared.toml")
+    assert counts == national[1] and frame.equals(national[0])
+
+
+def test_no_register_named_is_explained(tmp_path):
+    empty = tmp_path / "sources.toml"
+    empty.write_text("")
+    with pytest.raises(ConfigError, match="names no national register"):
+        national_register_assets(empty)
 
 
 @pytest.mark.shared_data

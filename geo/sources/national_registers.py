@@ -42,6 +42,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
+from geo.config import Settings
 from geo.errors import ConfigError, SchemaError
 from geo.postcodes.codepoint import locate_in_codepoint, read_codepoint
 from geo.postcodes.normalise import INVALID, normalise_postcode
@@ -335,20 +336,36 @@ READERS: Mapping[str, Callable[..., AssetRead]] = {
 
 
 def national_register_assets(
-    sources_file: PathArg,
+    settings: Settings | PathArg,
 ) -> tuple[gpd.GeoDataFrame, dict[str, RegisterCounts]]:
     """Both national registers a sources file names, as one asset frame.
 
-    Returns the standard asset frame (libraries as ``library``, GP practices
-    as ``health``; EPSG:27700) and each register's counts by source key.
+    Parameters
+    ----------
+    settings
+        Settings naming a sources file (the Code-Point table is then read
+        through their download cache), or the sources file itself.
+
+    Returns
+    -------
+    tuple
+        The standard asset frame (libraries as ``library``, GP practices as
+        ``health``; EPSG:27700) and each register's counts by source key.
 
     Raises
     ------
     ConfigError
-        When the sources file names neither register.
+        When there is no sources file or it names neither register.
     """
+    from geo.net.cache import Cache
     from geo.sources.registry import load_sources
 
+    if isinstance(settings, Settings):
+        sources_file, cache = settings.sources_file, Cache.from_settings(settings)
+    else:
+        sources_file, cache = Path(settings), None
+    if sources_file is None:
+        raise ConfigError("No sources file is set, so no national register can be read.")
     sources = load_sources(Path(sources_file))
     frames: list[gpd.GeoDataFrame] = []
     counts: dict[str, RegisterCounts] = {}
@@ -357,6 +374,8 @@ def national_register_assets(
         if reader is None:
             continue
         options = {k: v for k, v in asset_file.options.items() if k != "format"}
+        if isinstance(options.get("postcodes"), str):
+            options["postcodes"] = read_codepoint(options["postcodes"], cache=cache)
         read = reader(asset_file.path, **{**options, "source": asset_file.source})
         frames.append(read.frame)
         counts[asset_file.source] = register_counts(read)
