@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 
 import geo.postcodes.codepoint as codepoint
 from geo.config import Settings
+from geo.errors import DataSourceError
 from geo.net.cache import Cache
 from geo.postcodes import (
     CODEPOINT_COLUMNS,
@@ -84,6 +86,23 @@ def test_reads_the_product_layouts(tmp_path, header, compress):
     # quality 90: kept, without coordinates
     assert table.loc["AB43 1AJ", "quality"] == 90
     assert table.loc["AB43 1AJ", ["east", "north"]].isna().all()
+
+
+def test_reads_the_product_zip(tmp_path):
+    path = tmp_path / "codepo_gb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Doc/Code-Point_Open_Column_Headers.csv", ",".join(CODEPOINT_COLUMNS))
+        archive.writestr("Data/CSV/le.csv", ROWS[0] + "\r\n")
+        archive.writestr("Data/CSV/ze.csv", ROWS[1] + "\r\n")
+    assert is_codepoint(path)
+    table = read_codepoint(path)
+    assert list(table.index) == ["LE15 6HW", "ZE1 0AA"]
+    assert table.loc["ZE1 0AA", ["east", "north"]].tolist() == [447759.0, 1141280.0]
+    unsafe = tmp_path / "unsafe.zip"
+    with zipfile.ZipFile(unsafe, "w") as archive:
+        archive.writestr("../Data/CSV/le.csv", ROWS[0])
+    with pytest.raises(DataSourceError, match="unsafe member name"):
+        read_codepoint(unsafe)
 
 
 def test_other_tables_are_not_taken_for_codepoint(tmp_path):

@@ -2,7 +2,9 @@
 
 The product is a CSV with the columns of :data:`CODEPOINT_COLUMNS` — as one
 national file with a header row, or as Ordnance Survey ships it, one file
-per postcode area with no header.  :func:`read_codepoint` reads only the
+per postcode area with no header, in the folder ``Data/CSV`` of its zip
+(``codepo_gb.zip``, which is read as it is, after a safety check of its
+members).  :func:`read_codepoint` reads only the
 columns the atlas needs with pyarrow (the national file, 1.7 million rows,
 in about two seconds and a few hundred MB at most), normalises the postcodes
 with the rule of :func:`~geo.postcodes.normalise.normalise_postcode`, and
@@ -21,8 +23,11 @@ import gzip
 import io
 import logging
 import os
+import re
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -101,36 +106,74 @@ def _layout(first_line: str) -> str | None:
     return None
 
 
+def _zip_csvs(file: Path) -> list[zipfile.ZipInfo]:
+    """The ``Data/CSV/*.csv`` members of the product's zip (checked safe), else ``[]``."""
+    if not zipfile.is_zipfile(file):
+        return []
+    from geo.sources.osm_shpzip import inspect_zip
+
+    members = inspect_zip(file)
+    return [
+        m
+        for m in members
+        if re.search(r"(^|/)data/csv/[^/]+\.csv$", m.filename.replace("\\", "/"), re.I)
+    ]
+
+
+def _zip_head(file: Path, member: zipfile.ZipInfo) -> str:
+    with zipfile.ZipFile(file) as archive, archive.open(member) as handle:
+        return handle.readline(4096).decode("utf-8-sig", "replace").strip()
+
+
 def is_codepoint(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a Code-Point Open CSV (with or without its header)."""
+    """Whether ``path`` is Code-Point Open: a CSV (with or without its header) or the zip."""
     file = Path(path)
-    return file.is_file() and _layout(_head(file)) is not None
+    if not file.is_file():
+        return False
+    members = _zip_csvs(file)
+    if members:
+        return _layout(_zip_head(file, members[0])) is not None
+    return _layout(_head(file)) is not None
 
 
-def _read_csv(file: Path) -> pa.Table:
-    layout = _layout(_head(file))
+def _parse(source: Any, first_line: str, name: str) -> pa.Table:
+    layout = _layout(first_line)
     if layout is None:
         raise SchemaError(
-            f"{file.name} is not a Code-Point Open CSV: its first line does not start with "
+            f"{name} is not a Code-Point Open CSV: its first line does not start with "
             "Postcode, Positional_quality_indicator, Eastings, Northings. Give the "
-            "product's CSV (one national file, or the files of its Data/CSV folder)."
+            "product's CSV (one national file, or the files of its Data/CSV folder) or its zip."
         )
-    with file.open("rb") as raw:
-        magic = raw.read(2)
-    stream = pa.input_stream(str(file), compression="gzip" if magic == b"\x1f\x8b" else None)
     read_options = pacsv.ReadOptions(
         encoding="utf-8",
         block_size=8 << 20,
         column_names=list(CODEPOINT_COLUMNS) if layout == "bare" else None,
-        skip_rows=0,
     )
     convert = pacsv.ConvertOptions(
         include_columns=list(_TYPES), column_types=_TYPES, strings_can_be_null=False
     )
     try:
-        return pacsv.read_csv(stream, read_options=read_options, convert_options=convert)
+        return pacsv.read_csv(source, read_options=read_options, convert_options=convert)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise SchemaError(f"{file.name} cannot be read as Code-Point Open: {exc}") from exc
+        raise SchemaError(f"{name} cannot be read as Code-Point Open: {exc}") from exc
+
+
+def _read_csv(file: Path) -> pa.Table:
+    """One CSV (plain or gzip), or every ``Data/CSV`` file of the product's zip."""
+    members = _zip_csvs(file)
+    if members:
+        tables = []
+        with zipfile.ZipFile(file) as archive:
+            for member in members:
+                data = archive.read(member)
+                first = data[:4096].split(b"\n", 1)[0].decode("utf-8-sig", "replace").strip()
+                name = f"{file.name}:{member.filename}"
+                tables.append(_parse(pa.BufferReader(data), first, name))
+        return pa.concat_tables(tables)
+    with file.open("rb") as raw:
+        magic = raw.read(2)
+    stream = pa.input_stream(str(file), compression="gzip" if magic == b"\x1f\x8b" else None)
+    return _parse(stream, _head(file), file.name)
 
 
 def _to_table(table: pa.Table) -> pa.Table:
