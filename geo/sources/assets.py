@@ -31,7 +31,7 @@ import shapely
 
 from geo.errors import DataSourceError, OfflineError, SchemaError, UnreachableError
 from geo.provenance import ProvenanceRecord, Unavailable, file_sha256, record
-from geo.sources import lookups, osm
+from geo.sources import lookups, osm, osm_geofabrik
 from geo.sources.assetfiles import empty_asset_frame
 from geo.sources.registers import assets_from_spec
 from geo.sources.registry import AssetFile
@@ -88,7 +88,8 @@ def load_assets(
     near = nearby_authorities(access, areas, lads, buffer_m, result.notes)
 
     access.report("OpenStreetMap community places", 0, 1)  # type: ignore[attr-defined]
-    osm_frame = _osm_assets(access, near, bbox, result)
+    national = len(lads) >= osm_geofabrik.NATIONAL_MIN_AUTHORITIES  # Overpass for one or two
+    osm_frame = _osm_assets(access, near, bbox, result, national=national)
     access.report("OpenStreetMap community places", 1, 1)  # type: ignore[attr-defined]
     if osm_frame is not None:
         parts.append(osm_frame)
@@ -189,6 +190,8 @@ def _osm_assets(
     lads: Sequence[str],
     bbox: tuple[float, float, float, float],
     result: RegionAssets,
+    *,
+    national: bool = False,
 ) -> gpd.GeoDataFrame | None:
     dataset_id = "osm_assets"
     dataset = access.dataset(dataset_id)  # type: ignore[attr-defined]
@@ -226,6 +229,10 @@ def _osm_assets(
         return pd.concat(frames, ignore_index=True) if frames else None
     online = dataset.online or {}
     try:
+        if national:  # a region of several authorities: the Geofabrik extract, read once
+            frame, provenance = osm_geofabrik.region_osm_assets(access, dataset, _wsen(bbox))
+            result.provenance.append(provenance)
+            return frame
         # offline, the client answers from the cache (an earlier run's download) or raises;
         # a large box is split into tiles (each cached on its own) and merged
         data = access.client.overpass_area(  # type: ignore[attr-defined]

@@ -377,6 +377,8 @@ def _asset_file(sources_file: Path, index: int, entry: Mapping[str, Any], base: 
         for k, v in entry.items()
         if k not in ("path", "source", "title", "licence", "attribution", "vintage", "covers")
     }
+    if isinstance(options.get("postcodes"), str):  # the postcode table of a postcode register
+        options["postcodes"] = str(_under(base, _expand(options["postcodes"])))
     return AssetFile(
         source=str(entry["source"]),
         path=path,
