@@ -117,6 +117,7 @@ def run_analysis(
         notes.append(f"Expected numbers of lonely older people are not available: {exc}")
     if older is not None:
         notes.extend(older.notes)
+    params = _available_model(areas, national, params, notes)
     frame, used, applied, detail = _chosen_model(areas, national, params, older, notes)
     expected = (
         older.frame["expected_lonely_older"]
@@ -201,6 +202,28 @@ def run_analysis(
     )
 
 
+def _available_model(
+    areas: pd.DataFrame, national: pd.DataFrame | None, params: Parameters, notes: list[str]
+) -> Parameters:
+    """The parameters, with the composite index when the default evidence model cannot run.
+
+    The evidence model needs Census shares (16–24, health, marital status); data
+    without them (a sources file with IoD only) still get a risk map, and the
+    result's parameters and notes say which model made it.
+    """
+    if params.model != "evidence":
+        return params
+    needed = [t.column for t in risk.EVIDENCE_TERMS]
+    have = [c for c in needed if c in areas and (national is None or c in national)]
+    if have:
+        return params
+    notes.append(
+        "The all-ages evidence model needs Census columns (" + ", ".join(needed) + ") that "
+        "these data do not have, so the weighted composite index was used instead."
+    )
+    return params.replace(model="all-ages")
+
+
 _RENAMED = ("relative_risk", "risk_score"), ("rank", "risk_rank"), ("decile", "risk_decile")
 
 
@@ -215,7 +238,7 @@ def _chosen_model(
     if params.model in ("older", "evidence"):
         detail: Any = older if params.model == "older" else None
         if detail is None:
-            detail = risk.evidence_risk(areas, reference=national)
+            detail = risk.evidence_risk(areas, reference=national)  # checked by run_analysis
             notes.extend(detail.notes)
         prefix = "older_" if params.model == "older" else "evidence_"
         names = {f"{prefix}{a}": b for a, b in _RENAMED}

@@ -162,9 +162,9 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
     c1, c2 = st.columns(2)
     c1.metric("Residents", _fmt(row.get("population")))
     c2.metric("Aged 65+", _fmt(row.get("pop_65plus")))
-    if choice.parameters.model in ("older", "evidence"):
+    if result.parameters.model in ("older", "evidence"):
         c1.metric(
-            "Risk vs England" + (" (65+)" if choice.parameters.model == "older" else ""),
+            "Risk vs England" + (" (65+)" if result.parameters.model == "older" else ""),
             f"{_fmt(row.get('risk_score'), '.2f')}×",
             help="Predicted share often lonely, divided by England's (relative risk).",
         )
@@ -217,7 +217,7 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
                 for i, lab in zip(table.index, table["label"], strict=True)
             ]
         )
-    logistic = choice.parameters.model in ("older", "evidence")
+    logistic = result.parameters.model in ("older", "evidence")
     chart = _contribution_chart(table, logistic=logistic) if table is not None else None
     if chart is None:
         st.caption("No indicator breakdown is available for this area.")
