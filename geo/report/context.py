@@ -247,7 +247,9 @@ def _figures(result: Result) -> list[dict[str, str]]:
         {
             "value": fmt_int(h.get("expected_lonely"), nearest=10) if lonely_known else "–",
             "label": "older people (65+) expected to be often lonely",
-            "note": "estimate from the Age UK model; an understatement (see method)"
+            "note": "Age UK model calibrated to 7% of people 65+ often lonely (Age UK 2024); "
+            f"90% range {fmt_int(h.get('expected_lonely_p05'), nearest=10)}–"
+            f"{fmt_int(h.get('expected_lonely_p95'), nearest=10)} (see method)"
             if lonely_known
             else "not available: the Census tables the Age UK model needs are missing",
         },
