@@ -205,7 +205,7 @@ def run_analysis(
 def _available_model(
     areas: pd.DataFrame, national: pd.DataFrame | None, params: Parameters, notes: list[str]
 ) -> Parameters:
-    """The parameters, with the composite index when the default evidence model cannot run.
+    """The parameters, with the composite index when the evidence model cannot run or is weighted.
 
     The evidence model needs Census shares (16–24, health, marital status); data
     without them (a sources file with IoD only) still get a risk map, and the
@@ -213,6 +213,12 @@ def _available_model(
     """
     if params.model != "evidence":
         return params
+    if params.weights is not None or params.user_weights:
+        notes.append(
+            "Indicator weights were given, so the weighted composite index was used: the "
+            "evidence model's odds ratios are published figures, not weights."
+        )
+        return params.replace(model="all-ages")
     needed = [t.column for t in risk.EVIDENCE_TERMS]
     have = [c for c in needed if c in areas and (national is None or c in national)]
     if have:
