@@ -12,7 +12,7 @@ Commands
 ``check FILE --kind assets|indicators|boundary [--area …]``
     What a file would give as an upload: format, encoding, CRS, columns,
     rows loaded and rejected with reasons; exit 0 when usable, 1 when not.
-``analyse --area CODE|NAME [--model older|all-ages] [--out FILE]``
+``analyse --area CODE|NAME [--model evidence|composite|older] [--out FILE]``
     Loneliness risk, access to community assets and gaps; one row per LSOA
     2021 written to .csv, .xlsx, .gpkg, .geojson or .parquet.  Your own files
     join with ``--assets FILE`` and ``--indicators FILE`` (repeatable).
@@ -141,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the table to .csv, .xlsx, .gpkg, .geojson or .parquet",
     )
 
+    explain = sub.add_parser("explain", help="one LSOA's risk figures and what drives them")
+    _common(explain)
+    _analysis_options(explain)
+    explain.add_argument("--lsoa", required=True, help="the LSOA 2021 code, e.g. E01035104")
+
     _demo_parser(sub)
 
     report = sub.add_parser(
@@ -216,7 +221,13 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="local authority name or code, several with commas, or england",
     )
-    parser.add_argument("--model", choices=["all-ages", "older"], default="all-ages")
+    parser.add_argument(
+        "--model",
+        choices=["evidence", "composite", "all-ages", "older"],
+        default="evidence",
+        help="evidence: all ages, published odds ratios (default); composite (or all-ages): "
+        "the weighted index; older: the Age UK model for people 65+",
+    )
     parser.add_argument(
         "--categories",
         default=None,
@@ -295,7 +306,7 @@ def _parameters(args: argparse.Namespace) -> Parameters:
     if args.categories:
         categories = [c.strip() for c in args.categories.split(",") if c.strip()]
     return Parameters(
-        model=args.model,
+        model="all-ages" if args.model == "composite" else args.model,
         weights=weights,
         categories=tuple(categories) if categories is not None else None,
         thresholds=tuple(int(t) for t in numbers(args.thresholds, "--thresholds")),
@@ -616,12 +627,30 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    """Print one LSOA's risk figures and its top drivers (as the app and report show them)."""
+    from geo.pipeline import run_analysis
+    from geo.risk import area_explanation
+
+    params = _parameters(args)
+    bars = _Bars(enabled=not args.quiet)
+    settings = _settings(args)
+    try:
+        region, user_weights = _region_with_user_data(args, settings, bars)
+        result = run_analysis(region, params.replace(user_weights=user_weights), settings=settings)
+    finally:
+        bars.close()
+    out.write(area_explanation(result, args.lsoa.strip().upper()) + "\n")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "check": cmd_check,
     "areas": cmd_areas,
     "fetch": cmd_fetch,
     "sources": cmd_sources,
     "analyse": cmd_analyse,
+    "explain": cmd_explain,
     "report": cmd_report,
     "demo": cmd_demo,
 }

@@ -14,7 +14,7 @@ from typing import Any
 from geo.errors import AtlasError
 from geo.frozen import FrozenMap, freeze
 
-MODELS = ("all-ages", "older")
+MODELS = ("evidence", "all-ages", "older")
 DECAYS = ("gaussian", "step", "none")
 DEFAULT_THRESHOLDS = (400, 800, 1600)
 DEFAULT_SPEED_M_S = 1.0  # a comfortable walking pace for older adults
@@ -34,7 +34,8 @@ class Parameters:
     Attributes
     ----------
     model
-        ``"all-ages"`` (composite index) or ``"older"`` (Age UK model).
+        ``"evidence"`` (all ages, published odds ratios; the default),
+        ``"all-ages"`` (weighted composite index) or ``"older"`` (Age UK model).
     weights
         Indicator → weight for the all-ages index; None for the documented
         defaults (:data:`geo.risk.DEFAULT_WEIGHTS`).
@@ -60,7 +61,7 @@ class Parameters:
     plain values.
     """
 
-    model: str = "all-ages"
+    model: str = "evidence"
     weights: Mapping[str, float] | None = None
     categories: tuple[str, ...] | None = None
     thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS

@@ -117,34 +117,19 @@ def run_analysis(
         notes.append(f"Expected numbers of lonely older people are not available: {exc}")
     if older is not None:
         notes.extend(older.notes)
-    if params.model == "older" and older is not None:
-        frame = older.frame.rename(
-            columns={
-                "older_relative_risk": "risk_score",
-                "older_rank": "risk_rank",
-                "older_decile": "risk_decile",
-                "older_rank_national": "risk_rank_national",
-                "older_decile_national": "risk_decile_national",
-            }
-        )
-        used: tuple[str, ...] = tuple(older.terms)
-        applied: Mapping[str, float] = {}
-        detail: risk.CompositeRisk | risk.OlderRisk = older
-    else:
-        composite = risk.all_ages_risk(
-            areas, weights=params.weights, reference=national, extra=params.user_weights
-        )
-        notes.extend(composite.notes)
-        frame = composite.frame
-        if older is not None:
-            frame = frame.join(older.frame, how="left")
-        used, applied = composite.used, composite.weights
-        detail = composite
+    params = _available_model(areas, national, params, notes)
+    frame, used, applied, detail = _chosen_model(areas, national, params, older, notes)
     expected = (
         older.frame["expected_lonely_older"]
         if older is not None
         else pd.Series(np.nan, index=areas.index, dtype=float)
     )
+    ranges = risk.uncertainty(detail, seed=params.seed)
+    frame = frame.join(ranges.frame[["risk_rank_p05", "risk_rank_p95", "top_tercile_share"]])
+    counts = None
+    if older is not None:
+        counts = ranges if detail is older else risk.uncertainty(older, seed=params.seed)
+        frame = frame.join(counts.frame[["expected_lonely_p05", "expected_lonely_p95"]])
     frame = frame.assign(risk_model=params.model, expected_lonely=expected)
 
     # Provision
@@ -186,9 +171,16 @@ def run_analysis(
         unit="min",
     )
     totals.update({k: v for k, v in walk.items() if k.endswith("min")})
+    if counts is not None and counts.total_expected is not None:
+        totals["expected_lonely_p05"], totals["expected_lonely_p95"] = counts.total_expected
     totals["assets_counted"] = len(counted)
     totals["assets_in_region"] = int(counted["in_region"].sum()) if len(counted) else 0
 
+    robust = (result_gaps.frame["access_tercile"] == 1) & (
+        frame["top_tercile_share"] >= risk.ROBUST_SHARE
+    )
+    robust = robust.astype("boolean").mask(frame["top_tercile_share"].isna())
+    frame = frame.assign(robust_priority=robust)
     joined = areas.join(frame.drop(columns=[c for c in frame if c in areas]))
     joined = joined.join(prov.frame.drop(columns=[c for c in prov.frame if c in joined]))
     joined = joined.join(
@@ -210,6 +202,70 @@ def run_analysis(
     )
 
 
+def _available_model(
+    areas: pd.DataFrame, national: pd.DataFrame | None, params: Parameters, notes: list[str]
+) -> Parameters:
+    """The parameters, with the composite index when the evidence model cannot run or is weighted.
+
+    The evidence model needs Census shares (16–24, health, marital status); data
+    without them (a sources file with IoD only) still get a risk map, and the
+    result's parameters and notes say which model made it.
+    """
+    if params.model != "evidence":
+        return params
+    if params.weights is not None or params.user_weights:
+        notes.append(
+            "Indicator weights were given, so the weighted composite index was used: the "
+            "evidence model's odds ratios are published figures, not weights."
+        )
+        return params.replace(model="all-ages")
+    needed = [t.column for t in risk.EVIDENCE_TERMS]
+    have = [c for c in needed if c in areas and (national is None or c in national)]
+    if have:
+        return params
+    notes.append(
+        "The all-ages evidence model needs Census columns (" + ", ".join(needed) + ") that "
+        "these data do not have, so the weighted composite index was used instead."
+    )
+    return params.replace(model="all-ages")
+
+
+_RENAMED = ("relative_risk", "risk_score"), ("rank", "risk_rank"), ("decile", "risk_decile")
+
+
+def _chosen_model(
+    areas: pd.DataFrame,
+    national: pd.DataFrame | None,
+    params: Parameters,
+    older: risk.OlderRisk | None,
+    notes: list[str],
+) -> tuple[pd.DataFrame, tuple[str, ...], Mapping[str, float], Any]:
+    """The chosen model's frame (with ``risk_*`` columns), terms, weights and output."""
+    if params.model in ("older", "evidence"):
+        detail: Any = older if params.model == "older" else None
+        if detail is None:
+            detail = risk.evidence_risk(areas, reference=national)  # checked by run_analysis
+            notes.extend(detail.notes)
+        prefix = "older_" if params.model == "older" else "evidence_"
+        names = {f"{prefix}{a}": b for a, b in _RENAMED}
+        names.update({f"{prefix}{a}_national": f"{b}_national" for a, b in _RENAMED[1:]})
+        frame = detail.frame.rename(columns=names)
+        for column in ("risk_rank_national", "risk_decile_national"):
+            if column not in frame:
+                frame[column] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+        if params.model == "evidence" and older is not None:
+            frame = frame.join(older.frame, how="left")
+        return frame, tuple(detail.terms), {}, detail
+    composite = risk.all_ages_risk(
+        areas, weights=params.weights, reference=national, extra=params.user_weights
+    )
+    notes.extend(composite.notes)
+    frame = composite.frame
+    if older is not None:
+        frame = frame.join(older.frame, how="left")
+    return frame, composite.used, composite.weights, composite
+
+
 def _check_no_hidden_nan(frame: pd.DataFrame) -> None:
     """Log (never hide) measures that are missing for some areas."""
     for column in ("risk_score", "nearest_any_m", "access_e2sfca", "gap_score"):
@@ -227,6 +283,8 @@ def headline(result: Result) -> dict[str, Any]:
         "residents": float(areas["population"].sum()) if "population" in areas else np.nan,
         "high_risk_residents": t.get("high_risk_residents"),
         "expected_lonely": t.get("expected_lonely"),
+        "expected_lonely_p05": t.get("expected_lonely_p05"),
+        "expected_lonely_p95": t.get("expected_lonely_p95"),
         **{
             f"high_risk_share_beyond_{m}min": t.get(f"high_risk_share_beyond_{m}min")
             for m in HEADLINE_MINUTES

@@ -19,7 +19,7 @@ from geo.provenance import ProvenanceRecord
 
 if TYPE_CHECKING:  # imported for annotations only
     from geo.region import Region
-    from geo.risk import CompositeRisk, OlderRisk
+    from geo.risk import CompositeRisk, EvidenceRisk, OlderRisk
 
 #: Columns every analysis output starts with, in this order.
 OUTPUT_COLUMNS = (
@@ -39,7 +39,12 @@ OUTPUT_COLUMNS = (
     "risk_decile",
     "risk_rank_national",
     "risk_decile_national",
+    "risk_rank_p05",
+    "risk_rank_p95",
+    "robust_priority",
     "expected_lonely",
+    "expected_lonely_p05",
+    "expected_lonely_p95",
     "nearest_any_m",
     "walk_min_any",
     "access_e2sfca",
@@ -86,9 +91,11 @@ class Result:
     risk_weights
         Normalised weights applied to ``risk_used`` (empty for the older model).
     risk_detail
-        The risk model's own output (:class:`geo.risk.CompositeRisk` or
-        :class:`geo.risk.OlderRisk`) behind ``risk_score``, so explanations
-        never recompute it.
+        The risk model's own output (:class:`geo.risk.EvidenceRisk`,
+        :class:`geo.risk.CompositeRisk` or :class:`geo.risk.OlderRisk`) behind
+        ``risk_score``, with its rank ranges in ``areas`` (``risk_rank_p05``,
+        ``risk_rank_p95``, ``robust_priority``), so explanations never
+        recompute it.
     older_detail
         The Age UK model's output (expected counts), or None where it could
         not be computed.
@@ -122,7 +129,7 @@ class Result:
         totals: Mapping[str, Any],
         risk_used: tuple[str, ...],
         risk_weights: Mapping[str, float],
-        risk_detail: CompositeRisk | OlderRisk | None = None,
+        risk_detail: EvidenceRisk | CompositeRisk | OlderRisk | None = None,
         older_detail: OlderRisk | None = None,
         notes: tuple[str, ...] = (),
         categories: tuple[str, ...] = (),

@@ -89,7 +89,7 @@ def _reset_weights() -> None:
 def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
     """Sidebar controls: risk model, what the map shows, and the analysis settings."""
     labels = CATEGORY_LABELS
-    _init(params.MODEL, "all-ages")
+    _init(params.MODEL, "evidence")
     model = st.radio(
         "Loneliness risk model",
         options=list(params.MODEL_LABELS),
@@ -201,7 +201,7 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
     choice = params.Choice(
         area=area,
         parameters=Parameters(
-            model=str(model) if model in MODELS else "all-ages",
+            model=str(model) if model in MODELS else "evidence",
             weights=params.normalise_weights(weights) if model == "all-ages" else None,
             categories=params.normalise_categories(counted or available, available),
             thresholds=tuple(thresholds or DEFAULT_THRESHOLDS),

@@ -36,7 +36,8 @@ SELECTED = "selected_area"
 WEIGHT_PREFIX = "weight_"
 
 MODEL_LABELS = {
-    "all-ages": "All ages — composite index",
+    "evidence": "All ages — published evidence (ONS 2018)",
+    "all-ages": "All ages — weighted composite index",
     "older": "People aged 65+ — Age UK model",
 }
 LAYERS = {

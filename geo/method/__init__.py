@@ -65,9 +65,13 @@ class MethodTable:
 
 
 def _source(topic: str) -> str:
+    """``<topic>.md`` followed by its parts ``<topic>_*.md`` in name order."""
     if topic not in TOPICS:
         raise MethodError(f"No method topic {topic!r}; the topics are {', '.join(TOPICS)}.")
-    return resources.files("geo.method").joinpath(f"{topic}.md").read_text(encoding="utf-8")
+    folder = resources.files("geo.method")
+    parts = sorted(f.name for f in folder.iterdir() if f.name.startswith(f"{topic}_"))
+    names = [f"{topic}.md", *(n for n in parts if n.endswith(".md"))]
+    return "\n\n".join(folder.joinpath(n).read_text(encoding="utf-8") for n in names)
 
 
 def _fill(text: str, values: dict[str, str], topic: str) -> str:

@@ -249,7 +249,9 @@ def _figures(result: Result) -> list[dict[str, str]]:
         {
             "value": fmt_int(h.get("expected_lonely"), nearest=10) if lonely_known else "–",
             "label": "older people (65+) expected to be often lonely",
-            "note": "estimate from the Age UK model; an understatement (see method)"
+            "note": "Age UK model calibrated to 7% of people 65+ often lonely (Age UK 2024); "
+            f"90% range {fmt_int(h.get('expected_lonely_p05'), nearest=10)}–"
+            f"{fmt_int(h.get('expected_lonely_p95'), nearest=10)} (see method)"
             if lonely_known
             else "not available: the Census tables the Age UK model needs are missing",
         },
@@ -345,6 +347,12 @@ def _risk_column(result: Result) -> str:
     return "england" if national is not None and national.notna().any() else "local"
 
 
+def _rank_range(rec: dict) -> str:
+    """``3–7``: the 5th–95th percentile rank under model uncertainty, or empty."""
+    low, high = rec.get("risk_rank_p05"), rec.get("risk_rank_p95")
+    return "" if _missing(low) or _missing(high) else f"{fmt_int(low)}–{fmt_int(high)}"
+
+
 def _area_rows(frame: pd.DataFrame | None) -> list[dict[str, str]]:
     if frame is None or frame.empty:
         return []
@@ -362,6 +370,9 @@ def _area_rows(frame: pd.DataFrame | None) -> list[dict[str, str]]:
                 "residents": fmt_int(rec.get("population")),
                 "decile_england": fmt_int(rec.get("risk_decile_national")),
                 "decile_local": fmt_int(rec.get("risk_decile")),
+                "rank_range": _rank_range(rec),
+                "robust": not _missing(rec.get("robust_priority"))
+                and bool(rec.get("robust_priority")),
                 "access": fmt_num(rec.get("access_e2sfca"), 2),
                 "distance": f"{fmt_int(distance)} m" if not _missing(distance) else "none",
                 "minutes": f"{fmt_int(minutes)} min" if not _missing(minutes) else "",
