@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import common, controls, mapview, panel, params, state
+from ui import common, controls, coverage_view, mapview, panel, params, state
 
 common.setup("Map explorer")
 common.demo_banner()
@@ -40,6 +40,7 @@ params.remember(choice)
 key = state.analysis_key(choice)
 
 common.headline(result)
+coverage_view.notice(result)
 added = state.uploads()
 if added:
     st.caption(
