@@ -85,7 +85,9 @@ def _remember_left_out(key: str, available: Sequence[str]) -> None:
     st.session_state[_left_out_key(key)] = [c for c in available if c not in chosen]
 
 
-def carry_categories(key: str, area_key: str, available: Sequence[str]) -> str:
+def carry_categories(
+    key: str, area_key: str, available: Sequence[str], area_name: str = "this area"
+) -> str:
     """Set a category multi-select for an area; return what could not carry over ("" if none).
 
     An area counts every category its sources cover, except those the user
@@ -109,7 +111,7 @@ def carry_categories(key: str, area_key: str, available: Sequence[str]) -> str:
         names = [state.CATEGORY_LABELS.get(c, c) for c in lost]
         verb = "is" if len(names) == 1 else "are"
         message = (
-            f"{', '.join(names)} {verb} not known for this area and "
+            f"{', '.join(names)} {verb} not known for {area_name} and "
             f"{'was' if len(names) == 1 else 'were'} left out."
         )
     st.session_state[f"_{key}_message"] = message
@@ -179,7 +181,7 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
         "false discovery rate 5%).",
         persist_state=_PERSIST,
     )
-    carry_categories(params.SHOW_ASSETS, region.key, available)
+    carry_categories(params.SHOW_ASSETS, region.key, available, region.name)
     shown = st.multiselect(
         "Community places shown",
         options=available,
@@ -199,7 +201,7 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
     )
 
     with st.expander("Analysis settings", expanded=False):
-        lost = carry_categories(params.COUNTED, region.key, available)
+        lost = carry_categories(params.COUNTED, region.key, available, region.name)
         counted = st.multiselect(
             "Community places counted as provision",
             options=available,
@@ -324,6 +326,10 @@ def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> Vi
     if layer != "access":
         return replace(view, layer=layer)
     options = ["any", *result.categories]
+    full = result.coverage.full if result.coverage is not None else result.categories
+    any_label = "Any community place"
+    if len(full) < len(result.categories):
+        any_label = f"Any of the {len(full)} kinds known everywhere"
     if st.session_state.get(params.ACCESS_CATEGORY) not in options:
         st.session_state[params.ACCESS_CATEGORY] = "any"
     _init(params.ACCESS_MEASURE, "e2sfca")
@@ -331,9 +337,7 @@ def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> Vi
         category = st.selectbox(
             "Places",
             options=options,
-            format_func=lambda c: (
-                "Any community place" if c == "any" else state.CATEGORY_LABELS.get(c, c)
-            ),
+            format_func=lambda c: any_label if c == "any" else state.CATEGORY_LABELS.get(c, c),
             key=params.ACCESS_CATEGORY,
             persist_state=_PERSIST,
         )
