@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from geo.params import Parameters
-    from geo.regiontypes import Region
+    from geo.provision import Coverage
 
 log = logging.getLogger(__name__)
 
@@ -466,7 +466,9 @@ def cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\nNotes:\n")
         for note in region.notes:
             out.write(f"  - {note}\n")
-    _print_coverage(region, out)
+    from geo.provision import region_coverage
+
+    _print_coverage(region_coverage(region), region.name, out)
     if len(region.assets):
         counts = region.assets["category"].value_counts().rename_axis("category")
         out.write("\nCommunity assets by category (within the area and its buffer):\n")
@@ -474,14 +476,13 @@ def cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _print_coverage(region: Region, out: TextIO) -> None:
-    """Which categories the region's sources cover, and where coverage is thin."""
-    from geo.provision import coverage_notice, region_coverage
+def _print_coverage(cover: Coverage, name: str, out: TextIO) -> None:
+    """Which categories the sources cover, from which sources, and where coverage is thin."""
+    from geo.provision import coverage_notice
     from geo.sources.taxonomy import CATEGORY_KEYS, category_labels
 
-    cover = region_coverage(region)
     labels = category_labels()
-    out.write("\n" + coverage_notice(cover, region.name, labels, total=len(CATEGORY_KEYS)) + "\n")
+    out.write("\n" + coverage_notice(cover, name, labels, total=len(CATEGORY_KEYS)) + "\n")
     for key in cover.measured:
         share = cover.share(key)
         sources = "; ".join(f"{t} ({where})" for t, where in cover.sources.get(key, ()))
@@ -553,7 +554,9 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
         if c in top
     ]
     summary = result.coverage_summary()
-    out.write(f"\n{summary['notice']}\nLens: {summary['lens']}.\n")
+    if result.coverage is not None:
+        _print_coverage(result.coverage, result.region.name, out)
+    out.write(f"Lens: {summary['lens']}.\n")
     out.write("\nTop priority areas:\n")
     _print_table(top[cols].round(0), out)
     if args.out is not None:

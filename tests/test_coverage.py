@@ -227,3 +227,14 @@ def test_joined_run_leaves_a_category_blank_where_nothing_covers_it(shared_setti
     assert a.loc[blackpool, "nearest_cafe_m"].isna().all()
     assert a.loc[~blackpool, "nearest_cafe_m"].notna().all()
     assert set(result.coverage.full) == {"pub", "warm_space"}
+
+
+def test_fetch_says_which_sources_cover_which_categories(uneven):
+    out = io.StringIO()
+    args = ["fetch", "--area", BOTH, "--sources", str(uneven.sources_file), "--offline"]
+    code = main([*args, "--cache-dir", str(uneven.cache_dir), "--quiet"], out=out)
+    assert code == 0
+    text = out.getvalue()
+    assert "Coverage: for Testham and Otherby, only these kinds of place" in text
+    assert "Park / recreation ground: 10% of areas covered, by Parks in Otherby" in text
+    assert "Library: 100% of areas covered, by Test libraries (England)" in text
