@@ -299,13 +299,16 @@ def apply_user_files(
     settings: Settings,
     assets: Sequence[Path] = (),
     indicators: Sequence[Path] = (),
+    assets_cover_region: bool = False,
 ) -> tuple[Region, list[str]]:
     """Add asset and indicator files (and a sources file's saved uploads) to a region.
 
     Each file is read with the same validation as the Upload page
     (:mod:`geo.uploads`); a file that cannot be used raises
     :class:`~geo.errors.UploadError` with the reason.  Returns the new region
-    and the joined indicator column names.
+    and the joined indicator column names.  ``assets_cover_region`` says the
+    asset files are complete for the whole region (see
+    :func:`with_user_assets`).
     """
     from geo.uploads import read_assets_upload, read_indicators_upload
 
@@ -322,6 +325,7 @@ def apply_user_files(
             name=Path(path).name,
             note=result.summary(),
             buffer_m=settings.region_buffer_m,
+            covers_region=assets_cover_region,
         )
     columns: list[str] = []
     codes = list(region.areas.index)
