@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -238,3 +239,23 @@ def test_fetch_says_which_sources_cover_which_categories(uneven):
     assert "Coverage: for Testham and Otherby, only these kinds of place" in text
     assert "Park / recreation ground: 10% of areas covered, by Parks in Otherby" in text
     assert "Library: 100% of areas covered, by Test libraries (England)" in text
+
+
+def test_report_and_exports_name_what_was_counted(uneven, tmp_path):
+    from geo.report import export_files, report_html
+
+    result = run_analysis(BOTH, Parameters(permutations=9), settings=uneven)
+    html = report_html(result)
+    assert 'id="coverage-cover"' in html and 'id="coverage-summary"' in html
+    assert "Park / recreation ground: known in only 1 of 10 areas (Parks in Otherby)" in html
+    assert "thin provision" in html
+    paths = export_files(result, tmp_path, ["xlsx", "gpkg"])
+    book = next(p for p in paths if p.suffix == ".xlsx")
+    meta = pd.read_excel(book, sheet_name="metadata")
+    rows = meta[meta["kind"] == "coverage"].set_index("name")["value"]
+    assert rows["any_place_categories"] == '["library"]'
+    assert rows["partly_covered_categories"] == '["park"]'
+    assert "Parks in Otherby" in rows["notice"]
+    gpkg = next(p for p in paths if p.suffix == ".gpkg")
+    table = gpd.read_file(gpkg, layer="metadata")
+    assert "coverage" in set(table["kind"])

@@ -409,9 +409,12 @@ def priority_shortcuts(result: pipeline.Result, *, limit: int = 10) -> None:
     a = result.areas
     priority = a[a["is_priority"].fillna(False).astype(bool)]
     top = (priority if len(priority) else a).sort_values("priority_rank").head(limit)
-    st.markdown(
-        "**Top priority gaps** (high risk, low access)" if len(priority) else "**Largest gaps**"
+    lens = (
+        f"high risk, nearest place over {result.parameters.far_minutes:g} min walk"
+        if result.parameters.lens == "far"
+        else "high risk, thin provision"
     )
+    st.markdown(f"**Top priority gaps** ({lens})" if len(priority) else "**Largest gaps**")
     table = pd.DataFrame(
         {
             "Rank": top["priority_rank"].astype("Int64"),
