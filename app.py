@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cache, common, config, controls, mapview, panel, params, session
+from ui import cache, common, config, controls, coverage_view, mapview, panel, params, session
 
 common.setup("Map explorer")
 common.demo_banner()
@@ -40,6 +40,7 @@ params.remember(choice)
 key = cache.analysis_key(choice)
 
 common.headline(result)
+coverage_view.notice(result)
 added = session.uploads()
 if added:
     st.caption(

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from geo.params import Parameters
+    from geo.provision import Coverage
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +253,19 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
         help=f"Local Moran's I permutations ({DEFAULT_PERMUTATIONS})",
     )
     parser.add_argument(
+        "--lens",
+        choices=["thin", "far"],
+        default="thin",
+        help="what makes a gap: thin = few places per resident within reach (default); "
+        "far = the nearest place is more than --far-minutes away on foot",
+    )
+    parser.add_argument(
+        "--far-minutes",
+        type=float,
+        default=10.0,
+        help="walking minutes beyond which an area is far from any place (10; --lens far)",
+    )
+    parser.add_argument(
         "--assets",
         type=Path,
         action="append",
@@ -307,6 +321,8 @@ def _parameters(args: argparse.Namespace) -> Parameters:
         categories = [c.strip() for c in args.categories.split(",") if c.strip()]
     return Parameters(
         model="all-ages" if args.model == "composite" else args.model,
+        lens=args.lens,
+        far_minutes=args.far_minutes,
         weights=weights,
         categories=tuple(categories) if categories is not None else None,
         thresholds=tuple(int(t) for t in numbers(args.thresholds, "--thresholds")),
@@ -465,11 +481,27 @@ def cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\nNotes:\n")
         for note in region.notes:
             out.write(f"  - {note}\n")
+    from geo.provision import region_coverage
+
+    _print_coverage(region_coverage(region), region.name, out)
     if len(region.assets):
         counts = region.assets["category"].value_counts().rename_axis("category")
         out.write("\nCommunity assets by category (within the area and its buffer):\n")
         _print_table(counts.reset_index(name="assets"), out)
     return EXIT_OK
+
+
+def _print_coverage(cover: Coverage, name: str, out: TextIO) -> None:
+    """Which categories the sources cover, from which sources, and where coverage is thin."""
+    from geo.provision import coverage_notice
+    from geo.sources.taxonomy import CATEGORY_KEYS, category_labels
+
+    labels = category_labels()
+    out.write("\n" + coverage_notice(cover, name, labels, total=len(CATEGORY_KEYS)) + "\n")
+    for key in cover.measured:
+        share = cover.share(key)
+        sources = "; ".join(f"{t} ({where})" for t, where in cover.sources.get(key, ()))
+        out.write(f"  - {labels.get(key, key)}: {share:.0%} of areas covered, by {sources}\n")
 
 
 def cmd_sources(args: argparse.Namespace, out: TextIO) -> int:
@@ -536,6 +568,10 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
         )
         if c in top
     ]
+    summary = result.coverage_summary()
+    if result.coverage is not None:
+        _print_coverage(result.coverage, result.region.name, out)
+    out.write(f"Lens: {summary['lens']}.\n")
     out.write("\nTop priority areas:\n")
     _print_table(top[cols].round(0), out)
     if args.out is not None:
@@ -543,6 +579,7 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
             [r.as_dict() for r in result.provenance],
             {**result.parameters.as_dict(), "area": result.region.key},
             {"areas": len(table), "assets": len(result.assets)},
+            coverage=summary,
         )
         path = exports.write_table(
             table, args.out, metadata=metadata, extra_layers={"assets": result.assets}

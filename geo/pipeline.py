@@ -35,7 +35,7 @@ from geo.provenance import Progress
 from geo.region import Region, load_region
 from geo.residents import national_residents
 from geo.result import OUTPUT_COLUMNS, Result
-from geo.sources.taxonomy import CATEGORY_KEYS
+from geo.sources.taxonomy import category_labels
 
 log = logging.getLogger(__name__)
 
@@ -94,12 +94,11 @@ def run_analysis(
     notes: list[str] = []
 
     assets = region.assets
-    present = set(assets["category"]) if len(assets) else set()
-    chosen = params.categories or (
-        *(c for c in CATEGORY_KEYS if c in present or not present),
-        *sorted(c for c in present if c not in CATEGORY_KEYS),
-    )
-    counted = assets[assets["category"].isin(chosen)] if len(assets) else assets
+    cover = provision.region_coverage(region, params.categories)
+    chosen = tuple(cover.frame.columns)
+    if cover.dropped_note():
+        notes.append(cover.dropped_note(category_labels()))
+    counted = assets[assets["category"].isin(cover.measured)] if len(assets) else assets
     residents = national_residents(settings)
     demand = (
         None
@@ -142,25 +141,30 @@ def run_analysis(
         decay=params.decay,  # type: ignore[arg-type]  # checked by Parameters.validate
         speed_m_s=params.speed_m_s,
         demand=demand,
+        any_categories=cover.full,
     )
     notes.extend(prov.notes)
+    measures = _within_coverage(prov.frame, cover)
 
     # Gaps
-    access = prov.frame["access_e2sfca"]
+    access = measures["access_e2sfca"]
     result_gaps = gaps.gap_analysis(
         areas,
         frame["risk_score"],
         access,
         population="population",
         expected_lonely=frame["expected_lonely"],
-        nearest_any_m=prov.frame["nearest_any_m"],
+        nearest_any_m=measures["nearest_any_m"],
         thresholds=params.thresholds,
         permutations=params.permutations,
         seed=params.seed,
+        lens=params.lens,
+        walk_minutes=measures["walk_min_any"],
+        far_minutes=params.far_minutes,
     )
     notes.extend(result_gaps.notes)
     totals = dict(result_gaps.totals)
-    minutes = prov.frame["nearest_any_m"] / params.speed_m_s / 60.0
+    minutes = measures["nearest_any_m"] / params.speed_m_s / 60.0
     walk = gaps.gap_totals(
         areas,
         population="population",
@@ -182,7 +186,7 @@ def run_analysis(
     robust = robust.astype("boolean").mask(frame["top_tercile_share"].isna())
     frame = frame.assign(robust_priority=robust)
     joined = areas.join(frame.drop(columns=[c for c in frame if c in areas]))
-    joined = joined.join(prov.frame.drop(columns=[c for c in prov.frame if c in joined]))
+    joined = joined.join(measures.drop(columns=[c for c in measures if c in joined]))
     joined = joined.join(
         result_gaps.frame.drop(columns=[c for c in result_gaps.frame if c in joined])
     )
@@ -199,6 +203,7 @@ def run_analysis(
         older_detail=older,
         notes=tuple(dict.fromkeys(notes)),
         categories=tuple(chosen),
+        coverage=cover,
     )
 
 
@@ -264,6 +269,15 @@ def _chosen_model(
     if older is not None:
         frame = frame.join(older.frame, how="left")
     return frame, composite.used, composite.weights, composite
+
+
+def _within_coverage(frame: pd.DataFrame, cover: provision.Coverage) -> pd.DataFrame:
+    """Measures with NaN outside each category's coverage ("any" too when nothing is full)."""
+    out = provision.mask_uncovered(frame, cover)
+    if not cover.full:
+        anywhere = [c for c in out if c.startswith(("nearest_any", "count_any_", "walk_min_any"))]
+        out[[*anywhere, "access_e2sfca"]] = np.nan
+    return out
 
 
 def _check_no_hidden_nan(frame: pd.DataFrame) -> None:

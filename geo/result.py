@@ -18,6 +18,7 @@ from geo.params import Parameters
 from geo.provenance import ProvenanceRecord
 
 if TYPE_CHECKING:  # imported for annotations only
+    from geo.provision import Coverage
     from geo.region import Region
     from geo.risk import CompositeRisk, EvidenceRisk, OlderRisk
 
@@ -103,12 +104,19 @@ class Result:
         Plain-English notes on methods, fallbacks and missing data.
     categories
         The asset categories counted, in order.
+    coverage
+        Which categories are known in which areas
+        (:class:`geo.provision.Coverage`): ``coverage.full`` are those known
+        everywhere, over which "any place" and the gap classes are measured;
+        ``coverage.dropped()`` says which were left out and why.  None for a
+        result made without it.
     """
 
     __slots__ = (
         "_areas",
         "_assets",
         "categories",
+        "coverage",
         "notes",
         "older_detail",
         "parameters",
@@ -133,6 +141,7 @@ class Result:
         older_detail: OlderRisk | None = None,
         notes: tuple[str, ...] = (),
         categories: tuple[str, ...] = (),
+        coverage: Coverage | None = None,
     ) -> None:
         put = object.__setattr__
         put(self, "region", region)
@@ -146,6 +155,7 @@ class Result:
         put(self, "older_detail", older_detail)
         put(self, "notes", tuple(notes))
         put(self, "categories", tuple(categories))
+        put(self, "coverage", coverage)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Result is read-only: cannot set {name!r}")
@@ -187,6 +197,32 @@ class Result:
     def provenance(self) -> tuple[ProvenanceRecord, ...]:
         """The region's provenance records."""
         return self.region.provenance
+
+    def coverage_notice(self) -> str:
+        """What was measured, from which sources, and where coverage is thin, in words."""
+        from geo.provision import coverage_notice
+        from geo.sources.taxonomy import CATEGORY_KEYS, category_labels
+
+        if self.coverage is None:
+            return ""
+        return coverage_notice(
+            self.coverage, self.region.name, category_labels(), total=len(CATEGORY_KEYS)
+        )
+
+    def coverage_summary(self) -> dict[str, Any]:
+        """The coverage notice, the lens and the categories by coverage, as plain values."""
+        from geo.sources.taxonomy import category_labels
+
+        params = self.parameters
+        lens = (
+            f"far from any place: nearest place more than {params.far_minutes:g} minutes' walk"
+            if params.lens == "far"
+            else "thin provision: few places per resident within reach (E2SFCA)"
+        )
+        out: dict[str, Any] = {"notice": self.coverage_notice(), "lens": lens}
+        if self.coverage is not None:
+            out.update(self.coverage.summary(category_labels()))
+        return out
 
     def table(self) -> gpd.GeoDataFrame:
         """One row per LSOA with the documented output columns first."""

@@ -109,6 +109,7 @@ def report_context(
         "sources": _sources(result),
         "asset_sources": _asset_sources(result),
         "caveats": list(CAVEATS),
+        "coverage": result.coverage_summary(),
         "analysis_notes": list(result.notes),
         "region_notes": list(region.notes),
         "unavailable": [
