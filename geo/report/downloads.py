@@ -15,7 +15,9 @@ pdf       the A4 report
 html      the same report as one self-contained web page
 csv       ``…-areas.csv``, ``…-priority-gaps.csv``, ``…-assets.csv`` and
           ``…-metadata.csv`` (in memory: one zip of the four)
-xlsx      sheets ``areas``, ``priority_gaps``, ``assets``, ``metadata``
+xlsx      sheets ``areas``, ``priority_gaps``, ``assets``, ``wards``,
+          ``dictionary`` (every column's meaning, unit and source) and
+          ``metadata``
 gpkg      layers ``areas``, ``assets``, ``priority_gaps`` (EPSG:27700) and
           a ``metadata`` table
 geojson   ``…-areas.geojson``, ``…-priority-gaps.geojson`` and
@@ -43,7 +45,7 @@ import pandas as pd
 from geo import __version__, exports
 from geo.errors import AtlasError
 
-from . import tables
+from . import columns, tables, wards
 from .context import report_context
 from .render import html_to_pdf, report_html
 
@@ -102,6 +104,8 @@ def export_tables(result: Result) -> dict[str, gpd.GeoDataFrame]:
     areas = areas.merge(near, left_on="lsoa21cd", right_index=True, how="left")
     areas = gpd.GeoDataFrame(areas, geometry="geometry", crs=result.areas.crs)
     priority = tables.priority_table(result, geometry=True)
+    numbers = wards.priority_order(result)
+    priority.insert(0, "priority_number", numbers.reindex(priority["lsoa21cd"]).to_numpy())
     assets = result.assets.copy()
     if len(assets):
         wgs = assets.geometry.to_crs(4326)
@@ -180,7 +184,7 @@ def export_files(
                     exports.write_csv(frame, work / f"{stem}-{_dash(name)}.csv")
                 exports.write_csv(meta, work / f"{stem}-metadata.csv")
             elif fmt == "xlsx":
-                exports.write_xlsx(frames, work / f"{stem}.xlsx", metadata=meta)
+                write_workbook(result, frames, work / f"{stem}.xlsx", meta)
             elif fmt == "gpkg":
                 layers = {k: frames[k] for k in ("areas", "assets", "priority_gaps")}
                 exports.write_gpkg(layers, work / f"{stem}.gpkg", metadata=meta)
@@ -195,6 +199,14 @@ def export_files(
             os.replace(path, target)
             written.append(target)
     return written
+
+
+def write_workbook(
+    result: Result, frames: dict[str, gpd.GeoDataFrame], target: Any, meta: pd.DataFrame
+) -> Any:
+    """The Excel workbook: the tables, the ward summary, a data dictionary and the metadata."""
+    sheets = {**frames, "wards": wards.ward_summary(result)}
+    return exports.write_xlsx(sheets, target, metadata=meta, dictionary=columns.dictionary)
 
 
 def _dash(name: str) -> str:
@@ -229,7 +241,7 @@ def export_bytes(
     meta = export_metadata(result, {k: len(v) for k, v in frames.items()}, generated=generated)
     if fmt == "xlsx":
         buffer = io.BytesIO()
-        exports.write_xlsx(frames, buffer, metadata=meta)
+        write_workbook(result, frames, buffer, meta)
         return buffer.getvalue(), f"{stem}.xlsx", MIME[fmt]
     if fmt == "geojson":
         text = exports.geojson_text(
