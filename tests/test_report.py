@@ -489,3 +489,23 @@ def test_directory_groups_assets_by_ward_with_readable_sources(tiny_result):
     assets = tiny_result.assets.set_index("asset_id").loc[table["asset_id"]]
     expected = assets.geometry.distance(priority.geometry.union_all()).round(0)
     assert list(table["priority_distance_m"]) == list(expected)
+
+
+def test_word_report_opens_and_holds_the_summary_tables_and_maps(tiny_result, tmp_path):
+    import docx
+
+    (path,) = export_files(tiny_result, tmp_path, ["docx"])
+    document = docx.Document(str(path))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "The places with the largest gaps" in text and "What to consider" in text
+    areas = tiny_result.areas
+    first = areas[areas["is_priority"].astype(bool)].sort_values("priority_rank")
+    assert first["ward_name"].iloc[0] in text
+    assert len(document.inline_shapes) == 4
+    alts = [s._inline.docPr.get("descr") for s in document.inline_shapes]
+    assert all(a and "small areas" in a for a in alts)
+    cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
+    assert {"Ward", "Residents", "Priority areas"} <= cells
+    content, name, mime = export_bytes(tiny_result, "docx")
+    assert name.endswith(".docx") and mime.endswith("wordprocessingml.document")
+    assert docx.Document(io.BytesIO(content)).paragraphs

@@ -13,6 +13,7 @@ format    what is written
 ========  ==============================================================
 pdf       the A4 report
 html      the same report as one self-contained web page
+docx      the same report as an editable Word document
 csv       ``…-areas.csv``, ``…-priority-gaps.csv``, ``…-assets.csv`` and
           ``…-metadata.csv`` (in memory: one zip of the four)
 xlsx      sheets ``areas``, ``priority_gaps``, ``assets``, ``wards``,
@@ -48,12 +49,16 @@ from geo.errors import AtlasError
 from . import columns, tables, wards
 from .context import report_context
 from .render import html_to_pdf, report_html
+from .word import report_docx
 
 if TYPE_CHECKING:
     from geo.pipeline import Result
 
-FORMATS = ("pdf", "html", "csv", "xlsx", "gpkg", "geojson")
+FORMATS = ("pdf", "html", "docx", "csv", "xlsx", "gpkg", "geojson")
+#: The formats that are the report itself (the others are its tables).
+DOCUMENTS = frozenset({"pdf", "html", "docx"})
 MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
     "html": "text/html; charset=utf-8",
     "csv": "application/zip",
@@ -161,20 +166,23 @@ def export_files(
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = stem or file_stem(result)
     generated = generated or datetime.now()
-    frames = export_tables(result) if set(chosen) - {"pdf", "html"} else {}
+    frames = export_tables(result) if set(chosen) - DOCUMENTS else {}
     meta = (
         export_metadata(result, {k: len(v) for k, v in frames.items()}, generated=generated)
         if frames
         else None
     )
     html = None
+    values = report_context(result, generated=generated) if DOCUMENTS & set(chosen) else {}
     written: list[Path] = []
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".partial-") as tmp:
         work = Path(tmp)
         for fmt in chosen:
-            if fmt in ("pdf", "html"):
+            if fmt == "docx":
+                (work / f"{stem}.docx").write_bytes(report_docx(values))
+            elif fmt in ("pdf", "html"):
                 if html is None:
-                    html = report_html(result, context=report_context(result, generated=generated))
+                    html = report_html(result, context=values)
                 if fmt == "html":
                     (work / f"{stem}.html").write_text(html, encoding="utf-8")
                 else:
@@ -232,6 +240,9 @@ def export_bytes(
     """
     (fmt,) = check_formats([fmt])
     stem = file_stem(result)
+    if fmt == "docx":
+        content = report_docx(report_context(result, generated=generated))
+        return content, f"{stem}.docx", MIME[fmt]
     if fmt in ("html", "pdf"):
         page = html if html is not None else report_html(result, generated=generated)
         if fmt == "html":
