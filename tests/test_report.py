@@ -509,3 +509,24 @@ def test_word_report_opens_and_holds_the_summary_tables_and_maps(tiny_result, tm
     content, name, mime = export_bytes(tiny_result, "docx")
     assert name.endswith(".docx") and mime.endswith("wordprocessingml.document")
     assert docx.Document(io.BytesIO(content)).paragraphs
+
+
+def test_no_page_but_the_last_is_less_than_a_third_full(rendered, tmp_path):
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    _, pdf = rendered
+    (tmp_path / "report.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "30", "-gray", str(tmp_path / "report.pdf"),
+                    str(tmp_path / "page")], check=True, timeout=120)  # fmt: skip
+    pages = sorted(tmp_path.glob("page-*.pgm"))
+    assert len(pages) == len(PdfReader(io.BytesIO(pdf)).pages)
+    for page in pages[:-1]:
+        ink = np.asarray(Image.open(page)) < 200
+        rows = np.flatnonzero(ink.any(axis=1))
+        body = rows[rows < ink.shape[0] * 0.93]  # above the page-number footer
+        assert len(body) and body.max() / ink.shape[0] > 1 / 3, page.name
