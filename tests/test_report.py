@@ -344,8 +344,8 @@ def test_export_bytes_for_download_buttons(hostile_result, tmp_path):
 
 
 def test_unknown_format_is_a_clear_error():
-    with pytest.raises(ReportExportError, match=r"Unknown report format.*docx.*pdf, html"):
-        check_formats(["pdf", "docx"])
+    with pytest.raises(ReportExportError, match=r"Unknown report format.*odt.*pdf, html, docx"):
+        check_formats(["pdf", "odt"])
     assert check_formats(["PDF", " html", "pdf"]) == ("pdf", "html")
 
 

@@ -111,9 +111,9 @@ def test_cli_report_exit_status_and_summary(tiny, tmp_path):
 
 def test_cli_report_rejects_an_unknown_format(tiny, tmp_path, capsys):
     code = main(["report", "--area", "Testham", "--sources", str(tiny.sources_file), "--offline",
-                 "--out", str(tmp_path), "--formats", "pdf,docx", "-q"])  # fmt: skip
+                 "--out", str(tmp_path), "--formats", "pdf,odt", "-q"])  # fmt: skip
     assert code == 1
-    assert "Unknown report format(s): docx" in capsys.readouterr().err
+    assert "Unknown report format(s): odt" in capsys.readouterr().err
 
 
 def test_a_failure_is_cleared_when_the_area_later_succeeds(tiny, tmp_path):

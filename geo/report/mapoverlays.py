@@ -118,7 +118,7 @@ def hatch_by_risk(ax: Axes, areas: gpd.GeoDataFrame) -> None:
     for level, hatch in RISK_HATCHES.items():
         if not hatch:
             continue
-        chosen = areas[(tercile == level).to_numpy()]
+        chosen = areas[(tercile == level).fillna(False).to_numpy(dtype=bool)]
         if not len(chosen):
             continue
         collection = PathCollection(
