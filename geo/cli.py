@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--formats",
         default="pdf,html,csv,xlsx,gpkg,geojson",
-        help="comma-separated: pdf, html, csv, xlsx, gpkg, geojson (default: all)",
+        help="comma-separated: pdf, html, docx, csv, xlsx, gpkg, geojson (default: all but docx)",
     )
     report.add_argument(
         "--force", action="store_true", help="redo areas already done in an earlier run"

@@ -9,12 +9,17 @@ self-describing:
   ``@``, a tab or a carriage return prefixed with an apostrophe so a
   spreadsheet shows them as text instead of running them as formulas.
   Numbers are written as numbers (a negative number is not a formula).
-* **XLSX** has one sheet per table plus a ``metadata`` sheet (sources,
+* **XLSX** has one sheet per table plus an optional ``dictionary`` sheet
+  (column → meaning, unit, source) and a ``metadata`` sheet (sources,
   licences, parameters, row counts); text cells are neutralised the same way
-  and written as strings, never as formulas.
+  and written as strings, never as formulas.  Every sheet has a frozen,
+  filterable header, column widths that fit, and number formats (shares as
+  %, distances in whole metres, scores to 2 decimals); columns with no value
+  at all are left out.
 * **GeoPackage** holds layers (areas with every measure, assets, priority
   gaps) in EPSG:27700, with a ``metadata`` table of provenance.
-* **GeoJSON** is WGS84 (RFC 7946); provenance goes in a sidecar
+* **GeoJSON** is WGS84 (RFC 7946) with coordinates to 6 decimals (about
+  10 cm); provenance goes in a sidecar
   ``.metadata.json`` and in a ``metadata`` member of the FeatureCollection.
 * Every export is accompanied by its provenance and row counts.
 """
@@ -24,13 +29,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.errors import AtlasError
 
@@ -100,24 +107,99 @@ def write_xlsx(
     path: Path | BinaryIO,
     *,
     metadata: pd.DataFrame | None = None,
+    dictionary: Callable[[Mapping[str, Sequence[str]]], pd.DataFrame] | None = None,
 ) -> Path | BinaryIO:
-    """Write several tables as sheets, plus a ``metadata`` sheet.
+    """Write several tables as sheets, plus ``dictionary`` and ``metadata`` sheets.
 
     ``path`` may also be a binary file object (for a download in memory).
     Characters that XML (and so XLSX) cannot hold, such as control characters
     other than tab and line breaks, are removed from text cells.
+    ``dictionary`` builds the data dictionary from the columns written
+    (sheet name → column names), after all-empty columns are dropped.
     """
+    written: dict[str, list[str]] = {}
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in tables.items():
-            table = _xml_safe(neutralise_frame(_plain(frame)))
-            table.to_excel(writer, sheet_name=_sheet_name(name), index=False)
-            _text_cells_as_strings(writer.sheets[_sheet_name(name)])
+            table = drop_empty_columns(_plain(frame))
+            written[_sheet_name(name)] = [str(c) for c in table.columns]
+            _write_sheet(writer, _sheet_name(name), table)
+        if dictionary is not None:
+            _write_sheet(writer, "dictionary", dictionary(written))
         if metadata is not None:
-            _xml_safe(neutralise_frame(metadata)).to_excel(
-                writer, sheet_name="metadata", index=False
-            )
-            _text_cells_as_strings(writer.sheets["metadata"])
+            _write_sheet(writer, "metadata", metadata)
     return path if hasattr(path, "write") else Path(path)  # type: ignore[arg-type]
+
+
+def drop_empty_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without columns that hold no value (all missing or blank)."""
+    keep = []
+    for column in frame.columns:
+        series = frame[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            filled = series.notna() & series.astype("string").str.strip().ne("")
+        else:
+            filled = series.notna()
+        if bool(filled.any()):
+            keep.append(column)
+    return frame[keep]
+
+
+def _write_sheet(writer: pd.ExcelWriter, name: str, frame: pd.DataFrame) -> None:
+    table = _xml_safe(neutralise_frame(frame))
+    table.to_excel(writer, sheet_name=name, index=False)
+    sheet = writer.sheets[name]
+    _text_cells_as_strings(sheet)
+    _lay_out(sheet, table)
+
+
+#: Number formats by column name, first match wins (see :func:`number_format`).
+NUMBER_FORMATS: tuple[tuple[str, str], ...] = (
+    (r"^(lat|lon)$", "0.000000"),
+    (r"^(p_value|p_fdr)$", "0.000"),
+    (
+        r"^(pct_.*|share.*|.*_share|.*_percentile|weight_coverage|income_score|"
+        r"employment_score|iod2019_(income|employment)_score|older_prevalence)$",
+        "0.0%",
+    ),
+    (r"^(.*_m|point_[xy]|easting|northing)$", "#,##0"),
+    (r"^(.*walk_min.*)$", "0.0"),
+    (
+        r"^(.*score.*|z_.*|access_e2sfca.*|older_relative_risk|older_logit|local_i|"
+        r"mean_household_size|expected_lonely.*|capacity)$",
+        "0.00",
+    ),
+)
+
+
+def number_format(column: str, values: pd.Series) -> str | None:
+    """The Excel number format for a numeric column (None for text or yes/no)."""
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return None
+    for pattern, fmt in NUMBER_FORMATS:
+        if re.match(pattern, column):
+            return fmt
+    return "#,##0"
+
+
+def _lay_out(sheet: Any, table: pd.DataFrame) -> None:
+    """Frozen, filterable header; widths that fit; number formats by column."""
+    from openpyxl.utils import get_column_letter
+
+    if sheet.max_row >= 1 and sheet.max_column >= 1:
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+    for i, column in enumerate(table.columns, start=1):
+        values = table[column]
+        sample = [str(v) for v in values.head(300) if v is not None and str(v) != "nan"]
+        longest = max([len(str(column)), *(len(v) for v in sample)], default=8)
+        letter = get_column_letter(i)
+        sheet.column_dimensions[letter].width = min(max(longest + 2, 8), 60)
+        fmt = number_format(str(column), values)
+        if fmt is None:
+            continue
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
+            if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                cell.number_format = fmt
 
 
 def _xml_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -192,9 +274,16 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, metadata: Mapping | No
     return path
 
 
+#: Decimal places of GeoJSON coordinates (6 ≈ 10 cm).
+GEOJSON_DECIMALS = 6
+
+
 def geojson_text(frame: gpd.GeoDataFrame, *, metadata: Mapping | None = None) -> str:
     """WGS84 GeoJSON text, with ``metadata`` as a member of the FeatureCollection."""
     out = _for_gis(frame).to_crs(4326)
+    out = out.set_geometry(
+        shapely.set_precision(out.geometry.values, 10.0**-GEOJSON_DECIMALS, mode="pointwise")
+    )
     text = out.to_json(na="null", drop_id=True)
     if metadata is None:
         return text
@@ -259,6 +348,29 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", default_handler=str))
 
 
+def readable(value: object) -> str:
+    """A parameter as people read it: text unquoted, lists with commas, empty for none."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={readable(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(readable(v) for v in value)
+    return str(value)
+
+
+def file_names(location: str) -> str:
+    """Where a dataset was read, without local folders: URLs kept, paths as file names."""
+    parts = []
+    for part in (p.strip() for p in location.split(";")):
+        if not part:
+            continue
+        parts.append(part if re.match(r"^[a-z][a-z0-9+.-]*://", part) else Path(part).name)
+    return "; ".join(parts)
+
+
 def metadata_table(
     provenance: Sequence[Mapping[str, Any]],
     parameters: Mapping[str, Any],
@@ -285,12 +397,12 @@ def metadata_table(
                 "vintage": rec.get("vintage", ""),
                 "licence": rec.get("licence", ""),
                 "attribution": rec.get("attribution", ""),
-                "location": rec.get("location", ""),
+                "location": file_names(str(rec.get("location", "") or "")),
                 "rows": rec.get("rows", np.nan),
             }
         )
     for name, value in parameters.items():
-        rows.append({"kind": "parameter", "name": name, "value": json.dumps(value, default=str)})
+        rows.append({"kind": "parameter", "name": name, "value": readable(value) or "(default)"})
     for name, count in row_counts.items():
         rows.append({"kind": "rows", "name": name, "value": str(count), "rows": count})
     return pd.DataFrame(

@@ -134,3 +134,51 @@ def test_unknown_extension_is_a_clear_error(tmp_path):
         format_for(tmp_path / "out.docx")
     with pytest.raises(ExportError, match="needs geometry"):
         write_table(pd.DataFrame({"a": [1]}), tmp_path / "x.gpkg")
+
+
+def test_xlsx_sheets_have_frozen_filtered_headers_formats_and_a_dictionary(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "lsoa21cd": ["E01000001", "E01000002"],
+            "pct_renting": [0.25, 0.5],
+            "nearest_library_m": [412.4, 1204.9],
+            "risk_score": [0.1234, -1.5],
+            "population": [1500, 1620],
+            "empty": [None, None],
+            "blank": ["", " "],
+        }
+    )
+
+    def dictionary(sheets):
+        return pd.DataFrame(
+            [{"sheet": s, "column": c} for s, columns in sheets.items() for c in columns]
+        )
+
+    path = write_xlsx({"areas": frame}, tmp_path / "t.xlsx", dictionary=dictionary)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["areas", "dictionary"]
+    sheet = book["areas"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:E3"
+    header = [c.value for c in sheet[1]]
+    assert header == ["lsoa21cd", "pct_renting", "nearest_library_m", "risk_score", "population"]
+    formats = [sheet.cell(row=2, column=i).number_format for i in range(2, 6)]
+    assert formats == ["0.0%", "#,##0", "0.00", "#,##0"]
+    assert sheet.cell(row=2, column=2).value == 0.25  # the value itself is unrounded
+    listed = [r[1] for r in book["dictionary"].iter_rows(min_row=2, values_only=True)]
+    assert listed == header
+
+
+def test_metadata_is_readable_without_json_quotes_or_local_folders():
+    meta = metadata_table(
+        [{"dataset": "iod2025", "title": "IoD", "location": "/srv/data/imd/File_7.csv"},
+         {"dataset": "osm", "title": "OSM", "location": "https://example.org/a.pbf"}],
+        {"area": "E08000009", "thresholds": [400, 800], "weights": None},
+        {"areas": 3},
+    )  # fmt: skip
+    values = meta.set_index("name")["value"]
+    assert values["area"] == "E08000009"
+    assert values["thresholds"] == "400, 800"
+    assert values["weights"] == "(default)"
+    locations = meta.set_index("name")["location"]
+    assert locations["iod2025"] == "File_7.csv"
+    assert locations["osm"] == "https://example.org/a.pbf"

@@ -22,7 +22,15 @@ from geo.config import Settings
 from geo.exports import read_csv
 from geo.params import Parameters
 from geo.pipeline import run_analysis
-from geo.report import export_bytes, export_files, report_html, report_pdf, staticmaps, tables
+from geo.report import (
+    export_bytes,
+    export_files,
+    export_tables,
+    report_html,
+    report_pdf,
+    staticmaps,
+    tables,
+)
 from geo.report.downloads import ReportExportError, check_formats
 from geo.report.render import html_to_pdf, offline_fetcher
 from tests.tiny_mirror import X0, Y0, write_mirror
@@ -250,7 +258,14 @@ def test_export_files_every_format_with_provenance(hostile_result, tmp_path):
     n_assets = len(hostile_result.assets)
 
     book = openpyxl.load_workbook(tmp_path / f"{stem}.xlsx")
-    assert book.sheetnames == ["areas", "priority_gaps", "assets", "metadata"]
+    assert book.sheetnames == [
+        "areas",
+        "priority_gaps",
+        "assets",
+        "wards",
+        "dictionary",
+        "metadata",
+    ]
     assert book["areas"].max_row == n_areas + 1
     assert book["priority_gaps"].max_row == n_priority + 1
     assert book["assets"].max_row == n_assets + 1
@@ -329,8 +344,8 @@ def test_export_bytes_for_download_buttons(hostile_result, tmp_path):
 
 
 def test_unknown_format_is_a_clear_error():
-    with pytest.raises(ReportExportError, match=r"Unknown report format.*docx.*pdf, html"):
-        check_formats(["pdf", "docx"])
+    with pytest.raises(ReportExportError, match=r"Unknown report format.*odt.*pdf, html, docx"):
+        check_formats(["pdf", "odt"])
     assert check_formats(["PDF", " html", "pdf"]) == ("pdf", "html")
 
 
@@ -344,3 +359,174 @@ def test_rank_labels_never_overlap():
     for i, a in enumerate(placed):
         for b in placed[i + 1 :]:
             assert math.hypot(a[0] - b[0], a[1] - b[1]) >= 2.0 - 1e-9
+
+
+# ---------------------------------------------------------------------------
+# Page 1, numbering, wards, accessibility and the analyst's workbook
+# ---------------------------------------------------------------------------
+
+
+def test_page_one_names_the_wards_of_the_first_priority_areas(rendered, tiny_result):
+    _, pdf = rendered
+    reader = PdfReader(io.BytesIO(pdf))
+    first = reader.pages[0].extract_text()
+    areas = tiny_result.areas
+    priority = areas[areas["is_priority"].astype(bool)].sort_values("priority_rank")
+    assert len(priority)
+    for ward in priority["ward_name"].drop_duplicates().head(2):
+        assert ward in first, ward
+    assert "What to consider" in first and "What a gap means here" in first
+    assert "E2SFCA catchment" not in first  # parameters live in the method appendix
+
+
+def test_priority_numbers_are_consecutive_in_table_map_and_export(tiny_result):
+    from geo.report.wards import priority_order
+
+    numbers = priority_order(tiny_result).dropna().astype(int)
+    assert sorted(numbers) == list(range(1, len(numbers) + 1))
+    areas = tiny_result.areas.loc[numbers.index]
+    assert list(numbers.sort_values().index) == list(areas.sort_values("priority_rank").index)
+    exported = export_tables(tiny_result)["priority_gaps"]
+    assert list(exported["priority_number"]) == list(range(1, len(exported) + 1))
+
+
+def test_ward_summary_adds_up_to_the_area(tiny_result):
+    from geo.report.wards import ward_summary
+
+    table = ward_summary(tiny_result)
+    areas = tiny_result.areas
+    assert table["residents"].sum() == pytest.approx(areas["population"].sum())
+    assert table["priority_areas"].sum() == int(areas["is_priority"].sum())
+    assert table["areas"].sum() == len(areas)
+    assert table["priority_areas"].is_monotonic_decreasing
+
+
+def test_pdf_is_tagged_with_language_title_and_alt_text(rendered):
+    html, pdf = rendered
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and "/MarkInfo" in root
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert str(root["/Lang"]) == "en-GB"
+    alts = re.findall(r'<img src="data:image/png;base64,[^"]*" alt="([^"]+)"', html)
+    assert len(alts) == 4 and all("small areas" in a for a in alts)
+    assert len(_figure_alts(root["/StructTreeRoot"])) >= 4
+
+
+def _figure_alts(node, seen=None) -> list[str]:
+    """Alternative texts of the Figure elements in a PDF structure tree."""
+    seen = set() if seen is None else seen
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if id(node) in seen:
+        return []
+    seen.add(id(node))
+    found = []
+    if isinstance(node, dict):
+        if node.get("/S") == "/Figure" and "/Alt" in node:
+            found.append(str(node["/Alt"]))
+        kids = node.get("/K")
+        if kids is not None:
+            found += _figure_alts(kids, seen)
+    elif isinstance(node, list):
+        for kid in node:
+            found += _figure_alts(kid, seen)
+    return found
+
+
+def test_workbook_is_ready_for_analysts(hostile_result, tmp_path):
+    (path,) = export_files(hostile_result, tmp_path, ["xlsx"])
+    book = openpyxl.load_workbook(path)
+    for name in ("areas", "priority_gaps", "assets", "wards", "dictionary", "metadata"):
+        sheet = book[name]
+        assert sheet.freeze_panes == "A2", name
+        assert sheet.auto_filter.ref == sheet.dimensions, name
+    areas = book["areas"]
+    header = [c.value for c in areas[1]]
+    formats = {h: areas.cell(row=2, column=i + 1).number_format for i, h in enumerate(header)}
+    assert formats["access_percentile"] == "0.0%"
+    assert formats["nearest_any_m"] == "#,##0"
+    assert formats["risk_score"] == "0.00" and formats["gap_score"] == "0.00"
+    assert formats["population"] == "#,##0"
+    assert areas.column_dimensions["A"].width >= len("lsoa21cd")
+    for sheet in book.worksheets:  # no column without a value
+        for column in sheet.iter_cols(min_row=2, values_only=True):
+            assert any(v not in (None, "") for v in column), sheet.title
+    dictionary = list(book["dictionary"].iter_rows(values_only=True))
+    assert dictionary[0] == ("sheet", "column", "meaning", "unit", "source")
+    described = {(r[0], r[1]): r for r in dictionary[1:]}
+    for sheet in ("areas", "priority_gaps", "assets", "wards"):
+        columns = [c.value for c in book[sheet][1]]
+        assert all((sheet, c) in described for c in columns), sheet
+    assert described[("areas", "nearest_any_m")][3] == "metres"
+    meta = list(book["metadata"].iter_rows(values_only=True))
+    for row in meta[1:]:
+        value = "" if row[2] is None else str(row[2])
+        assert not value.startswith('"'), row
+        for place in str(row[6] or "").split(";"):  # a URL or a file name, no local folder
+            assert "://" in place or ("/" not in place and "\\" not in place), row
+
+
+def test_geojson_coordinates_have_six_decimals(tiny_result, tmp_path):
+    paths = export_files(tiny_result, tmp_path, ["geojson"])
+    areas = next(p for p in paths if p.name.endswith("-areas.geojson"))
+    numbers = re.findall(
+        r"-?\d+\.(\d+)", json.dumps(json.loads(areas.read_text())["features"][0]["geometry"])
+    )
+    assert numbers and max(len(n) for n in numbers) <= 6
+
+
+def test_directory_groups_assets_by_ward_with_readable_sources(tiny_result):
+    from geo.report.directory import directory_table
+
+    table = directory_table(tiny_result)
+    inside = tiny_result.assets["in_region"].fillna(False).astype(bool)
+    assert len(table) == int(inside.sum())
+    assert set(table["ward"]) <= set(tiny_result.areas["ward_name"]) | {"(ward not known)"}
+    titles = {r.dataset: r.title for r in tiny_result.provenance}
+    assert set(table["source_title"]) <= set(titles.values())
+    assert (table["priority_distance_m"].dropna() >= 0).all()
+    priority = tiny_result.areas[tiny_result.areas["is_priority"].astype(bool)]
+    assets = tiny_result.assets.set_index("asset_id").loc[table["asset_id"]]
+    expected = assets.geometry.distance(priority.geometry.union_all()).round(0)
+    assert list(table["priority_distance_m"]) == list(expected)
+
+
+def test_word_report_opens_and_holds_the_summary_tables_and_maps(tiny_result, tmp_path):
+    import docx
+
+    (path,) = export_files(tiny_result, tmp_path, ["docx"])
+    document = docx.Document(str(path))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "The places with the largest gaps" in text and "What to consider" in text
+    areas = tiny_result.areas
+    first = areas[areas["is_priority"].astype(bool)].sort_values("priority_rank")
+    assert first["ward_name"].iloc[0] in text
+    assert len(document.inline_shapes) == 4
+    alts = [s._inline.docPr.get("descr") for s in document.inline_shapes]
+    assert all(a and "small areas" in a for a in alts)
+    cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
+    assert {"Ward", "Residents", "Priority areas"} <= cells
+    content, name, mime = export_bytes(tiny_result, "docx")
+    assert name.endswith(".docx") and mime.endswith("wordprocessingml.document")
+    assert docx.Document(io.BytesIO(content)).paragraphs
+
+
+def test_no_page_but_the_last_is_less_than_a_third_full(rendered, tmp_path):
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    _, pdf = rendered
+    (tmp_path / "report.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "30", "-gray", str(tmp_path / "report.pdf"),
+                    str(tmp_path / "page")], check=True, timeout=120)  # fmt: skip
+    pages = sorted(tmp_path.glob("page-*.pgm"))
+    assert len(pages) == len(PdfReader(io.BytesIO(pdf)).pages)
+    for page in pages[:-1]:
+        ink = np.asarray(Image.open(page)) < 200
+        rows = np.flatnonzero(ink.any(axis=1))
+        body = rows[rows < ink.shape[0] * 0.93]  # above the page-number footer
+        assert len(body) and body.max() / ink.shape[0] > 1 / 3, page.name

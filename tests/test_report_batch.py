@@ -111,9 +111,9 @@ def test_cli_report_exit_status_and_summary(tiny, tmp_path):
 
 def test_cli_report_rejects_an_unknown_format(tiny, tmp_path, capsys):
     code = main(["report", "--area", "Testham", "--sources", str(tiny.sources_file), "--offline",
-                 "--out", str(tmp_path), "--formats", "pdf,docx", "-q"])  # fmt: skip
+                 "--out", str(tmp_path), "--formats", "pdf,odt", "-q"])  # fmt: skip
     assert code == 1
-    assert "Unknown report format(s): docx" in capsys.readouterr().err
+    assert "Unknown report format(s): odt" in capsys.readouterr().err
 
 
 def test_a_failure_is_cleared_when_the_area_later_succeeds(tiny, tmp_path):
@@ -137,3 +137,43 @@ def test_a_failure_is_cleared_when_the_area_later_succeeds(tiny, tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "E09999901/belonging-atlas-E09999901-testham-areas.csv" in index
     assert index.split("<h2>Failures</h2>")[1].strip().startswith("<p>None.</p>")
+
+
+def test_batch_keeps_its_index_and_failures_when_output_is_a_closed_pipe(tiny, tmp_path):
+    """``belonging-atlas report … | head`` closes the pipe: the record is still written."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = tmp_path / "reports"
+    command = [sys.executable, "-m", "geo", "report", "--area", "Testham,Nowhereshire",
+               "--sources", str(tiny.sources_file), "--offline", "--cache-dir",
+               str(tiny.cache_dir), "--out", str(out), "--formats", "html",
+               "--permutations", "99"]  # fmt: skip
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader has gone before anything is written
+    project = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": project}
+    try:
+        subprocess.run(command, stdout=writer, stderr=writer, env=env, cwd=project,
+                       timeout=600, check=False)  # fmt: skip
+    finally:
+        os.close(writer)
+    failures = json.loads((out / "failures.json").read_text(encoding="utf-8"))
+    assert [f["area"] for f in failures.values()] == ["Nowhereshire"]
+    assert (out / "index.html").is_file()
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert "E09999901" in json.dumps(index)
+    assert (out / "E09999901").is_dir()
+
+
+def test_progress_stream_goes_quiet_when_its_reader_has_gone():
+    class Closed(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    stream = batch.QuietOnClose(Closed())
+    assert stream.write("progress") == len("progress")
+    stream.flush()
+    assert stream.write("more") == 4

@@ -83,6 +83,12 @@ def test_cli_report_agrees_with_analyse(shared_settings, tmp_path):
     reader = PdfReader(next(folder.glob("*.pdf")))
     text = "\n".join(page.extract_text() for page in reader.pages)
     _assert_in_order(text, expected[:5])
+    first_page = " ".join(reader.pages[0].extract_text().split())
+    ranked = table.set_index("lsoa21cd").loc[expected[:5]]
+    top_wards = ranked.loc[ranked["is_priority"], "ward_name"].drop_duplicates().head(3)
+    assert len(top_wards)
+    for ward in top_wards:  # page 1 names the wards of the first priority areas
+        assert ward in first_page, ward
     book = openpyxl.load_workbook(next(folder.glob("*.xlsx")), read_only=True)
     rows = list(book["priority_gaps"].iter_rows(values_only=True))
     header = list(rows[0])

@@ -9,7 +9,8 @@ HTML page and, laid out by WeasyPrint, the A4 PDF.  Modules, one concept each:
                 attribution
 ``context``     a result turned into the template's formatted values
 ``render``      HTML and PDF rendering (no network: ``data:`` URIs only)
-``downloads``   files and in-memory downloads: PDF, HTML, CSV, XLSX,
+``word``        the same report as an editable Word document (python-docx)
+``downloads``   files and in-memory downloads: PDF, HTML, Word, CSV, XLSX,
                 GeoPackage, GeoJSON, each with provenance and row counts
 ``batch``       many areas in one resumable run, with an index
 

@@ -173,7 +173,7 @@ def run_batch(
     chosen = check_formats(formats)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stream = stream or sys.stderr
+    stream = QuietOnClose(stream or sys.stderr)
     options = analysis or Parameters()
     failures = _read_json(out_dir / FAILURES, default={})
     lookup = None
@@ -258,10 +258,46 @@ def run_batch(
                 done = sum(o.status != "failed" for o in outcomes)
                 bar.set_postfix_str(f"{done} ok, {len(outcomes) - done} failed", refresh=False)
     finally:
-        bar.close()
+        # the record first: a closed terminal or pipe must never lose it
         _write_json_atomic(out_dir / FAILURES, failures)
         index = write_index(out_dir, failures=failures)
+        bar.close()
     return BatchResult(tuple(outcomes), index)
+
+
+class QuietOnClose(io.TextIOBase):
+    """A text stream for progress output that goes quiet once its reader has gone.
+
+    Writing to a pipe whose reader has exited (``… | head``) raises
+    ``BrokenPipeError``, and to a closed file ``ValueError``; progress is not
+    worth failing a batch for, so both are swallowed and later writes dropped.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+        self._gone = False
+
+    def write(self, text: str) -> int:  # type: ignore[override]
+        if not self._gone:
+            try:
+                self._stream.write(text)
+            except (OSError, ValueError):
+                self._gone = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except (OSError, ValueError):
+                self._gone = True
+
+    def isatty(self) -> bool:
+        try:
+            return bool(self._stream.isatty())
+        except (OSError, ValueError):
+            return False
 
 
 def _forget_failures(failures: dict[str, Any], key: str, lookup: Any) -> None:

@@ -3,58 +3,53 @@
 :func:`report_context` returns plain Python values (strings already formatted
 for people, lists of rows) so the Jinja2 template only lays them out.  Every
 string here is data: the template escapes all of it (autoescape), including
-names that come from OpenStreetMap, registers and uploads.
+names that come from OpenStreetMap, registers and uploads.  The parts live in
+their own modules: :mod:`.summary` (page 1), :mod:`.wards`,
+:mod:`.directory`, :mod:`.appendix` (method, vintages, sources) and
+:mod:`.formatting`.
 """
 
 from __future__ import annotations
 
-import base64
-import math
-import os
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
 import pandas as pd
-from markupsafe import Markup
 
-from geo import __version__, risk
-from geo.method import TOPICS, method_html
+from geo import __version__
 from geo.pipeline import HEADLINE_MINUTES, headline
-from geo.sources.registry import licence_name
-from geo.sources.taxonomy import CATEGORIES
+from geo.present.classes import risk_decile_column
 
-from . import staticmaps, tables
+from . import appendix, staticmaps, summary, tables, wards
+from .appendix import CAVEATS, MODEL_LABELS
+from .directory import DIRECTORY_LIMIT, directory_context
+from .formatting import (
+    data_uri,
+    date_text,
+    fmt_int,
+    fmt_num,
+    fmt_pct,
+    join_words,
+    missing,
+    text,
+)
+from .formatting import (
+    share as share_of,
+)
 
 if TYPE_CHECKING:
     from geo.pipeline import Result
 
-#: Most assets listed in the printed directory (the exports always hold all).
-DIRECTORY_LIMIT = 2500
-
-MODEL_LABELS = {
-    "all-ages": "All ages: composite index of Census and deprivation indicators",
-    "older": "People aged 65+: Age UK loneliness model (ELSA wave 5)",
-}
-
-CAVEATS = (
-    "Loneliness is a feeling: no official statistic counts lonely people in small areas. "
-    "The risk measures rank areas by how many known risk factors their residents have; "
-    "they say nothing about any one person (the ecological fallacy).",
-    "Terciles, classes and priority ranks compare areas within this area only. A priority "
-    "gap in one council is not comparable with one in another; England deciles are.",
-    "Distances are straight lines from each small area's population-weighted centre, not "
-    "walking routes, which are longer; walking minutes assume the speed stated on the "
-    "cover. Barriers such as main roads, rivers and railways are not seen.",
-    "Community assets are those in the sources listed. Coverage of OpenStreetMap and "
-    "registers varies by place and category: an area can look under-provided because its "
-    "assets are not recorded. Check the directory against local knowledge.",
-    "Assets count equally whatever their size, opening hours or accessibility, unless a "
-    "capacity was given.",
-    "Census 2021 was taken during the COVID-19 pandemic (21 March 2021); some answers, "
-    "such as health and work, may reflect that time.",
-)
+__all__ = [
+    "CAVEATS",
+    "DIRECTORY_LIMIT",
+    "MODEL_LABELS",
+    "fmt_int",
+    "fmt_num",
+    "fmt_pct",
+    "report_context",
+]
 
 
 def report_context(
@@ -81,33 +76,39 @@ def report_context(
     priority = tables.priority_table(result)
     fallback = tables.top_gap_table(result) if priority.empty else None
     mask, is_priority = tables.gap_areas(result)
+    numbers = wards.priority_order(result)
     return {
         "title": f"Loneliness risk and community provision: {region.name}",
         "area_name": region.name,
         "area_key": region.key,
         "lad_codes": ", ".join(region.lad_codes[:12]) + ("…" if len(region.lad_codes) > 12 else ""),
-        "generated": _date(generated),
+        "generated": date_text(generated),
         "generated_iso": generated.strftime("%Y-%m-%d"),
         "version": __version__,
         "n_areas": f"{len(result.areas):,}",
-        "vintages": _vintages(result),
+        "places": [p.row() for p in summary.top_places(result)],
+        "gap_meaning": summary.gap_meaning(result),
+        "far_minutes": summary.FAR_MINUTES,
+        "comparators": summary.comparators(result),
+        "vintages": appendix.vintages(result),
         "model": MODEL_LABELS.get(result.parameters.model, result.parameters.model),
-        "parameters": _parameters(result),
+        "parameters": appendix.parameters(result),
         "figures": _figures(result),
         "maps": _maps(result, maps),
-        "priority_rows": _area_rows(priority),
+        "priority_rows": _area_rows(priority, numbers),
         "priority_count": len(priority),
-        "fallback_rows": _area_rows(fallback) if fallback is not None else [],
+        "fallback_rows": _area_rows(fallback, None) if fallback is not None else [],
         "risk_column": _risk_column(result),
+        "ward_rows": _ward_rows(wards.ward_summary(result)),
         "equity_rows": _equity_rows(tables.equity_table(result, mask)),
         "equity_scope": "the priority gap areas"
         if is_priority
         else f"the {int(mask.sum())} areas with the largest gap scores (there is no "
         "priority gap area)",
-        "directory": _directory(result),
-        "method": _method(result),
-        "sources": _sources(result),
-        "asset_sources": _asset_sources(result),
+        "directory": directory_context(result),
+        "method": appendix.method(result),
+        "sources": appendix.sources(result),
+        "asset_sources": appendix.asset_sources(result),
         "caveats": list(CAVEATS),
         "coverage": result.coverage_summary(),
         "analysis_notes": list(result.notes),
@@ -116,116 +117,6 @@ def report_context(
             {"title": u.title, "dataset": u.dataset, "reason": u.reason} for u in region.unavailable
         ],
     }
-
-
-# ---------------------------------------------------------------------------
-# Formatting
-# ---------------------------------------------------------------------------
-
-
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    try:
-        return math.isnan(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_int(value: object, *, nearest: int = 1) -> str:
-    """``12,345`` (``–`` when missing), optionally rounded to ``nearest``."""
-    if _missing(value):
-        return "–"
-    number = float(value)  # type: ignore[arg-type]
-    if nearest > 1:
-        number = round(number / nearest) * nearest
-    return f"{number:,.0f}"
-
-
-def fmt_pct(value: object, digits: int = 0) -> str:
-    """``12%`` from a fraction (``–`` when missing)."""
-    if _missing(value):
-        return "–"
-    return f"{float(value):.{digits}%}"  # type: ignore[arg-type]
-
-
-def fmt_num(value: object, digits: int = 1) -> str:
-    """A number with ``digits`` decimals (``–`` when missing)."""
-    if _missing(value):
-        return "–"
-    return f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
-
-
-def _date(moment: datetime) -> str:
-    return f"{moment.day} {moment:%B %Y}"
-
-
-def _data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-# ---------------------------------------------------------------------------
-# Cover and headline figures
-# ---------------------------------------------------------------------------
-
-
-def _vintages(result: Result) -> list[dict[str, str]]:
-    """One line per dataset; Census tables in one line, asset sources in another."""
-    rows: list[dict[str, str]] = []
-    census = [p for p in result.provenance if p.dataset.startswith("census_")]
-    assets = set(result.assets["source"].astype(str)) if len(result.assets) else set()
-    if census:
-        codes = ", ".join(p.dataset.removeprefix("census_").upper() for p in census)
-        rows.append({"what": f"Census 2021 tables {codes}", "vintage": census[0].vintage})
-    for rec in result.provenance:
-        if rec.dataset.startswith("census_") or rec.dataset in assets:
-            continue
-        rows.append({"what": rec.title, "vintage": rec.vintage})
-    found = [rec for rec in result.provenance if rec.dataset in assets]
-    if found:
-        rows.append(
-            {
-                "what": f"Community assets: {len(found)} source{'s' if len(found) > 1 else ''}",
-                "vintage": "; ".join(f"{r.title} ({r.vintage})" for r in found),
-            }
-        )
-    return rows
-
-
-def _parameters(result: Result) -> list[dict[str, str]]:
-    p = result.parameters
-    counted = [tables.category_label(c) for c in result.categories]
-    rows = [
-        {"name": "Risk model", "value": MODEL_LABELS.get(p.model, p.model)},
-        {
-            "name": "Asset categories counted",
-            "value": ", ".join(counted) if counted else "none found",
-        },
-        {
-            "name": "Walking distances counted",
-            "value": ", ".join(f"{t:,} m" for t in p.thresholds),
-        },
-        {
-            "name": "Walking speed",
-            "value": f"{p.speed_m_s:g} m/s ({p.speed_m_s * 60:.0f} m a minute), straight line",
-        },
-        {
-            "name": "E2SFCA catchment",
-            "value": f"{p.catchment_m:,.0f} m, Gaussian decay (σ = {p.catchment_m / 2:,.0f} m)",
-        },
-        {
-            "name": "Hot spots",
-            "value": f"Local Moran's I, {p.permutations:,} permutations, seed {p.seed}, "
-            "false discovery rate 5%",
-        },
-    ]
-    if p.model != "older" and result.risk_weights:
-        weights = ", ".join(
-            f"{tables.INDICATOR_WORDS.get(k, k)} {v:.0%}" for k, v in result.risk_weights.items()
-        )
-        custom = " (changed from the defaults)" if p.weights else " (defaults)"
-        rows.append({"name": "Index weights" + custom, "value": weights})
-    return rows
 
 
 def _figures(result: Result) -> list[dict[str, str]]:
@@ -244,7 +135,7 @@ def _figures(result: Result) -> list[dict[str, str]]:
         {
             "value": fmt_int(h.get("high_risk_residents")),
             "label": "people living in the highest-risk third of areas",
-            "note": f"{fmt_pct(_share(h.get('high_risk_residents'), residents))} of residents; "
+            "note": f"{fmt_pct(share_of(h.get('high_risk_residents'), residents))} of residents; "
             f"{t.get('high_risk_areas', 0):,} areas",
         },
         {
@@ -289,17 +180,6 @@ def _figures(result: Result) -> list[dict[str, str]]:
     return figures
 
 
-def _share(part: object, whole: object) -> float:
-    if _missing(part) or _missing(whole) or float(whole) == 0:  # type: ignore[arg-type]
-        return float("nan")
-    return float(part) / float(whole)  # type: ignore[arg-type]
-
-
-# ---------------------------------------------------------------------------
-# Maps
-# ---------------------------------------------------------------------------
-
-
 def _maps(result: Result, maps: Mapping[str, bytes]) -> list[dict[str, str]]:
     p = result.parameters
     national = result.areas.get("risk_decile_national")
@@ -320,7 +200,8 @@ def _maps(result: Result, maps: Mapping[str, bytes]) -> list[dict[str, str]]:
             "Gaps: high risk and low access",
             "Each area's risk tercile and access tercile within this area. Dark blue, "
             "outlined: priority gap areas (highest third for risk, lowest third for access); "
-            "numbers are priority ranks, as in the table.",
+            "numbers are the priority areas in order, as in the table (1 = largest gap). "
+            "Grey lines and names: electoral wards.",
         ),
         "assets": (
             "Community assets by category",
@@ -333,14 +214,57 @@ def _maps(result: Result, maps: Mapping[str, bytes]) -> list[dict[str, str]]:
         if key in maps:
             title, caption = captions[key]
             out.append(
-                {"key": key, "title": title, "caption": caption, "src": _data_uri(maps[key])}
+                {
+                    "key": key,
+                    "title": title,
+                    "caption": caption,
+                    "alt": _alt(result, key),
+                    "src": data_uri(maps[key]),
+                }
             )
     return out
 
 
-# ---------------------------------------------------------------------------
-# Tables
-# ---------------------------------------------------------------------------
+def _top_wards(areas: pd.DataFrame, mask: pd.Series, n: int = 3) -> str:
+    names = wards.ward_names(areas[mask])
+    counts = names.value_counts()
+    return join_words(list(counts.index[:n]))
+
+
+def _alt(result: Result, key: str) -> str:
+    """What each map shows, in words, for people who cannot see it."""
+    areas = result.areas
+    name = result.region.name
+    base = f"Map of {name}'s {len(areas):,} small areas with electoral ward boundaries"
+    if key == "risk":
+        decile = pd.to_numeric(areas.get(risk_decile_column(areas)), errors="coerce")
+        high = decile <= 3
+        where = _top_wards(areas, high)
+        return (
+            f"{base}, coloured by loneliness-risk decile (dark = highest risk). "
+            f"{int(high.sum()):,} areas are in the three highest-risk deciles"
+            + (f", most of them in {where}." if where else ".")
+        )
+    if key == "access":
+        access = pd.to_numeric(areas.get("access_e2sfca"), errors="coerce")
+        low = access <= access.quantile(0.2)
+        where = _top_wards(areas, low)
+        return (
+            f"{base}, coloured by access to community places per resident (dark = better "
+            "provided)." + (f" The lowest access is in {where}." if where else "")
+        )
+    if key == "gaps":
+        mask = wards.priority_mask(areas)
+        where = _top_wards(areas, mask, 4)
+        return (
+            f"{base}, coloured by risk and access class. {int(mask.sum()):,} priority gap "
+            "areas are outlined and numbered" + (f", in {where} and other wards." if where else ".")
+        )
+    n_in = int(result.assets["in_region"].fillna(False).sum()) if len(result.assets) else 0
+    return (
+        f"{base}, with {n_in:,} community places inside the area drawn as symbols by "
+        "category; places just outside are faded."
+    )
 
 
 def _risk_column(result: Result) -> str:
@@ -351,45 +275,44 @@ def _risk_column(result: Result) -> str:
 def _rank_range(rec: dict) -> str:
     """``3–7``: the 5th–95th percentile rank under model uncertainty, or empty."""
     low, high = rec.get("risk_rank_p05"), rec.get("risk_rank_p95")
-    return "" if _missing(low) or _missing(high) else f"{fmt_int(low)}–{fmt_int(high)}"
+    return "" if missing(low) or missing(high) else f"{fmt_int(low)}–{fmt_int(high)}"
 
 
-def _area_rows(frame: pd.DataFrame | None) -> list[dict[str, str]]:
+def _area_rows(frame: pd.DataFrame | None, numbers: pd.Series | None) -> list[dict[str, str]]:
+    """Table rows; ``numbers`` are the consecutive priority numbers (else 1, 2, 3 … in order)."""
     if frame is None or frame.empty:
         return []
     rows = []
-    for rec in frame.to_dict(orient="records"):
+    for i, rec in enumerate(frame.to_dict(orient="records"), start=1):
+        code = str(rec.get("lsoa21cd", ""))
+        number = numbers.get(code) if numbers is not None else i
         distance = rec.get("nearest_any_m")
         minutes = rec.get("walk_min_any")
         near_name = rec.get("nearest_asset_name")
         rows.append(
             {
-                "rank": fmt_int(rec.get("priority_rank")),
-                "code": str(rec.get("lsoa21cd", "")),
-                "name": _text(rec.get("lsoa21nm")),
-                "ward": _text(rec.get("ward_name")),
+                "rank": fmt_int(number if number is not None else i),
+                "code": code,
+                "name": text(rec.get("lsoa21nm")),
+                "ward": text(rec.get("ward_name")),
                 "residents": fmt_int(rec.get("population")),
                 "decile_england": fmt_int(rec.get("risk_decile_national")),
                 "decile_local": fmt_int(rec.get("risk_decile")),
                 "rank_range": _rank_range(rec),
-                "robust": not _missing(rec.get("robust_priority"))
+                "robust": not missing(rec.get("robust_priority"))
                 and bool(rec.get("robust_priority")),
                 "access": fmt_num(rec.get("access_e2sfca"), 2),
-                "distance": f"{fmt_int(distance)} m" if not _missing(distance) else "none",
-                "minutes": f"{fmt_int(minutes)} min" if not _missing(minutes) else "",
-                "asset": _text(near_name),
+                "distance": f"{fmt_int(distance)} m" if not missing(distance) else "none",
+                "minutes": f"{fmt_int(minutes)} min" if not missing(minutes) else "",
+                "asset": text(near_name),
                 "asset_category": ""
-                if _text(near_name).startswith("unnamed ")
-                else _text(rec.get("nearest_asset_category")),
-                "drivers": _text(rec.get("drivers")) or "–",
-                "hotspot": bool(rec.get("hotspot")) if not _missing(rec.get("hotspot")) else False,
+                if text(near_name).startswith("unnamed ")
+                else text(rec.get("nearest_asset_category")),
+                "drivers": text(rec.get("drivers")) or "–",
+                "hotspot": bool(rec.get("hotspot")) if not missing(rec.get("hotspot")) else False,
             }
         )
     return rows
-
-
-def _text(value: object) -> str:
-    return "" if _missing(value) else str(value)
 
 
 def _equity_rows(frame: pd.DataFrame) -> list[dict[str, str]]:
@@ -403,166 +326,29 @@ def _equity_rows(frame: pd.DataFrame) -> list[dict[str, str]]:
                 "count": fmt_int(rec["in_gap_areas"], nearest=1),
                 "share_gap": fmt_pct(rec["share_gap"], 1),
                 "share_all": fmt_pct(rec["share_all"], 1),
-                "ratio": "" if _missing(ratio) else f"{ratio:.2f}×",
-                "over": (not _missing(ratio)) and ratio >= 1.2,
-                "under": (not _missing(ratio)) and ratio <= 1 / 1.2,
+                "ratio": "" if missing(ratio) else f"{ratio:.2f}×",
+                "over": (not missing(ratio)) and ratio >= 1.2,
+                "under": (not missing(ratio)) and ratio <= 1 / 1.2,
             }
         )
     return rows
 
 
-def _directory(result: Result) -> dict[str, Any]:
-    """Named assets (or unnamed ones with an address) listed; the rest counted."""
-    frame = tables.asset_directory(result)
-    total = len(frame)
-    listable = frame["named"] | ~frame["where"].str.match(r"^-?\d+\.\d+, -?\d+\.\d+$")
-    listed = frame[listable]
-    shown = listed.head(DIRECTORY_LIMIT)
-    groups = []
-    for key, part in frame.groupby("category", sort=False):
-        rows = shown[shown["category"] == key]
-        unlisted = len(part) - len(rows)
-        plural = part["category_label"].iloc[0].lower()
-        groups.append(
-            {
-                "key": key,
-                "label": part["category_label"].iloc[0],
-                "count": f"{len(part):,}",
-                "rows": [
-                    {"name": n, "where": w, "source": s}
-                    for n, w, s in zip(rows["name"], rows["where"], rows["source"], strict=True)
-                ],
-                "unlisted": f"{unlisted:,} {'more ' if len(rows) else ''}{plural} "
-                f"{'entry' if unlisted == 1 else 'entries'} without a name or address"
-                if unlisted and len(listed) <= DIRECTORY_LIMIT
-                else (f"{unlisted:,} more not listed" if unlisted else ""),
-            }
-        )
-    inside = result.assets["in_region"].fillna(False).astype(bool) if len(result.assets) else None
-    outside = int((~inside).sum()) if inside is not None else 0
-    return {
-        "groups": groups,
-        "total": f"{total:,}",
-        "listed": f"{len(shown):,}",
-        "truncated": len(listed) > len(shown),
-        "outside": f"{outside:,}",
-    }
-
-
-def _asset_sources(result: Result) -> list[dict[str, str]]:
-    sources = set(result.assets["source"].astype(str)) if len(result.assets) else set()
-    return [
-        {"key": rec.dataset, "title": rec.title, "vintage": rec.vintage}
-        for rec in result.provenance
-        if rec.dataset in sources
-    ]
-
-
-# ---------------------------------------------------------------------------
-# Method and sources
-# ---------------------------------------------------------------------------
-
-
-def _method(result: Result) -> dict[str, Any]:
-    p = result.parameters
-    indicator_rows = []
-    by_name = {i.name: i for i in risk.INDICATORS}
-    for name, weight in result.risk_weights.items():
-        ind = by_name.get(name)
-        if ind is None:  # an uploaded indicator, "user:<column>"
-            column = name.split(":", 1)[-1]
-            label = column.removeprefix("user_").replace("_", " ") + " (your data)"
-            indicator_rows.append({"label": label, "column": column, "weight": fmt_pct(weight, 1)})
-            continue
-        indicator_rows.append(
-            {"label": ind.label, "column": ind.column, "weight": fmt_pct(weight, 1)}
-        )
-    model_rows = []
-    for term, row in risk.model_table().iterrows():
-        model_rows.append(
-            {
-                "term": str(row["label"]),
-                "estimate": f"{row['estimate']:+.4f}",
-                "used": "yes" if row["used"] else "no: not in the Census",
-                "how": str(row["approximations"]) if term != "intercept" else "",
-            }
-        )
-    categories = [
-        {"label": c.label, "why": c.why, "counted": c.key in result.categories} for c in CATEGORIES
-    ]
-    known = {c.key for c in CATEGORIES}
-    categories += [
-        {"label": tables.category_label(k), "why": "Uploaded by the user.", "counted": True}
-        for k in result.categories
-        if k not in known
-    ]
-    return {
-        "model": p.model,
-        # the method write-up, as on the app's Method page (the package's own text)
-        "topics": [Markup(method_html(t, p, heading_offset=2)) for t in TOPICS],
-        "indicator_rows": indicator_rows,
-        "model_rows": model_rows,
-        "categories": categories,
-        "catchment": f"{p.catchment_m:,.0f}",
-        "sigma": f"{p.catchment_m / 2:,.0f}",
-        "speed": f"{p.speed_m_s:g}",
-        "thresholds": ", ".join(f"{t:,}" for t in p.thresholds),
-        "minutes": " and ".join(str(m) for m in HEADLINE_MINUTES),
-        "permutations": f"{p.permutations:,}",
-        "morans_i": fmt_num(result.totals.get("global_morans_i"), 3),
-        "morans_p": fmt_num(result.totals.get("global_morans_p"), 3),
-        "hot_spots": fmt_int(result.totals.get("hot_spot_areas")),
-    }
-
-
-def _sources(result: Result) -> list[dict[str, str]]:
-    """One row per dataset; Census tables with the same licence share one row."""
-    rows: list[dict[str, str]] = []
-    census = [r for r in result.provenance if r.dataset.startswith("census_")]
-    for rec in result.provenance:
-        if rec.dataset.startswith("census_"):
-            if rec is not census[0]:
-                continue
-            tables_ = ", ".join(r.dataset.removeprefix("census_").upper() for r in census)
-            rows.append(
-                {
-                    "dataset": ", ".join(r.dataset for r in census),
-                    "title": f"Census 2021 tables {tables_}",
-                    "publisher": rec.publisher,
-                    "vintage": rec.vintage,
-                    "licence": licence_name(rec.licence),
-                    "attribution": rec.attribution,
-                    "rows": ", ".join(sorted({f"{r.rows:,}" for r in census})),
-                    "origin": _origin(
-                        rec.origin, "; ".join(r.location for r in census if r.location)
-                    ),
-                    "note": " ".join(
-                        dict.fromkeys(f"{r.dataset}: {r.note}" for r in census if r.note)
-                    ),
-                }
-            )
-            continue
+def _ward_rows(frame: pd.DataFrame) -> list[dict[str, str]]:
+    rows = []
+    for rec in frame.to_dict(orient="records"):
         rows.append(
             {
-                "dataset": rec.dataset,
-                "title": rec.title,
-                "publisher": rec.publisher,
-                "vintage": rec.vintage,
-                "licence": licence_name(rec.licence),
-                "attribution": rec.attribution,
-                "rows": f"{rec.rows:,}",
-                "origin": _origin(rec.origin, rec.location),
-                "note": rec.note,
+                "ward": rec["ward"],
+                "areas": fmt_int(rec["areas"]),
+                "residents": fmt_int(rec["residents"]),
+                "high_risk": fmt_int(rec["high_risk_residents"]),
+                "priority": fmt_int(rec["priority_areas"]),
+                "first": fmt_int(rec["first_priority"]) if rec["priority_areas"] else "",
+                "nearest": f"{fmt_int(rec['median_nearest_m'])} m"
+                if not missing(rec["median_nearest_m"])
+                else "–",
+                "minutes": fmt_num(rec["median_walk_min"], 0),
             }
         )
     return rows
-
-
-def _origin(origin: str, location: str) -> str:
-    """Where a dataset was read, without exposing server paths."""
-    first = location.split(";")[0].strip()
-    parsed = urlparse(first)
-    if parsed.scheme in ("http", "https"):
-        return f"{origin}: {parsed.netloc}{parsed.path}"
-    names = [os.path.basename(part.strip()) for part in location.split(";") if part.strip()]
-    return f"{origin}: {', '.join(names)}" if names else origin

@@ -13,9 +13,12 @@ format    what is written
 ========  ==============================================================
 pdf       the A4 report
 html      the same report as one self-contained web page
+docx      the same report as an editable Word document
 csv       ``…-areas.csv``, ``…-priority-gaps.csv``, ``…-assets.csv`` and
           ``…-metadata.csv`` (in memory: one zip of the four)
-xlsx      sheets ``areas``, ``priority_gaps``, ``assets``, ``metadata``
+xlsx      sheets ``areas``, ``priority_gaps``, ``assets``, ``wards``,
+          ``dictionary`` (every column's meaning, unit and source) and
+          ``metadata``
 gpkg      layers ``areas``, ``assets``, ``priority_gaps`` (EPSG:27700) and
           a ``metadata`` table
 geojson   ``…-areas.geojson``, ``…-priority-gaps.geojson`` and
@@ -43,15 +46,19 @@ import pandas as pd
 from geo import __version__, exports
 from geo.errors import AtlasError
 
-from . import tables
+from . import columns, tables, wards
 from .context import report_context
 from .render import html_to_pdf, report_html
+from .word import report_docx
 
 if TYPE_CHECKING:
     from geo.pipeline import Result
 
-FORMATS = ("pdf", "html", "csv", "xlsx", "gpkg", "geojson")
+FORMATS = ("pdf", "html", "docx", "csv", "xlsx", "gpkg", "geojson")
+#: The formats that are the report itself (the others are its tables).
+DOCUMENTS = frozenset({"pdf", "html", "docx"})
 MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
     "html": "text/html; charset=utf-8",
     "csv": "application/zip",
@@ -102,6 +109,8 @@ def export_tables(result: Result) -> dict[str, gpd.GeoDataFrame]:
     areas = areas.merge(near, left_on="lsoa21cd", right_index=True, how="left")
     areas = gpd.GeoDataFrame(areas, geometry="geometry", crs=result.areas.crs)
     priority = tables.priority_table(result, geometry=True)
+    numbers = wards.priority_order(result)
+    priority.insert(0, "priority_number", numbers.reindex(priority["lsoa21cd"]).to_numpy())
     assets = result.assets.copy()
     if len(assets):
         wgs = assets.geometry.to_crs(4326)
@@ -162,20 +171,23 @@ def export_files(
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = stem or file_stem(result)
     generated = generated or datetime.now()
-    frames = export_tables(result) if set(chosen) - {"pdf", "html"} else {}
+    frames = export_tables(result) if set(chosen) - DOCUMENTS else {}
     meta = (
         export_metadata(result, {k: len(v) for k, v in frames.items()}, generated=generated)
         if frames
         else None
     )
     html = None
+    values = report_context(result, generated=generated) if DOCUMENTS & set(chosen) else {}
     written: list[Path] = []
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".partial-") as tmp:
         work = Path(tmp)
         for fmt in chosen:
-            if fmt in ("pdf", "html"):
+            if fmt == "docx":
+                (work / f"{stem}.docx").write_bytes(report_docx(values))
+            elif fmt in ("pdf", "html"):
                 if html is None:
-                    html = report_html(result, context=report_context(result, generated=generated))
+                    html = report_html(result, context=values)
                 if fmt == "html":
                     (work / f"{stem}.html").write_text(html, encoding="utf-8")
                 else:
@@ -185,7 +197,7 @@ def export_files(
                     exports.write_csv(frame, work / f"{stem}-{_dash(name)}.csv")
                 exports.write_csv(meta, work / f"{stem}-metadata.csv")
             elif fmt == "xlsx":
-                exports.write_xlsx(frames, work / f"{stem}.xlsx", metadata=meta)
+                write_workbook(result, frames, work / f"{stem}.xlsx", meta)
             elif fmt == "gpkg":
                 layers = {k: frames[k] for k in ("areas", "assets", "priority_gaps")}
                 exports.write_gpkg(layers, work / f"{stem}.gpkg", metadata=meta)
@@ -200,6 +212,14 @@ def export_files(
             os.replace(path, target)
             written.append(target)
     return written
+
+
+def write_workbook(
+    result: Result, frames: dict[str, gpd.GeoDataFrame], target: Any, meta: pd.DataFrame
+) -> Any:
+    """The Excel workbook: the tables, the ward summary, a data dictionary and the metadata."""
+    sheets = {**frames, "wards": wards.ward_summary(result)}
+    return exports.write_xlsx(sheets, target, metadata=meta, dictionary=columns.dictionary)
 
 
 def _dash(name: str) -> str:
@@ -225,6 +245,9 @@ def export_bytes(
     """
     (fmt,) = check_formats([fmt])
     stem = file_stem(result)
+    if fmt == "docx":
+        content = report_docx(report_context(result, generated=generated))
+        return content, f"{stem}.docx", MIME[fmt]
     if fmt in ("html", "pdf"):
         page = html if html is not None else report_html(result, generated=generated)
         if fmt == "html":
@@ -234,7 +257,7 @@ def export_bytes(
     meta = export_metadata(result, {k: len(v) for k, v in frames.items()}, generated=generated)
     if fmt == "xlsx":
         buffer = io.BytesIO()
-        exports.write_xlsx(frames, buffer, metadata=meta)
+        write_workbook(result, frames, buffer, meta)
         return buffer.getvalue(), f"{stem}.xlsx", MIME[fmt]
     if fmt == "geojson":
         text = exports.geojson_text(

@@ -108,9 +108,9 @@ def outline(ax: Axes, areas: gpd.GeoDataFrame) -> None:
             ax.plot(xy[:, 0], xy[:, 1], color=OUTLINE, lw=0.8, zorder=5, solid_joinstyle="round")
 
 
-def decorate(ax: Axes, areas: gpd.GeoDataFrame) -> None:
-    """Fit the view to the areas, hide the axes, add scale bar and north arrow."""
-    _fit(ax, areas.total_bounds)
+def decorate(ax: Axes, areas: gpd.GeoDataFrame, *, bounds: Sequence[float] | None = None) -> None:
+    """Fit the view to the areas (or ``bounds``), hide the axes, add scale bar and north arrow."""
+    _fit(ax, areas.total_bounds if bounds is None else bounds)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])

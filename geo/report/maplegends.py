@@ -12,6 +12,7 @@ from geo.gaps import BIVARIATE_COLOURS, CLASS_LABELS
 from geo.sources.taxonomy import category_labels
 
 from .mapcanvas import FONT, wrap
+from .mapoverlays import RISK_HATCHES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -110,6 +111,20 @@ def bivariate_legend(lax: Axes, classes: pd.Series, *, labelled: int) -> None:
                     zorder=3 if priority else 2,
                 )
             )
+            if RISK_HATCHES.get(r):
+                lax.add_patch(
+                    Rectangle(
+                        (x, y),
+                        cell_w,
+                        cell_h,
+                        facecolor="none",
+                        edgecolor="#000000",
+                        linewidth=0.0,
+                        hatch=RISK_HATCHES[r],
+                        alpha=0.3,
+                        zorder=2.5,
+                    )
+                )
             dark = code in ("3-1", "3-2", "2-1", "3-3")
             lax.text(
                 x + cell_w / 2,
@@ -156,6 +171,20 @@ def _bivariate_notes(lax: Axes, y: float, labelled: int) -> None:
                 linewidth=0.8 if code == "3-1" else 0.4,
             )
         )
+        hatch = RISK_HATCHES.get(int(code[0]))
+        if hatch:
+            lax.add_patch(
+                Rectangle(
+                    (0.0, y - 0.02),
+                    0.07,
+                    0.04,
+                    facecolor="none",
+                    edgecolor="#000000",
+                    linewidth=0.0,
+                    hatch=hatch,
+                    alpha=0.3,
+                )
+            )
         lax.text(0.1, y, text, fontsize=FONT - 0.5, va="center")
         y -= 0.055
     if labelled:
@@ -164,8 +193,9 @@ def _bivariate_notes(lax: Axes, y: float, labelled: int) -> None:
             y - 0.005,
             "\n".join(
                 wrap(
-                    f"Outlined: priority gap areas. Numbers: the top {labelled} by "
-                    "priority rank, as in the table.",
+                    f"Outlined: priority gap areas. Numbers 1–{labelled}: the priority "
+                    "areas in order, as in the table. Hatching shows risk (none low, dots "
+                    "middle, lines high) for greyscale printing. Grey lines: wards.",
                     46,
                 )
             ),

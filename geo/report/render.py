@@ -9,7 +9,9 @@
   Content-Security-Policy in the page forbids scripts and any resource that
   is not inline or ``data:``.
 * :func:`report_pdf` lays the same HTML out with WeasyPrint (A4, page numbers
-  in the page margins).  Its URL fetcher accepts ``data:`` URIs only: any other
+  in the page margins) as a tagged PDF/UA-1 document: structure tree, marked
+  content, the document language and title, and each map's alternative text,
+  so screen readers can follow it.  Its URL fetcher accepts ``data:`` URIs only: any other
   URL (``http``, ``https``, ``file`` …) is refused before anything is opened,
   and the refusal is logged, so rendering never touches the network or the
   file system.  Fonts come from the system (fontconfig); no ``@font-face``.
@@ -117,7 +119,7 @@ def html_to_pdf(html: str) -> bytes:
     import weasyprint
 
     document = weasyprint.HTML(string=html, base_url=None, url_fetcher=offline_fetcher())
-    return document.write_pdf()
+    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, custom_metadata=True)
 
 
 def offline_fetcher() -> Any:

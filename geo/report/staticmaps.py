@@ -39,9 +39,13 @@ from .mapcanvas import (
     scale_bar,
 )
 from .maplegends import MARKERS, bivariate_legend, category_markers, legend_boxes, legend_dots
+from .mapoverlays import hatch_by_risk, island_inset, split_islands, ward_overlay
+from .wards import priority_order
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     import pandas as pd
+    from matplotlib.axes import Axes
 
     from geo.pipeline import Result
 
@@ -77,6 +81,14 @@ def all_maps(result: Result) -> dict[str, bytes]:
     }
 
 
+def _frame(ax: Axes, areas: gpd.GeoDataFrame, *, names: bool = False) -> None:
+    """Ward lines (and names), the view fitted to the main body of land, island insets."""
+    ward_overlay(ax, areas, names=names)
+    bounds, islands = split_islands(areas)
+    decorate(ax, areas, bounds=bounds)
+    island_inset(ax, islands)
+
+
 def risk_map(result: Result) -> bytes:
     """Loneliness-risk deciles (1 = highest risk), coloured as on the app's map."""
     areas = result.areas
@@ -84,7 +96,7 @@ def risk_map(result: Result) -> bytes:
     fig, ax, lax = canvas()
     draw_areas(ax, areas, list(shown.colour))
     outline(ax, areas)
-    decorate(ax, areas)
+    _frame(ax, areas, names=True)
     scope = "England" if risk_decile_column(areas) == "risk_decile_national" else "this area"
     model = model_label(result.parameters.model, short=True)
     items = [
@@ -122,7 +134,7 @@ def access_map(result: Result) -> bytes:
     fig, ax, lax = canvas()
     draw_areas(ax, areas, list(shown.colour))
     outline(ax, areas)
-    decorate(ax, areas)
+    _frame(ax, areas)
     items = [(c, label + _count(shown.colour, c)) for c, label in shown.legend]
     if (shown.colour == NO_DATA).any():
         items.append((NO_DATA, "no value" + _count(shown.colour, NO_DATA)))
@@ -147,14 +159,17 @@ def gap_map(result: Result, *, label_top: int = 10) -> bytes:
     ]
     fig, ax, lax = canvas()
     draw_areas(ax, areas, colours)
+    hatch_by_risk(ax, areas)
     priority = areas[areas["is_priority"].fillna(False).astype(bool)]
     if len(priority):
         draw_areas(ax, priority, ["none"] * len(priority), edge="#000000", width=1.1, z=3)
     outline(ax, areas)
-    top = priority.sort_values("priority_rank").head(label_top)
-    decorate(ax, areas)
+    numbers = priority_order(result)
+    top = priority.assign(_number=numbers.reindex(priority.index)).sort_values("_number")
+    top = top.head(label_top)
+    _frame(ax, areas, names=True)
     points = top.geometry.representative_point()
-    rank_labels(ax, list(top["priority_rank"]), [(p.x, p.y) for p in points])
+    rank_labels(ax, list(top["_number"]), [(p.x, p.y) for p in points])
     bivariate_legend(lax, areas["gap_class"], labelled=len(top))
     attribution(fig, [OGL_BOUNDARIES, _asset_attribution(result)])
     return png(fig)
@@ -198,7 +213,7 @@ def asset_map(result: Result) -> bytes:
             n_in = int((mask & inside).sum())
             label = f"{category_label(key)} ({n_in})"
             items.append((colours.get(key, "#555555"), marker, label))
-    decorate(ax, areas)
+    _frame(ax, areas)
     if items:
         legend_dots(
             lax,

@@ -1,0 +1,149 @@
+"""The gap report as an editable Word document (``.docx``), from the same values as the PDF.
+
+Officers rewrite reports for committees, so the Word version holds the same
+page-1 summary, headline figures, maps (with their alternative text), the
+priority and ward tables, who lives in the gap areas, and the method's data
+and parameters, as real Word headings, paragraphs and tables that can be
+edited.  It is built from :func:`geo.report.context.report_context`, so its
+numbers are the PDF's.  Needs ``python-docx`` (the ``report`` extra).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from geo.errors import AtlasError
+
+
+class WordExportError(AtlasError, RuntimeError):
+    """The Word report cannot be written (python-docx is not installed)."""
+
+
+def _document() -> Any:
+    try:
+        import docx
+    except ImportError:
+        raise WordExportError(
+            "The Word report needs python-docx: pip install 'belonging-atlas[report]'."
+        ) from None
+    document = docx.Document()
+    styles = document.styles
+    styles["Normal"].font.name = "Arial"
+    styles["Normal"].font.size = docx.shared.Pt(10)
+    return document
+
+
+def _table(document: Any, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Light Grid Accent 1"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = str(text)
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = str(text)
+
+
+def _picture(document: Any, src: str, alt: str) -> None:
+    from docx.shared import Cm
+
+    png = base64.b64decode(src.split(",", 1)[1])
+    document.add_picture(io.BytesIO(png), width=Cm(16.5))
+    shape = document.inline_shapes[-1]
+    shape._inline.docPr.set("descr", alt)  # the picture's alternative text
+
+
+def _summary(document: Any, values: Mapping[str, Any]) -> None:
+    document.add_heading("The places with the largest gaps", level=1)
+    for p in values["places"]:
+        document.add_heading(str(p["ward"]), level=2)
+        high = "all" if p["all_high"] else p["high_risk"]
+        document.add_paragraph(
+            f"{p['areas']} (numbers {p['numbers']} on the map); about {p['residents']} "
+            f"residents, {high} in the highest-risk third of areas."
+        )
+        document.add_paragraph(
+            f"Far (over {values['far_minutes']} minutes' walk): {p['far']}. "
+            f"Thin (few places for the people sharing them): {p['thin']}."
+        )
+        para = document.add_paragraph()
+        para.add_run("What to consider: ").bold = True
+        para.add_run(str(p["consider"]))
+    document.add_heading("What a gap means here", level=1)
+    document.add_paragraph(str(values["gap_meaning"]))
+    if values["comparators"]:
+        document.add_heading("Compared with England", level=1)
+        _table(
+            document,
+            ["Measure", str(values["area_name"]), "England"],
+            [[c["what"], c["here"], c["england"]] for c in values["comparators"]],
+        )
+
+
+def _tables(document: Any, values: Mapping[str, Any]) -> None:
+    rows = values["priority_rows"] or values["fallback_rows"]
+    document.add_heading("Priority gap areas", level=1)
+    _table(
+        document,
+        ["No.", "Area", "Ward", "Residents", "Nearest place", "What drives the risk"],
+        [
+            [r["rank"], f"{r['code']} {r['name']}", r["ward"], r["residents"],
+             f"{r['asset']} {r['distance']}".strip(), r["drivers"]]
+            for r in rows
+        ],
+    )  # fmt: skip
+    document.add_heading("Wards at a glance", level=1)
+    _table(
+        document,
+        ["Ward", "Residents", "In highest-risk third", "Priority areas", "Nearest place"],
+        [
+            [w["ward"], w["residents"], w["high_risk"], w["priority"], w["nearest"]]
+            for w in values["ward_rows"]
+        ],
+    )
+    document.add_heading("Who lives in the gap areas", level=1)
+    _table(
+        document,
+        ["Group", "In gap areas", "Share in gap areas", "Share in whole area", "Ratio"],
+        [
+            [e["group"], e["count"], e["share_gap"], e["share_all"], e["ratio"]]
+            for e in values["equity_rows"]
+        ],
+    )
+
+
+def report_docx(values: Mapping[str, Any]) -> bytes:
+    """The Word document for the values of :func:`geo.report.context.report_context`."""
+    document = _document()
+    document.core_properties.title = str(values["title"])
+    document.core_properties.language = "en-GB"
+    document.core_properties.author = "Belonging Atlas"
+    document.add_heading(str(values["area_name"]), level=0)
+    document.add_paragraph(
+        "Loneliness risk and community places: where the gaps are and what to consider. "
+        f"Produced {values['generated']}."
+    )
+    _summary(document, values)
+    document.add_heading("Headline figures", level=1)
+    for f in values["figures"]:
+        document.add_paragraph(f"{f['value']} {f['label']} ({f['note']})", style="List Bullet")
+    document.add_heading("Maps", level=1)
+    for m in values["maps"]:
+        document.add_heading(str(m["title"]), level=2)
+        _picture(document, str(m["src"]), str(m["alt"]))
+        document.add_paragraph(str(m["caption"]))
+    _tables(document, values)
+    document.add_heading("Data used and parameters", level=1)
+    _table(
+        document, ["Dataset", "Vintage"], [[v["what"], v["vintage"]] for v in values["vintages"]]
+    )
+    _table(document, ["Setting", "Value"], [[p["name"], p["value"]] for p in values["parameters"]])
+    document.add_heading("Caveats", level=1)
+    for caveat in values["caveats"]:
+        document.add_paragraph(str(caveat), style="List Bullet")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
