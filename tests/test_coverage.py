@@ -188,14 +188,15 @@ def test_leeds_outputs_carry_the_coverage_notice(shared_settings, tmp_path):
     assert code == 0
     text = out.getvalue()
     assert "Coverage: for Leeds, only these kinds of place are known everywhere" in text
-    assert "pub / bar and warm space" in text
+    # national lists only: libraries and GP practices (placed by postcode), pubs, warm spaces
+    assert "library, pub / bar, GP / health centre and warm space" in text
     assert "Lens: thin provision" in text
     table = pd.read_csv(target, encoding="utf-8-sig")
     assert "nearest_park_m" not in table  # nothing covers parks in Leeds: not measured
     meta = pd.read_csv(target.with_suffix(".metadata.csv"), encoding="utf-8-sig")
     rows = meta[meta["kind"] == "coverage"].set_index("name")["value"]
-    assert "pub / bar and warm space" in rows["notice"]
-    assert rows["any_place_categories"] == '["pub", "warm_space"]'
+    assert "GP / health centre and warm space" in rows["notice"]
+    assert rows["any_place_categories"] == '["library", "pub", "health", "warm_space"]'
 
 
 @pytest.mark.shared_data
@@ -204,14 +205,15 @@ def test_manchester_and_trafford_names_the_dropped_categories(shared_settings):
         "Manchester,Trafford", Parameters(permutations=9), settings=shared_settings
     )
     cover = result.coverage
-    assert {"park", "sports_leisure", "health", "community_garden"} <= set(cover.partial)
-    assert {"library", "pub", "warm_space"} <= set(cover.full)
+    assert {"park", "sports_leisure", "community_garden"} <= set(cover.partial)
+    # GP practices are known nationally (the NHS register, placed by postcode)
+    assert {"library", "pub", "warm_space", "health"} <= set(cover.full)
     a = result.areas
     manchester = a["lad_code"] == "E08000003"
     assert a.loc[manchester, "nearest_park_m"].isna().all()
     assert a.loc[~manchester, "nearest_park_m"].notna().all()
     note = next(n for n in result.notes if n.startswith("Left out of 'any place'"))
-    for label in ("Park / recreation ground", "GP / health centre", "Sports / leisure centre"):
+    for label in ("Park / recreation ground", "Sports / leisure centre"):
         assert label in note
     # both authorities are measured against the same list, so both have priority gaps
     priority = a[a["is_priority"]]
@@ -227,7 +229,7 @@ def test_joined_run_leaves_a_category_blank_where_nothing_covers_it(shared_setti
     assert "cafe" in result.coverage.partial
     assert a.loc[blackpool, "nearest_cafe_m"].isna().all()
     assert a.loc[~blackpool, "nearest_cafe_m"].notna().all()
-    assert set(result.coverage.full) == {"pub", "warm_space"}
+    assert set(result.coverage.full) == {"library", "health", "pub", "warm_space"}
 
 
 def test_fetch_says_which_sources_cover_which_categories(uneven):

@@ -252,7 +252,7 @@ def coverage_notice(
         How many categories the taxonomy has (to say "3 of 14"); 0 to leave out.
     """
     labels = labels or {}
-    named = _listed([labels.get(k, k).lower() for k in coverage.full])
+    named = _listed([_in_sentence(labels.get(k, k)) for k in coverage.full])
     if not coverage.full:
         text = (
             f"Coverage: no category of community place is known across all of {area_name}, "
@@ -268,6 +268,12 @@ def coverage_notice(
         text = f"Coverage: gaps and 'any place' measure access to {named}."
     dropped = coverage.dropped_note(labels)
     return f"{text} {dropped}" if dropped else text
+
+
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: lower case, except words in capitals (GP, IMD)."""
+    words = label.split(" ")
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
 
 
 def _listed(items: Sequence[str]) -> str:
