@@ -140,7 +140,7 @@ def _read(**kwargs: object) -> object:
     try:
         return upload_view.read(data, name, region, state.settings(), **kwargs)
     except AtlasError as exc:
-        st.error(f"This file cannot be used: {exc}")
+        st.error(f"This file cannot be used: {common.md_escape(exc)}")
         if added:
             st.caption("The places you added before are still in the analysis.")
         st.stop()
@@ -220,7 +220,7 @@ else:
 
 for suggestion in result.suggestions:
     if suggestion.parameter == "swap_coordinates":
-        st.warning(suggestion.message)
+        st.warning(common.md_escape(suggestion.message))
         if st.button("Swap them", key=f"swap-{fid}"):
             options["swap"] = suggestion.value
             st.rerun()
@@ -235,7 +235,7 @@ if new:
     )
     grid = st.columns(3)
     for i, value in enumerate(new):
-        own = upload_view.new_category(value)
+        own = upload_view.new_category(value, new)
         category_map[value] = grid[i % 3].selectbox(
             common.md_escape(value),
             options=[own, *CATEGORY_KEYS],

@@ -72,3 +72,111 @@ def test_a_csv_wider_than_the_column_cap_is_refused():
         ),
     ):
         read_assets_upload(data, "wide.csv")
+
+
+# --------------------------------------------------------------------------- nothing lost
+
+
+def test_an_unclosed_quote_is_found_with_its_line():
+    data = (
+        b"name,category,lat,lon\n"
+        b"Hall,library,53.48,-2.24\n"
+        b'"Oops,library,53.48,-2.24\n'
+        b"Chapel,library,53.48,-2.24\n"
+        b"Club,library,53.48,-2.24\n"
+    )
+    with pytest.raises(
+        UploadError,
+        match=re.escape(
+            'A quote (") opened on line 3 is never closed, so lines 3–5 would be read as one cell'
+        ),
+    ):
+        read_assets_upload(data, "places.csv")
+
+
+def test_quoted_cells_with_line_breaks_still_read():
+    data = (
+        b'name,category,lat,lon\n"Hall\nupstairs",library,53.48,-2.24\nClub,library,53.48,-2.24\n'
+    )
+    result = read_assets_upload(data, "places.csv")
+    assert (result.rows_in, result.loaded) == (2, 2)
+    assert list(result.frame["name"]) == ["Hall upstairs", "Club"]
+
+
+def test_a_value_column_without_numbers_is_reported_not_loaded():
+    from geo.uploads import read_indicators_upload
+
+    rows = b"".join(b"E0100000%d,..\n" % i for i in range(1, 8))
+    with pytest.raises(
+        UploadError,
+        match=re.escape(
+            "The table has no column of values to use: column 'score' has no numbers "
+            "(7 cells blank or marked missing, 0 text)"
+        ),
+    ):
+        read_indicators_upload(b"lsoa21cd,score\n" + rows, "scores.csv")
+    mixed = b"lsoa21cd,score,remarks\n" + b"".join(
+        b"E0100000%d,%d,n/a\n" % (i, i) for i in range(1, 8)
+    )
+    result = read_indicators_upload(mixed, "scores.csv")
+    assert list(result.frame.columns) == ["score"] and result.loaded == 7
+    assert (
+        "Not used as values: column 'remarks' has no numbers "
+        "(7 cells blank or marked missing, 0 text)." in result.notes
+    )
+
+
+def test_categories_that_make_the_same_key_are_kept_apart():
+    data = (
+        b"name,category,lat,lon\n"
+        b"A,{{7*7}},53.48,-2.24\n"
+        b"B,${7*7},53.481,-2.24\n"
+        b"C,Knit Club,53.482,-2.24\n"
+        b"D,knit  club,53.483,-2.24\n"
+    )
+    result = read_assets_upload(data, "places.csv")
+    assert result.new_categories == {
+        "new:7_7": "{{7*7}}",
+        "new:7_7_2": "${7*7}",
+        "new:knit_club": "Knit Club",
+    }
+    assert list(result.frame["category"]) == [
+        "new:7_7",
+        "new:7_7_2",
+        "new:knit_club",
+        "new:knit_club",
+    ]
+    assert (
+        "Categories '{{7*7}}', '${7*7}' all read as '7_7'; they were kept apart as separate "
+        "new categories." in result.notes
+    )
+    # the choices made on the page keep them apart too
+    from geo.uploads import ColumnMapping
+
+    chosen = ColumnMapping(
+        category_map={"{{7*7}}": "new:7_7", "${7*7}": "new:7_7_2", "Knit Club": "library"}
+    )
+    again = read_assets_upload(data, "places.csv", mapping=chosen)
+    assert list(again.frame["category"]) == ["new:7_7", "new:7_7_2", "library", "library"]
+
+
+def test_every_new_category_gets_its_own_colour():
+    from geo.present.palettes import NEW_CATEGORY_COLOURS, DistinctColours
+    from geo.sources.taxonomy import category_colours
+
+    colours = DistinctColours()
+    given = [colours(f"user_cat_{i}") for i in range(40)]
+    assert len(set(given)) == 40
+    assert given[: len(NEW_CATEGORY_COLOURS)] == list(NEW_CATEGORY_COLOURS)
+    assert not set(NEW_CATEGORY_COLOURS) & set(category_colours().values())
+    assert colours("user_cat_3") == given[3]  # the same key keeps its colour
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in given)
+
+
+def test_streamlit_markdown_in_user_text_is_escaped():
+    from ui.markdown import escape_markdown
+
+    assert escape_markdown(":red[x]") == r"\:red\[x\]"
+    assert escape_markdown(":material/warning: $x^2$") == r"\:material\/warning\: \$x\^2\$"
+    assert escape_markdown("<b>a</b>\nnext") == r"\<b\>a\<\/b\> next"
+    assert escape_markdown("Hall 2") == "Hall 2"

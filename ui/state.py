@@ -28,6 +28,7 @@ from geo import demo, maps, pipeline, risk
 from geo.config import Settings
 from geo.errors import AtlasError
 from geo.national import national_indicators
+from geo.present.palettes import NEW_CATEGORY_COLOURS, DistinctColours
 from geo.region import Region, load_region
 from geo.sources.access import DataAccess
 from geo.sources.lookups import local_authorities
@@ -49,8 +50,9 @@ INDICATORS_KEY = "atlas_indicator_uploads"
 #: Session key of the study area drawn from an uploaded boundary (replaces the area).
 STUDY_KEY = "atlas_study_area"
 
-#: Colour of the places in a category of the user's own (``user_<name>``).
-USER_CATEGORY_COLOUR = "#7b3294"
+#: Colour of the places in the first category of the user's own (``user_<name>``);
+#: each further one gets its own (:class:`geo.present.palettes.DistinctColours`).
+USER_CATEGORY_COLOUR = NEW_CATEGORY_COLOURS[0]
 
 
 class _Categories(dict):
@@ -74,9 +76,7 @@ def user_category_label(key: str) -> str:
 
 
 CATEGORY_LABELS = _Categories({c.key: c.label for c in CATEGORIES}, user_category_label)
-CATEGORY_COLOURS = _Categories(
-    {c.key: c.colour for c in CATEGORIES}, lambda _key: USER_CATEGORY_COLOUR
-)
+CATEGORY_COLOURS = _Categories({c.key: c.colour for c in CATEGORIES}, DistinctColours())
 
 
 class Unavailable(Exception):

@@ -181,10 +181,16 @@ KIND_TYPES: dict[str, list[str]] = {
 MAX_WEIGHT = 5
 
 
-def new_category(value: str) -> str:
-    """The category key that keeps a file's category as the user's own."""
+def new_category(value: str, new: Mapping[str, str] | None = None) -> str:
+    """The category key that keeps a file's category as the user's own.
+
+    ``new`` is :func:`unmapped_categories` of the result: the reader's key for
+    the value, which keeps apart two values that would make the same key.
+    """
     from geo.uploads.categories import NEW_PREFIX, slug
 
+    if new and value in new:
+        return new[value]
     return NEW_PREFIX + slug(value)
 
 

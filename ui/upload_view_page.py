@@ -20,7 +20,7 @@ from ui import common, params, state, upload_view
 def _fail(exc: Exception | None, what: str) -> None:
     """Show why a file cannot be used, say nothing added is lost, and stop the page."""
     if isinstance(exc, AtlasError):
-        st.error(f"This file cannot be used: {exc}")
+        st.error(f"This file cannot be used: {common.md_escape(exc)}")
     else:
         common.log.exception("unexpected error reading an upload")
         st.error(
@@ -121,7 +121,7 @@ def indicators(region: Region, choice: params.Choice) -> None:
     for i, column in enumerate(chosen):
         weights[column] = float(
             grid[i % 3].slider(
-                str(column),
+                common.md_escape(column),
                 min_value=0,
                 max_value=upload_view.MAX_WEIGHT,
                 value=0,

@@ -648,6 +648,11 @@ def read_assets_upload(
             + ", ".join(f"{label!r} ({key})" for key, label in resolver.new.items())
             + ". Map them to a taxonomy category, or keep them as new categories."
         )
+    for base, texts in resolver.clashes.items():
+        notes.append(
+            f"Categories {', '.join(repr(t) for t in texts)} all read as "
+            f"{base.removeprefix('new:')!r}; they were kept apart as separate new categories."
+        )
     if resolver.matched:
         shown = list(resolver.matched.items())[:12]
         notes.append(

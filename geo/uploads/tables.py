@@ -204,6 +204,23 @@ def _build(
     return frame, numbers, rejected, use_header
 
 
+def _check_last_quote(text: str, first_line: int, last_line: int) -> None:
+    """Refuse a table whose last row is a quote that never closes.
+
+    The csv reader (like Excel) reads a cell opened with ``"`` up to the
+    closing quote, across line breaks; one that never closes swallows every
+    line after it into one cell.  A legitimate cell with line breaks closes its
+    quote, so the quotes of the file pair up; an odd count with a last row
+    running over several lines to the end is an unclosed quote.
+    """
+    if last_line > first_line and text.count('"') % 2 == 1:
+        raise UploadError(
+            f'A quote (") opened on line {first_line:,} is never closed, so lines '
+            f"{first_line:,}–{last_line:,} would be read as one cell. Close the quote (or "
+            "remove it) and upload the file again."
+        )
+
+
 def read_text_table(
     data: bytes,
     encoding: str,
@@ -235,9 +252,11 @@ def read_text_table(
     def records() -> Iterator[tuple[int, list[str]]]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
         number = 0
+        first_line = last_line = 0
         try:
             for row in reader:
                 number += 1
+                first_line, last_line = last_line + 1, reader.line_num
                 if number > limits.max_rows + 1:  # in case the pre-count was fooled
                     raise UploadError(
                         f"The table has more than {limits.max_rows:,} rows (the upload limit)."
@@ -245,6 +264,7 @@ def read_text_table(
                 yield number, row
         except csv.Error as exc:
             raise UploadError(f"The table cannot be parsed after row {number}: {exc}.") from None
+        _check_last_quote(text, first_line, last_line)
 
     frame, numbers, rejected, used = _build(records(), header, notes, "table", limits.max_columns)
     return Table(
