@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import sqlite3
 import time
 import zipfile
 
@@ -180,3 +181,76 @@ def test_streamlit_markdown_in_user_text_is_escaped():
     assert escape_markdown(":material/warning: $x^2$") == r"\:material\/warning\: \$x\^2\$"
     assert escape_markdown("<b>a</b>\nnext") == r"\<b\>a\<\/b\> next"
     assert escape_markdown("Hall 2") == "Hall 2"
+
+
+# --------------------------------------------------------------------------- GeoPackages
+
+
+def _gpkg_with(*statements: str) -> bytes:
+    import tempfile
+    from pathlib import Path
+
+    import geopandas as gpd
+    import shapely
+
+    from tests.upload_corpus import gpkg_of
+
+    frame = gpd.GeoDataFrame({"name": ["Hall"]}, geometry=[shapely.Point(-2.24, 53.48)], crs=4326)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.gpkg"
+        path.write_bytes(gpkg_of({"sites": frame}))
+        connection = sqlite3.connect(path)
+        for statement in statements:
+            connection.execute(statement)
+        connection.commit()
+        connection.close()
+        return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("statement", "error"),
+    [
+        (
+            "CREATE VIRTUAL TABLE notes USING fts4(content, /* USING rtree( */ x)",
+            "a virtual table 'notes' using the module 'fts4'",
+        ),
+        (
+            'CREATE VIRTUAL TABLE "rtree_x" USING -- rtree(\n fts5(body)',
+            "a virtual table 'rtree_x' using the module 'fts5'",
+        ),
+        ("CREATE VIEW leak AS SELECT 1 AS x", "a view 'leak' (views run SQL when they are read)"),
+        (
+            "CREATE TRIGGER sneaky AFTER INSERT ON sites BEGIN SELECT 1; END",
+            "a trigger 'sneaky' that is not part of the GeoPackage standard",
+        ),
+        (
+            "CREATE TRIGGER rtree_sites_geom_update9 AFTER UPDATE ON sites "
+            "BEGIN SELECT load_extension('x'); END",
+            "a trigger 'rtree_sites_geom_update9' that calls functions able to read files",
+        ),
+    ],
+)
+def test_geopackage_schema_is_judged_by_sqlite(statement, error):
+    with pytest.raises(UploadError, match=re.escape(error)):
+        read_assets_upload(_gpkg_with(statement), "sites.gpkg")
+
+
+def test_a_geopackage_with_its_spatial_index_is_read():
+    result = read_assets_upload(_gpkg_with(), "sites.gpkg")
+    assert (result.rows_in, result.loaded) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("sql", "module"),
+    [
+        ("CREATE VIRTUAL TABLE x USING rtree(id, a, b)", "rtree"),
+        ('CREATE VIRTUAL TABLE IF NOT EXISTS main."a b" USING RTree(id, a, b)', "RTree"),
+        ("CREATE VIRTUAL TABLE [t] /* USING rtree */ USING fts5(x)", "fts5"),
+        ("CREATE VIRTUAL TABLE 'rtree' USING fts3('USING rtree(')", "fts3"),
+        ("CREATE TABLE x (a)", None),
+    ],
+)
+def test_virtual_table_module_follows_sql_tokens(sql, module):
+    from geo.uploads.gpkg_schema import virtual_table_module
+
+    assert virtual_table_module(sql) == module
