@@ -44,7 +44,7 @@ class Chosen:
 
 def swap_candidates(rows: Rows, located: Located, swap: bool | None) -> tuple[np.ndarray, Located]:
     """Rows outside the UK that are inside it swapped; swapped in ``located`` when ``swap``."""
-    in_uk = located.in_uk
+    in_uk = located.in_uk  # a property: computed once here
     swappable = np.zeros(len(rows), dtype=bool)
     candidates = [
         i for i in np.flatnonzero(~in_uk) if rows.failed[i] is None and rows.geometry[i] is not None
@@ -99,7 +99,12 @@ def swap_notes(
 
 
 def _where_failed(
-    rows: Rows, i: int, located: Located, swappable: np.ndarray, box: Sequence[float] | None
+    rows: Rows,
+    i: int,
+    located: Located,
+    swappable: np.ndarray,
+    in_uk: np.ndarray,
+    in_area: np.ndarray | None,
 ) -> tuple[str, dict[str, Any]] | None:
     """Why row ``i`` is not kept (failed, outside the UK or the area), or ``None``."""
     if rows.failed[i] is not None:
@@ -110,15 +115,12 @@ def _where_failed(
             "x": raw[0] if len(raw) else None,
             "y": raw[1] if len(raw) else None,
         }
+    if in_uk[i] and (in_area is None or in_area[i]):
+        return None
     values = {"lon": round(float(located.lon[i]), 6), "lat": round(float(located.lat[i]), 6)}
-    if not located.in_uk[i]:
+    if not in_uk[i]:
         return (R.OUTSIDE_UK_SWAPPED if swappable[i] else R.OUTSIDE_UK), values
-    if (
-        box is not None
-        and not in_box(np.array([located.lon[i]]), np.array([located.lat[i]]), box)[0]
-    ):
-        return R.OUTSIDE_AREA, values
-    return None
+    return R.OUTSIDE_AREA, values
 
 
 @dataclass
@@ -152,8 +154,10 @@ def assemble(
     duplicates: list[tuple[int, int]] = []
     outside = 0
     tags = _ENCODE if plain_text else tags_json
+    in_uk = located.in_uk
+    in_area = None if box is None else in_box(located.lon, located.lat, box)
     for i, number in enumerate(rows.numbers):
-        failure = _where_failed(rows, i, located, swappable, box)
+        failure = _where_failed(rows, i, located, swappable, in_uk, in_area)
         if failure is not None:
             rowlog.add(number, *failure)
             outside += failure[0] == R.OUTSIDE_AREA
