@@ -254,3 +254,23 @@ def test_virtual_table_module_follows_sql_tokens(sql, module):
     from geo.uploads.gpkg_schema import virtual_table_module
 
     assert virtual_table_module(sql) == module
+
+
+# --------------------------------------------------------------------------- registers
+
+
+def test_a_utf16_register_reads_like_a_utf16_upload(tmp_path):
+    from geo.sources.registers import assets_from_table
+
+    text = "name,category,lat,lon\r\nHall,library,53.48,-2.24\r\nClub,library,53.481,-2.24\r\n"
+    data = text.encode("utf-16")
+    upload = read_assets_upload(data, "places.csv")
+    assert (upload.rows_in, upload.loaded) == (2, 2)
+    path = tmp_path / "places.csv"
+    path.write_bytes(data)
+    register = assets_from_table(path, source="halls", category="library")
+    assert (register.rows_in, register.loaded) == (2, 2)
+    assert register.frame["name"].tolist() == upload.frame["name"].tolist()
+    assert "places.csv was read as UTF-16 little-endian with a byte-order mark [utf-16]" in (
+        register.notes
+    )
