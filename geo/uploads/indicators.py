@@ -58,6 +58,7 @@ from geo.uploads.result import Detected, RowLog, UploadResult
 from geo.uploads.safety import check_size
 from geo.uploads.sniff import LABELS, TABLE_FORMATS, sniff
 from geo.uploads.tables import read_table
+from geo.uploads.value_columns import no_numbers, report_dropped
 
 log = logging.getLogger(__name__)
 
@@ -155,37 +156,6 @@ def _values(
     return out, None
 
 
-def _no_numbers(values: pd.Series) -> bool:
-    return not any(parse_number(v) is not None for v in values.astype("str").tolist())
-
-
-def _why_dropped(column: str, values: pd.Series) -> str:
-    cells = values.astype("str").tolist()
-    missing = sum(1 for v in cells if is_missing(v))
-    numbers = sum(1 for v in cells if not is_missing(v) and parse_number(v) is not None)
-    if numbers == 0:
-        return (
-            f"column {column!r} has no numbers ({missing:,} cells blank or marked missing, "
-            f"{len(cells) - missing:,} text)"
-        )
-    return f"column {column!r} is mostly text ({numbers:,} of {len(cells):,} cells are numbers)"
-
-
-def _report_dropped(
-    frame: pd.DataFrame, dropped: Sequence[str], kept: Sequence[str], notes: list[str]
-) -> None:
-    """Say which columns were not used as values and why; refuse a table left with none."""
-    reasons = [_why_dropped(c, frame[c]) for c in dropped]
-    if not kept:
-        raise UploadError(
-            "The table has no column of values to use"
-            + (": " + "; ".join(reasons) if reasons else " besides its area codes")
-            + ". Fill in the values, or choose the value columns."
-        )
-    if reasons:
-        notes.append("Not used as values: " + "; ".join(reasons) + ".")
-
-
 def read_indicators_upload(
     data: bytes,
     filename: str = "",
@@ -236,7 +206,7 @@ def read_indicators_upload(
             c for c in columns if c != key and not re.search(r"(name|nm|code|cd)$", norm(c))
         ]
         value_cols = [c for c in candidates if numeric_share(frame[c]) >= 0.6]
-        _report_dropped(frame, [c for c in candidates if c not in value_cols], value_cols, notes)
+        report_dropped(frame, [c for c in candidates if c not in value_cols], value_cols, notes)
     counts = [find(columns, c, "count") for c in mapping.counts]
     stray = [c for c in counts if c not in value_cols]
     if stray:
@@ -250,10 +220,10 @@ def read_indicators_upload(
                 f"Column {column!r} is not numeric (for example {example!r}); choose number "
                 "columns as values."
             )
-    empty = [c for c in value_cols if _no_numbers(frame[c])]
+    empty = [c for c in value_cols if no_numbers(frame[c])]
     if empty:
         value_cols = [c for c in value_cols if c not in empty]
-        _report_dropped(frame, empty, value_cols, notes)
+        report_dropped(frame, empty, value_cols, notes)
     guesses = {"code": key, "values": value_cols, "counts": counts}
     records = frame.to_dict(orient="records")
     keys = [str(r.get(key, "") or "").strip() for r in records]
