@@ -178,8 +178,12 @@ def test_streamlit_markdown_in_user_text_is_escaped():
     from ui.markdown import escape_markdown
 
     assert escape_markdown(":red[x]") == r"\:red\[x\]"
-    assert escape_markdown(":material/warning: $x^2$") == r"\:material\/warning\: \$x\^2\$"
-    assert escape_markdown("<b>a</b>\nnext") == r"\<b\>a\<\/b\> next"
+    assert escape_markdown(":material/warning: $x^2$") == r"\:material/warning: \$x^2\$"
+    assert escape_markdown("<b>a</b>\nnext") == r"\<b\>a\</b\> next"
+    assert escape_markdown("&lt;b&gt; & co") == r"\&lt;b\&gt; & co"
+    assert escape_markdown("1. first") == r"1\. first"
+    assert escape_markdown("- item") == r"\- item"
+    assert escape_markdown("Your data: need_score") == r"Your data: need\_score"
     assert escape_markdown("Hall 2") == "Hall 2"
 
 
