@@ -600,20 +600,18 @@ def _check_out(path: Path) -> None:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    """Check a file as an upload; exit 0 when usable, 1 when not."""
+    """Check a file as an upload, as the app would read it; exit 0 when usable, 1 when not."""
     from geo.uploads import check_upload
+    from geo.uploads.context import reader_options
 
     settings = _settings(args)
-    area = None
+    region = None
     if args.area:
         from geo.region import load_region
-        from geo.userdata import box_for
 
         region = load_region(args.area, settings=settings)
-        area = box_for(region, settings.region_buffer_m) if args.kind == "assets" else None
-        if args.kind == "indicators":
-            area = list(region.areas.index)
-    report = check_upload(args.file, args.kind, area=area, settings=settings)
+    options = reader_options(args.kind, settings, region)
+    report = check_upload(args.file, args.kind, in_worker=True, **options)
     out.write(report.render_text().rstrip() + "\n")
     return EXIT_OK if report.usable else EXIT_ERROR
 

@@ -173,7 +173,8 @@ def xlsx(
         members = {name: archive.read(name) for name in archive.namelist()}
     for formula, value in (cached or {}).items():
         xml = members["xl/worksheets/sheet1.xml"].decode()
-        xml = xml.replace(f"<f>{formula}</f><v />", f"<f>{formula}</f><v>{value}</v>")
+        for empty in ("<v />", "<v></v>", "<v/>"):  # as the installed XML writer spells it
+            xml = xml.replace(f"<f>{formula}</f>{empty}", f"<f>{formula}</f><v>{value}</v>")
         members["xl/worksheets/sheet1.xml"] = xml.encode()
     members.update(extra or {})
     return zip_of(members)

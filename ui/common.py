@@ -13,6 +13,7 @@ from geo import pipeline
 from geo.demo import BANNER as DEMO_BANNER
 from geo.errors import AtlasError
 from geo.provenance import ProvenanceRecord, attributions
+from ui.markdown import escape_markdown
 
 log = logging.getLogger(__name__)
 
@@ -150,11 +151,8 @@ def attribution(records: Sequence[ProvenanceRecord], *, tiles: bool) -> None:
 
 
 def md_escape(text: object) -> str:
-    """Stop Markdown and HTML in a source's text from being interpreted."""
-    out = str(text)
-    for ch in ("\\", "`", "*", "_", "[", "]", "<", ">", "#", "|", "$", "~"):
-        out = out.replace(ch, "\\" + ch)
-    return out
+    """Stop Markdown, HTML and Streamlit's ``:red[…]``/``:icon:`` in a source's text."""
+    return escape_markdown(text)
 
 
 def safe_table(frame: pd.DataFrame) -> None:

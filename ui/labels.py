@@ -1,7 +1,7 @@
 """Names and colours the app shows for categories of community places.
 
 The taxonomy's labels and colours, plus a fallback for the user's own
-``user_<name>`` categories (named "… (your category)" and drawn in one colour).
+``user_<name>`` categories (named "… (your category)", each drawn in its own colour).
 """
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from geo.present.palettes import NEW_CATEGORY_COLOURS, DistinctColours
 from geo.sources.taxonomy import CATEGORIES
 
-#: Colour of the places in a category of the user's own (``user_<name>``).
-USER_CATEGORY_COLOUR = "#7b3294"
+#: Colour of the places in the first category of the user's own (``user_<name>``);
+#: each further one gets its own (:class:`geo.present.palettes.DistinctColours`).
+USER_CATEGORY_COLOUR = NEW_CATEGORY_COLOURS[0]
 
 
 class _Categories(dict):
@@ -36,6 +38,4 @@ def user_category_label(key: str) -> str:
 
 
 CATEGORY_LABELS = _Categories({c.key: c.label for c in CATEGORIES}, user_category_label)
-CATEGORY_COLOURS = _Categories(
-    {c.key: c.colour for c in CATEGORIES}, lambda _key: USER_CATEGORY_COLOUR
-)
+CATEGORY_COLOURS = _Categories({c.key: c.colour for c in CATEGORIES}, DistinctColours())

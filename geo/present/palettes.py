@@ -26,3 +26,50 @@ NO_ACCESS = "#fde0ef"
 HOTSPOT_COLOUR = "#ff6f00"
 SELECTION_COLOUR = "#111111"
 BACKGROUND = "#f3f2ee"
+
+#: Colours for the user's own asset categories, in the order they are first
+#: seen: dark or saturated enough to read as map dots, and none a colour of the
+#: taxonomy (see :func:`geo.sources.taxonomy.category_colours`).
+NEW_CATEGORY_COLOURS = (
+    "#7b3294", "#008080", "#b8860b", "#c51b7d", "#4d4d4d", "#2c7fb8",
+    "#8b0000", "#556b2f", "#ff1493", "#00008b", "#9acd32", "#d2691e",
+)  # fmt: skip
+
+
+def generated_colour(index: int) -> str:
+    """The ``index``-th colour after the palette: golden-angle hues, two lightnesses."""
+    import colorsys
+
+    hue = (index * 0.618033988749895) % 1.0
+    lightness = 0.38 if index % 2 else 0.52
+    red, green, blue = colorsys.hls_to_rgb(hue, lightness, 0.75)
+    return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
+
+
+class DistinctColours:
+    """Gives every new key its own colour, the first keys from a fixed palette.
+
+    The same key always gets the same colour; two keys never share one
+    (beyond the palette, colours are generated; see :func:`generated_colour`).
+    Safe to share between threads.
+    """
+
+    def __init__(self, palette: tuple[str, ...] = NEW_CATEGORY_COLOURS) -> None:
+        import threading
+
+        self._palette = palette
+        self._given: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, key: str) -> str:
+        with self._lock:
+            colour = self._given.get(key)
+            if colour is None:
+                index = len(self._given)
+                colour = (
+                    self._palette[index]
+                    if index < len(self._palette)
+                    else generated_colour(index - len(self._palette))
+                )
+                self._given[key] = colour
+            return colour

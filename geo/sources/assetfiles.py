@@ -210,18 +210,41 @@ def finish_assets(
     row: the first in ``category_order`` when given (taxonomy precedence),
     else the first read.
     """
+    rows = list(records)
+    return finish_asset_columns(
+        {c: [r.get(c) for r in rows] for c in ASSET_COLUMNS},
+        crs=crs,
+        rows_in=rows_in,
+        rejected=rejected,
+        bbox_wgs84=bbox_wgs84,
+        notes=notes,
+        category_order=category_order,
+    )
+
+
+def finish_asset_columns(
+    columns: Mapping[str, Sequence[Any]],
+    *,
+    crs: object,
+    rows_in: int,
+    rejected: Mapping[str, int] | None = None,
+    bbox_wgs84: Sequence[float] | None = None,
+    notes: Iterable[str] = (),
+    category_order: Sequence[str] | None = None,
+) -> AssetRead:
+    """:func:`finish_assets` for candidates given as columns (one list per standard column)."""
     box = check_bbox(bbox_wgs84)
     counts: Counter[str] = Counter({k: v for k, v in (rejected or {}).items() if v})
-    rows = list(records)
-    if not rows:
+    n = len(columns["geometry"])
+    if not n:
         result = AssetRead(empty_asset_frame(), dict(counts), rows_in, 0, tuple(notes))
         _check_accounting(result)
         return result
     data = pd.DataFrame(
-        {c: [r.get(c) for r in rows] for c in ASSET_COLUMNS if c != "geometry"},
-        dtype=object,
+        {c: list(columns[c]) for c in ASSET_COLUMNS if c != "geometry"}, dtype=object
     )
-    raw = np.array([r.get("geometry") for r in rows], dtype=object)
+    raw = np.empty(n, dtype=object)
+    raw[:] = list(columns["geometry"])
     missing = np.array([g is None for g in raw])
     geoms = np.where(missing, None, raw)
     missing |= shapely.is_empty(geoms) | ~np.array(
@@ -240,8 +263,8 @@ def finish_assets(
     wgs_points = np.array(wgs.values, dtype=object)
     valid = ~missing
     wgs_points[valid] = _interior_points(wgs_points[valid])
-    lon = np.full(len(rows), np.nan)
-    lat = np.full(len(rows), np.nan)
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
     lon[valid] = shapely.get_x(wgs_points[valid])
     lat[valid] = shapely.get_y(wgs_points[valid])
     no_coords = ~(np.isfinite(lon) & np.isfinite(lat))
@@ -253,18 +276,19 @@ def finish_assets(
     counts[OUTSIDE_UK] += int(outside_uk.sum())
 
     # duplicates: keep the best-ranked row of each asset_id
-    order = np.arange(len(rows))
+    order = np.arange(n)
     if category_order is not None:
         rank = {key: i for i, key in enumerate(category_order)}
         order = np.array(
             sorted(order, key=lambda i: (rank.get(data["category"].iat[i], len(rank)), i))
         )
     seen: set[str] = set()
-    duplicate = np.zeros(len(rows), dtype=bool)
+    duplicate = np.zeros(n, dtype=bool)
+    ids = data["asset_id"].tolist()
     for i in order:
         if not keep[i]:
             continue
-        key = data["asset_id"].iat[i]
+        key = ids[i]
         if key in seen:
             duplicate[i] = True
         else:
@@ -272,7 +296,7 @@ def finish_assets(
     counts[DUPLICATE] += int(duplicate.sum())
     keep &= ~duplicate
 
-    outside = np.zeros(len(rows), dtype=bool)
+    outside = np.zeros(n, dtype=bool)
     if box is not None:
         bw, bs, be, bn = box
         outside = keep & ~((lon >= bw) & (lon <= be) & (lat >= bs) & (lat <= bn))

@@ -275,25 +275,30 @@ def _category_resolver(
 
 
 def _decode(data: bytes, encoding: str | None, file: Path) -> tuple[str, list[str]]:
+    """The text of a register, decoded as uploads are (``geo.uploads.sniff.detect_encoding``)."""
+    from geo.errors import UploadError
+    from geo.uploads.sniff import decode_text, detect_encoding
+
     if encoding is not None:
         try:
             return data.decode(encoding), []
         except (UnicodeDecodeError, LookupError) as exc:
             raise SchemaError(f"{file.name} cannot be read as {encoding}: {exc}") from exc
     try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-        return text, [f"{file.name} is not UTF-8; read it as Windows-1252 (cp1252)"]
+        found, how = detect_encoding(data)
+    except UploadError as exc:
+        raise SchemaError(f"{file.name}: {exc}") from None
+    notes = [] if found in ("utf-8", "utf-8-sig") else [f"{file.name} was read as {how} [{found}]"]
+    return decode_text(data, found), notes
 
 
 def _sniff_sep(text: str, file: Path) -> str:
+    """The delimiter, found as for uploads (:func:`geo.uploads.tables.sniff_delimiter`)."""
+    from geo.uploads.tables import sniff_delimiter
+
     if file.suffix.lower() in (".tsv", ".tab"):
         return "\t"
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {sep: first.count(sep) for sep in (",", "\t", ";", "|")}
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] else ","
+    return sniff_delimiter(text)
 
 
 def _read_table(

@@ -32,7 +32,7 @@ import shapely
 from geo.config import Settings
 from geo.errors import UploadError
 from geo.uploads import result as R
-from geo.uploads.assets import _vector_crs
+from geo.uploads.asset_vectors import vector_crs as _vector_crs
 from geo.uploads.columns import ColumnMapping, find, norm
 from geo.uploads.limits import UploadLimits
 from geo.uploads.locate import BNG, locate

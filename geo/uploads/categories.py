@@ -183,11 +183,23 @@ def match_category(value: object) -> str | None:
     return None
 
 
+def _text_key(text: object) -> str:
+    """Case and spacing ignored, every other character kept: what tells two values apart."""
+    return " ".join(str(text or "").split()).casefold()
+
+
 class CategoryResolver:
-    """Turns the category cell of each row into a key, collecting new categories."""
+    """Turns the category cell of each row into a key, collecting new categories.
+
+    Two different values that make the same key (``{{7*7}}`` and ``${7*7}``
+    both give ``7_7``) are kept apart: the second gets ``7_7_2``, and
+    :attr:`clashes` lists them for a note.  Values differing only in case or
+    spacing are one category.
+    """
 
     def __init__(self, category_map: Mapping[str, str] | None = None) -> None:
         self.user: dict[str, str] = {}
+        self._user_loose: dict[str, str] = {}
         for raw, target in (category_map or {}).items():
             key = str(target).strip()
             if key not in CATEGORY_KEYS and not key.startswith(NEW_PREFIX):
@@ -198,23 +210,52 @@ class CategoryResolver:
                         f"Categories: {', '.join(CATEGORY_KEYS)} (or 'new:<name>')."
                     )
                 key = found
-            self.user[normalise(raw)] = key
+            self.user[_text_key(raw)] = key
+            self._user_loose.setdefault(normalise(raw), key)
         self.new: dict[str, str] = {}
         self.matched: dict[str, str] = {}
+        self.clashes: dict[str, list[str]] = {}
+        self._new_by_text: dict[str, str] = {}
+        self._seen: dict[str, str] = {}
 
     def __call__(self, value: object) -> str:
+        seen = self._seen.get(value) if isinstance(value, str) else None
+        if seen is not None:
+            return seen
+        key = self._resolve(value)
+        if isinstance(value, str) and len(self._seen) < 100_000:
+            self._seen[value] = key
+        return key
+
+    def _resolve(self, value: object) -> str:
         text = " ".join(str(value or "").split())
         norm = normalise(text)
         if not norm:
             self.new.setdefault(UNCATEGORISED, "Uncategorised")
             return UNCATEGORISED
-        if norm in self.user:
-            return self.user[norm]
+        exact = self.user.get(_text_key(text))
+        if exact is not None:
+            return exact
+        if norm in self._user_loose:
+            return self._user_loose[norm]
         found = match_category(text)
         if found is not None:
             if normalise(found) != norm:
                 self.matched.setdefault(text, found)
             return found
-        key = NEW_PREFIX + slug(text)
-        self.new.setdefault(key, text)
+        return self._new_key(text)
+
+    def _new_key(self, text: str) -> str:
+        known = self._new_by_text.get(_text_key(text))
+        if known is not None:
+            return known
+        base = NEW_PREFIX + slug(text)
+        key, n = base, 1
+        while key in self.new:
+            n += 1
+            key = f"{base}_{n}"
+        if n > 1:
+            self.clashes.setdefault(base, [self.new[base]]).append(text)
+        self.new[key] = text
+        self._new_by_text[_text_key(text)] = key
         return key

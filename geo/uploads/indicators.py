@@ -58,6 +58,7 @@ from geo.uploads.result import Detected, RowLog, UploadResult
 from geo.uploads.safety import check_size
 from geo.uploads.sniff import LABELS, TABLE_FORMATS, sniff
 from geo.uploads.tables import read_table
+from geo.uploads.value_columns import no_numbers, report_dropped
 
 log = logging.getLogger(__name__)
 
@@ -201,13 +202,11 @@ def read_indicators_upload(
     if mapping.values:
         value_cols = [find(columns, v, "value") for v in mapping.values]
     else:
-        value_cols = [
-            c
-            for c in columns
-            if c != key
-            and not re.search(r"(name|nm|code|cd)$", norm(c))
-            and numeric_share(frame[c]) >= 0.6
+        candidates = [
+            c for c in columns if c != key and not re.search(r"(name|nm|code|cd)$", norm(c))
         ]
+        value_cols = [c for c in candidates if numeric_share(frame[c]) >= 0.6]
+        report_dropped(frame, [c for c in candidates if c not in value_cols], value_cols, notes)
     counts = [find(columns, c, "count") for c in mapping.counts]
     stray = [c for c in counts if c not in value_cols]
     if stray:
@@ -221,6 +220,10 @@ def read_indicators_upload(
                 f"Column {column!r} is not numeric (for example {example!r}); choose number "
                 "columns as values."
             )
+    empty = [c for c in value_cols if no_numbers(frame[c])]
+    if empty:
+        value_cols = [c for c in value_cols if c not in empty]
+        report_dropped(frame, empty, value_cols, notes)
     guesses = {"code": key, "values": value_cols, "counts": counts}
     records = frame.to_dict(orient="records")
     keys = [str(r.get(key, "") or "").strip() for r in records]

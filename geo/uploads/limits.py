@@ -28,6 +28,8 @@ class UploadLimits:
         Most data rows in a table (counted before parsing).
     max_features
         Most features in a vector file.
+    max_columns
+        Most columns in a table (a cell further right refuses the table).
     max_zip_members
         Most members in a zip archive (zipped shapefile, XLSX).
     max_zip_uncompressed
@@ -40,12 +42,13 @@ class UploadLimits:
     max_bytes: int = 50 * MB
     max_rows: int = 500_000
     max_features: int = 200_000
+    max_columns: int = 1_000
     max_zip_members: int = 200
     max_zip_uncompressed: int = 300 * MB
     max_zip_ratio: float = 100.0
 
     def __post_init__(self) -> None:
-        for name in ("max_bytes", "max_rows", "max_features", "max_zip_members"):
+        for name in ("max_bytes", "max_rows", "max_features", "max_columns", "max_zip_members"):
             if int(getattr(self, name)) < 1:
                 raise ConfigError(f"Upload limit {name} must be at least 1.")
         if self.max_zip_ratio <= 1:

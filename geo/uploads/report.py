@@ -111,6 +111,7 @@ def check_upload(
     settings: Settings | None = None,
     filename: str | None = None,
     limits: UploadLimits | None = None,
+    in_worker: bool = False,
     **options: Any,
 ) -> CheckReport:
     """Read a file as an upload of ``kind`` and report on it.
@@ -125,9 +126,13 @@ def check_upload(
         For assets: the study area as ``(west, south, east, north)`` degrees,
         a lon/lat shapely geometry or a GeoDataFrame/GeoSeries in any CRS.
         For indicators: the study area's LSOA 2021 codes.
+    in_worker
+        Read the file in a bounded worker process, as the app does
+        (:mod:`geo.uploads.worker`).
     options
         Passed to the reader (``mapping``, ``geocoder``, ``lsoa_lookup``,
-        ``layer``, ``swap_coordinates``...).
+        ``layer``, ``swap_coordinates``...); :func:`geo.uploads.context.reader_options`
+        gives the ones the app uses.
     """
     from geo.uploads.assets import read_assets_upload
     from geo.uploads.boundaries import read_boundary_upload
@@ -161,22 +166,23 @@ def check_upload(
                 f"{megabytes(limits.max_bytes)}.",
             )
         data = path.read_bytes()
+    if kind == "assets" and area is not None:
+        options["area_bbox"] = _area_bbox(area)
+    elif kind == "indicators" and area is not None:
+        options["areas"] = area
+    options.update(settings=settings, limits=limits)
     try:
-        if kind == "assets":
-            result = read_assets_upload(
-                data,
-                name,
-                area_bbox=_area_bbox(area),
-                settings=settings,
-                limits=limits,
-                **options,
-            )
-        elif kind == "indicators":
-            result = read_indicators_upload(
-                data, name, areas=area, settings=settings, limits=limits, **options
-            )
+        if in_worker:
+            from geo.uploads.worker import read_in_worker
+
+            result = read_in_worker(kind, data, name, **options)
         else:
-            result = read_boundary_upload(data, name, settings=settings, limits=limits, **options)
+            reader = {
+                "assets": read_assets_upload,
+                "indicators": read_indicators_upload,
+                "boundary": read_boundary_upload,
+            }[kind]
+            result = reader(data, name, **options)
     except (UploadError, AtlasError) as exc:
         return CheckReport(name=name, kind=kind, error=str(exc))
     return CheckReport(name=name, kind=kind, result=result)

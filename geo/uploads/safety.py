@@ -22,9 +22,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import re
 import shutil
-import sqlite3
 import stat
 import tempfile
 import zipfile
@@ -61,11 +59,6 @@ _XLSX_REFUSED = (
     ("xl/externallinks/", "links to other workbooks"),
     ("xl/connections.xml", "data connections to databases or web pages"),
     ("xl/activex/", "ActiveX controls"),
-)
-_SQL_DANGER = re.compile(
-    r"\bogr_\w*\s*\(|load_extension|readfile|writefile|fts3_tokenizer|edit\s*\(|zipfile|fsdir|"
-    r"virtualogr|importshp|importdbf|importxls|exportshp|blobfromfile|blobtofile|xb_",
-    re.IGNORECASE,
 )
 
 
@@ -204,56 +197,10 @@ def check_xlsx_members(names: list[str]) -> None:
 def check_geopackage(path: Path) -> list[str]:
     """The feature tables of a GeoPackage, after checking its schema is harmless.
 
-    Opens the file read-only and immutable with Python's SQLite, lists
-    ``sqlite_master`` and ``gpkg_contents``, and raises :class:`UploadError`
-    for a damaged file, a virtual table other than an R-tree spatial index, or
-    a view or trigger that calls file, network or extension functions.
+    See :mod:`geo.uploads.gpkg_schema`: virtual tables other than the rtree
+    spatial index, views, and triggers outside the GeoPackage standard are
+    refused, as SQLite itself reads the schema.
     """
-    uri = f"file:{path}?mode=ro&immutable=1"
-    try:
-        connection = sqlite3.connect(uri, uri=True)
-    except sqlite3.Error as exc:  # pragma: no cover - connect is lazy
-        raise UploadError(f"The GeoPackage cannot be opened ({exc}).") from None
-    try:
-        with contextlib.suppress(sqlite3.Error):
-            connection.execute("PRAGMA trusted_schema=OFF")
-        try:
-            schema = connection.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
-        except sqlite3.Error as exc:
-            raise UploadError(f"The GeoPackage is damaged and cannot be read ({exc}).") from None
-        for kind, name, sql in schema:
-            text = sql or ""
-            if re.match(r"\s*CREATE\s+VIRTUAL\s+TABLE", text, re.IGNORECASE) and not re.search(
-                r"USING\s+rtree\s*\(", text, re.IGNORECASE
-            ):
-                raise UploadError(
-                    f"The GeoPackage has a virtual table {name!r}, which could read other files; "
-                    "it is refused. Export the layer to a new GeoPackage."
-                )
-            if kind in ("view", "trigger") and _SQL_DANGER.search(text):
-                raise UploadError(
-                    f"The GeoPackage has a {kind} {name!r} that calls functions able to read "
-                    "files or the network; it is refused. Export the layer to a new GeoPackage."
-                )
-        names = {name for _kind, name, _sql in schema}
-        if "gpkg_contents" not in names:
-            raise UploadError(
-                "The file is an SQLite database but not a GeoPackage (it has no gpkg_contents "
-                "table). Save it as a GeoPackage (.gpkg)."
-            )
-        try:
-            rows = connection.execute(
-                "SELECT table_name FROM gpkg_contents WHERE lower(data_type) = 'features' "
-                "ORDER BY rowid"
-            ).fetchall()
-        except sqlite3.Error as exc:
-            raise UploadError(f"The GeoPackage's contents table cannot be read ({exc}).") from None
-    finally:
-        connection.close()
-    layers = [str(row[0]) for row in rows]
-    missing = [layer for layer in layers if layer not in names]
-    if missing:
-        raise UploadError(
-            f"The GeoPackage lists layers that are not in it ({', '.join(missing[:5])})."
-        )
-    return layers
+    from geo.uploads.gpkg_schema import feature_layers
+
+    return feature_layers(path)

@@ -144,6 +144,7 @@ def _build(
     header: bool | None,
     notes: list[str],
     what: str,
+    max_columns: int = UploadLimits.max_columns,
 ) -> tuple[pd.DataFrame, list[int], list[tuple[int, str, dict[str, str]]], bool]:
     first: tuple[int, list[str]] | None = None
     for number, row in records:
@@ -157,6 +158,12 @@ def _build(
     numbers: list[int] = []
     rejected: list[tuple[int, str, dict[str, str]]] = []
     width = len(first[1])
+    if width > max_columns:
+        raise UploadError(
+            f"Row {first[0]} of the {what} has {width:,} cells; a table may have at most "
+            f"{max_columns:,} columns (the upload limit). Remove the empty columns, or check "
+            "that the file is a table."
+        )
     if use_header:
         header_row = first[1]
     else:
@@ -197,6 +204,23 @@ def _build(
     return frame, numbers, rejected, use_header
 
 
+def _check_last_quote(text: str, first_line: int, last_line: int) -> None:
+    """Refuse a table whose last row is a quote that never closes.
+
+    The csv reader (like Excel) reads a cell opened with ``"`` up to the
+    closing quote, across line breaks; one that never closes swallows every
+    line after it into one cell.  A legitimate cell with line breaks closes its
+    quote, so the quotes of the file pair up; an odd count with a last row
+    running over several lines to the end is an unclosed quote.
+    """
+    if last_line > first_line and text.count('"') % 2 == 1:
+        raise UploadError(
+            f'A quote (") opened on line {first_line:,} is never closed, so lines '
+            f"{first_line:,}–{last_line:,} would be read as one cell. Close the quote (or "
+            "remove it) and upload the file again."
+        )
+
+
 def read_text_table(
     data: bytes,
     encoding: str,
@@ -228,9 +252,11 @@ def read_text_table(
     def records() -> Iterator[tuple[int, list[str]]]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
         number = 0
+        first_line = last_line = 0
         try:
             for row in reader:
                 number += 1
+                first_line, last_line = last_line + 1, reader.line_num
                 if number > limits.max_rows + 1:  # in case the pre-count was fooled
                     raise UploadError(
                         f"The table has more than {limits.max_rows:,} rows (the upload limit)."
@@ -238,8 +264,9 @@ def read_text_table(
                 yield number, row
         except csv.Error as exc:
             raise UploadError(f"The table cannot be parsed after row {number}: {exc}.") from None
+        _check_last_quote(text, first_line, last_line)
 
-    frame, numbers, rejected, used = _build(records(), header, notes, "table")
+    frame, numbers, rejected, used = _build(records(), header, notes, "table", limits.max_columns)
     return Table(
         frame=frame,
         rows=numbers,
@@ -266,6 +293,54 @@ def _cell_text(value: object) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()  # type: ignore[no-any-return]
     return str(value)
+
+
+def _sheet_rows(
+    workbook: Any, worksheet: Any, limits: UploadLimits
+) -> Iterator[tuple[int, list[str]]]:
+    """Rows of a read-only worksheet as text cells, from the cells actually in the XML.
+
+    The ``<dimension>`` a workbook declares is never used: openpyxl pads every
+    row to the declared width (a 2.5 MB file declaring ``A1:XFD1048575`` gave
+    16,384 cells a row), so rows are built from their non-blank cells only, and
+    a value beyond ``limits.max_columns`` refuses the sheet.  Missing rows are
+    yielded as blank rows (they count in the row numbers people see).
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    expected = 1
+    with worksheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            worksheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            while expected < number:
+                yield expected, []
+                expected += 1
+                if expected > limits.max_rows + 1:
+                    return
+            expected = number + 1
+            values = {}
+            for cell in cells:
+                text = _cell_text(cell["value"])
+                if text.strip():
+                    values[int(cell["column"])] = text
+            if not values:
+                yield number, []
+                continue
+            width = max(values)
+            if width > limits.max_columns:
+                raise UploadError(
+                    f"Row {number} has a value in column {width:,}; a sheet may have at most "
+                    f"{limits.max_columns:,} columns (the upload limit). Delete the stray "
+                    "cells far to the right, or save the sheet as CSV."
+                )
+            yield number, [values.get(column, "") for column in range(1, width + 1)]
 
 
 def read_xlsx_table(
@@ -316,19 +391,18 @@ def read_xlsx_table(
         worksheet = workbook[chosen]
 
         def records() -> Iterator[tuple[int, list[str]]]:
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            for number, cells in _sheet_rows(workbook, worksheet, limits):
                 if number > limits.max_rows + 1:
                     raise UploadError(
                         f"The sheet {chosen!r} has more than {limits.max_rows:,} rows (the upload "
                         "limit); it was not read."
                     )
-                cells = [_cell_text(v) for v in values]
-                while cells and not cells[-1].strip():
-                    cells.pop()
                 yield number, cells
 
         try:
-            frame, numbers, rejected, used = _build(records(), header, notes, f"sheet {chosen!r}")
+            frame, numbers, rejected, used = _build(
+                records(), header, notes, f"sheet {chosen!r}", limits.max_columns
+            )
         except UploadError:
             raise
         except Exception as exc:

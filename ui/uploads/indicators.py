@@ -85,7 +85,7 @@ def show(region: Region, choice: params.Choice) -> None:
     for i, column in enumerate(chosen):
         weights[column] = float(
             grid[i % 3].slider(
-                str(column),
+                common.md_escape(column),
                 min_value=0,
                 max_value=reading.MAX_WEIGHT,
                 value=0,

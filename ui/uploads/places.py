@@ -67,7 +67,7 @@ def _read(data: bytes, name: str, region: Region, options: dict[str, Any]) -> Up
             layer=options.get("layer"),
         )
     except AtlasError as exc:
-        st.error(f"This file cannot be used: {exc}")
+        st.error(f"This file cannot be used: {common.md_escape(exc)}")
         if session.uploads():
             st.caption("The places you added before are still in the analysis.")
     except Exception:
@@ -146,7 +146,7 @@ def _columns(result: UploadResult, fid: str, options: dict[str, Any]) -> None:
         st.caption("This file's locations come from its geometry; no columns to choose.")
     for suggestion in result.suggestions:
         if suggestion.parameter == "swap_coordinates":
-            st.warning(suggestion.message)
+            st.warning(common.md_escape(suggestion.message))
             if st.button("Swap them", key=f"swap-{fid}"):
                 options["swap"] = suggestion.value
                 st.rerun()
@@ -165,7 +165,7 @@ def _categories(result: UploadResult, fid: str, options: dict[str, Any]) -> dict
     )
     grid = st.columns(3)
     for i, value in enumerate(new):
-        own = reading.new_category(value)
+        own = reading.new_category(value, new)
         category_map[value] = grid[i % 3].selectbox(
             common.md_escape(value),
             options=[own, *CATEGORY_KEYS],

@@ -1,6 +1,7 @@
 """Reading uploaded files for the Upload page and summarising what was found.
 
-The file is read by :func:`geo.uploads.read_assets_upload` (size caps, type
+The file is read by :func:`geo.uploads.read_assets_upload` in a bounded worker
+process (:mod:`ui.upload_reader`; size caps, type
 sniffing, archive and workbook checks, row accounting).  Nothing here writes
 the file anywhere: its bytes stay in this browser session's memory.
 """
@@ -15,10 +16,11 @@ from typing import Any
 import pandas as pd
 
 from geo.config import Settings
-from geo.postcodes import PostcodeGeocoder
 from geo.region import Region
 from geo.sources.taxonomy import CATEGORY_KEYS
-from geo.uploads import ColumnMapping, UploadResult, read_assets_upload
+from geo.uploads import ColumnMapping, UploadResult
+from geo.uploads.context import reader_options
+from ui.upload_reader import read_upload
 
 #: The roles a column can play, in the order they are asked for, with labels.
 ROLES: dict[str, str] = {
@@ -70,16 +72,16 @@ def read(
     layer: str | None = None,
 ) -> UploadResult:
     """Read an upload of community places for ``region`` (raises UploadError)."""
-    return read_assets_upload(
+    return read_upload(
+        "assets",
         data,
         name,
+        key=(region.key, settings, mapping, swap, layer),
         mapping=mapping,
-        area_bbox=region.bounds_wgs84,
-        settings=settings,
-        geocoder=PostcodeGeocoder(settings),
         swap_coordinates=swap,
         layer=layer,
         source="upload",
+        **reader_options("assets", settings, region),
     )
 
 
@@ -179,30 +181,17 @@ KIND_TYPES: dict[str, list[str]] = {
 MAX_WEIGHT = 5
 
 
-def new_category(value: str) -> str:
-    """The category key that keeps a file's category as the user's own."""
+def new_category(value: str, new: Mapping[str, str] | None = None) -> str:
+    """The category key that keeps a file's category as the user's own.
+
+    ``new`` is :func:`unmapped_categories` of the result: the reader's key for
+    the value, which keeps apart two values that would make the same key.
+    """
     from geo.uploads.categories import NEW_PREFIX, slug
 
+    if new and value in new:
+        return new[value]
     return NEW_PREFIX + slug(value)
-
-
-def _lsoa_lookup(settings: Settings) -> pd.DataFrame | None:
-    """The ONS LSOA 2011 → 2021 lookup, or None when it is not available."""
-    from geo.sources.access import DataAccess
-
-    try:
-        return DataAccess(settings).lsoa11_lsoa21_lookup().frame
-    except Exception:  # not in the mirror, or offline without a cached copy
-        return None
-
-
-def _area_lookup(settings: Settings) -> pd.DataFrame | None:
-    from geo.sources.access import DataAccess
-
-    try:
-        return DataAccess(settings).lsoa21_lookup().frame
-    except Exception:
-        return None
 
 
 def read_indicators(
@@ -215,27 +204,30 @@ def read_indicators(
     layer: str | None = None,
 ) -> UploadResult:
     """Read an indicator table for ``region`` (2011 codes carried to 2021 when possible)."""
-    from geo.uploads import read_indicators_upload
-
-    lookup = _lsoa_lookup(settings)
-    return read_indicators_upload(
+    return read_upload(
+        "indicators",
         data,
         name,
+        key=(region.key, settings, mapping, layer),
         mapping=mapping,
-        settings=settings,
-        lsoa_lookup=lookup,
-        area_lookup=_area_lookup(settings),
-        areas=list(region.areas.index),
-        geocoder=PostcodeGeocoder(settings),
         layer=layer,
+        **reader_options("indicators", settings, region),
     )
 
 
-def read_boundary(data: bytes, name: str, *, layer: str | None = None) -> UploadResult:
+def read_boundary(
+    data: bytes, name: str, *, layer: str | None = None, settings: Settings | None = None
+) -> UploadResult:
     """Read a study-area boundary: every polygon dissolved into one."""
-    from geo.uploads import read_boundary_upload
-
-    return read_boundary_upload(data, name, mode="study_area", layer=layer)
+    settings = settings or Settings.from_env()
+    return read_upload(
+        "boundary",
+        data,
+        name,
+        key=(layer,),
+        layer=layer,
+        **reader_options("boundary", settings),
+    )
 
 
 def value_columns(result: UploadResult) -> list[str]:

@@ -14,7 +14,7 @@ from ui.uploads import reading
 def fail(exc: Exception | None, what: str) -> None:
     """Show why a file cannot be used, say nothing added is lost, and stop the page."""
     if isinstance(exc, AtlasError):
-        st.error(f"This file cannot be used: {exc}")
+        st.error(f"This file cannot be used: {common.md_escape(exc)}")
     else:
         common.log.exception("unexpected error reading an upload")
         st.error(
