@@ -14,9 +14,11 @@ class, score and priority rank, and the hot-spot flag.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -32,6 +34,7 @@ from geo.params import (
     Parameters,
 )
 from geo.provenance import Progress
+from geo.provision.demand import DEMAND_COLUMNS
 from geo.region import Region, load_region
 from geo.residents import national_residents
 from geo.result import OUTPUT_COLUMNS, Result
@@ -91,23 +94,50 @@ def run_analysis(
     if national is None:
         national = national_indicators(settings)
     areas = region.areas
-    notes: list[str] = []
+    chosen = counted_categories(region.assets, params)
+    counted = counted_assets(region.assets, chosen)
+    stage = risk_stage(areas, params, national)
+    prov = measure_provision(areas, counted, chosen, params, national_residents(settings))
+    return finish_analysis(
+        region,
+        params,
+        scores=stage,
+        provision_frame=prov.frame,
+        notes=(*stage.notes, *prov.notes),
+        chosen=chosen,
+        counted=counted,
+    )
 
-    assets = region.assets
+
+@dataclass(frozen=True)
+class RiskStage:
+    """What the risk models gave for a region's areas (see :func:`risk_stage`)."""
+
+    frame: pd.DataFrame
+    used: tuple[str, ...]
+    applied: Mapping[str, float]
+    detail: risk.CompositeRisk | risk.OlderRisk
+    older: risk.OlderRisk | None
+    notes: tuple[str, ...]
+
+
+def counted_categories(assets: pd.DataFrame, params: Parameters) -> tuple[str, ...]:
+    """The categories an analysis counts: the chosen ones, or every one present."""
     present = set(assets["category"]) if len(assets) else set()
-    chosen = params.categories or (
+    return params.categories or (
         *(c for c in CATEGORY_KEYS if c in present or not present),
         *sorted(c for c in present if c not in CATEGORY_KEYS),
     )
-    counted = assets[assets["category"].isin(chosen)] if len(assets) else assets
-    residents = national_residents(settings)
-    demand = (
-        None
-        if residents is None
-        else provision.demand_around(residents, areas, counted, reach_m=params.catchment_m)
-    )
 
-    # Risk
+
+def counted_assets(assets: gpd.GeoDataFrame, chosen: Sequence[str]) -> gpd.GeoDataFrame:
+    """The assets of the counted categories."""
+    return assets[assets["category"].isin(chosen)] if len(assets) else assets
+
+
+def risk_stage(areas: pd.DataFrame, params: Parameters, national: pd.DataFrame | None) -> RiskStage:
+    """The risk score (and the older-people model's expected counts) per area."""
+    notes: list[str] = []
     try:
         older = risk.older_people_risk(areas, reference=national)
     except risk.RiskError as exc:
@@ -138,7 +168,7 @@ def run_analysis(
         frame = composite.frame
         if older is not None:
             frame = frame.join(older.frame, how="left")
-        used, applied = composite.used, composite.weights
+        used, applied = tuple(composite.used), composite.weights
         detail = composite
     expected = (
         older.frame["expected_lonely_older"]
@@ -146,9 +176,31 @@ def run_analysis(
         else pd.Series(np.nan, index=areas.index, dtype=float)
     )
     frame = frame.assign(risk_model=params.model, expected_lonely=expected)
+    return RiskStage(frame, used, applied, detail, older, tuple(notes))
 
-    # Provision
-    prov = provision.provision_measures(
+
+def measure_provision(
+    areas: pd.DataFrame,
+    counted: gpd.GeoDataFrame,
+    chosen: Sequence[str],
+    params: Parameters,
+    residents: pd.DataFrame | None,
+    *,
+    demand_areas: pd.DataFrame | None = None,
+) -> provision.ProvisionResult:
+    """Every provision measure for ``areas``, with demand from everyone within reach.
+
+    ``demand_areas`` are the areas whose residents compete for the assets
+    besides the national residents (default ``areas``); pass the whole
+    region when measuring only some of its areas, so that each area's
+    values are those of the whole region's run.
+    """
+    own = areas if demand_areas is None else demand_areas
+    if residents is not None:
+        demand = provision.demand_around(residents, own, counted, reach_m=params.catchment_m)
+    else:
+        demand = None if demand_areas is None else own[list(DEMAND_COLUMNS)]
+    return provision.provision_measures(
         areas,
         counted,
         categories=chosen,
@@ -158,24 +210,36 @@ def run_analysis(
         speed_m_s=params.speed_m_s,
         demand=demand,
     )
-    notes.extend(prov.notes)
 
-    # Gaps
-    access = prov.frame["access_e2sfca"]
+
+def finish_analysis(
+    region: Region,
+    params: Parameters,
+    *,
+    scores: RiskStage,
+    provision_frame: pd.DataFrame,
+    notes: Sequence[str],
+    chosen: Sequence[str],
+    counted: gpd.GeoDataFrame,
+) -> Result:
+    """Gaps, totals and the :class:`Result` from the risk and provision stages."""
+    areas = region.areas
+    notes = list(notes)
+    frame = scores.frame
     result_gaps = gaps.gap_analysis(
         areas,
         frame["risk_score"],
-        access,
+        provision_frame["access_e2sfca"],
         population="population",
         expected_lonely=frame["expected_lonely"],
-        nearest_any_m=prov.frame["nearest_any_m"],
+        nearest_any_m=provision_frame["nearest_any_m"],
         thresholds=params.thresholds,
         permutations=params.permutations,
         seed=params.seed,
     )
     notes.extend(result_gaps.notes)
     totals = dict(result_gaps.totals)
-    minutes = prov.frame["nearest_any_m"] / params.speed_m_s / 60.0
+    minutes = provision_frame["nearest_any_m"] / params.speed_m_s / 60.0
     walk = gaps.gap_totals(
         areas,
         population="population",
@@ -190,7 +254,7 @@ def run_analysis(
     totals["assets_in_region"] = int(counted["in_region"].sum()) if len(counted) else 0
 
     joined = areas.join(frame.drop(columns=[c for c in frame if c in areas]))
-    joined = joined.join(prov.frame.drop(columns=[c for c in prov.frame if c in joined]))
+    joined = joined.join(provision_frame.drop(columns=[c for c in provision_frame if c in joined]))
     joined = joined.join(
         result_gaps.frame.drop(columns=[c for c in result_gaps.frame if c in joined])
     )
@@ -198,13 +262,13 @@ def run_analysis(
     return Result(
         region=region,
         areas=joined,
-        assets=assets,
+        assets=region.assets,
         parameters=params,
         totals=totals,
-        risk_used=tuple(used),
-        risk_weights=applied,
-        risk_detail=detail,
-        older_detail=older,
+        risk_used=scores.used,
+        risk_weights=scores.applied,
+        risk_detail=scores.detail,
+        older_detail=scores.older,
         notes=tuple(dict.fromkeys(notes)),
         categories=tuple(chosen),
     )
