@@ -246,3 +246,31 @@ def test_cli_scenario_needs_a_change(tiny, tmp_path):
     argv = ["scenario", "--area", "Testham", "--out", str(tmp_path / "x.csv"), "-q"]
     argv += ["--sources", str(tiny.sources_file), "--offline"]
     assert main(argv, out=io.StringIO()) == 1
+
+
+def test_equity_counts_the_people_in_the_areas_a_scenario_helps(before, tiny):
+    from geo.planning import scenario_equity, suggestion_equity
+
+    x, y = before.areas.loc["E01900005", ["point_x", "point_y"]]
+    plan = scenario(before, add=_place(x, y), settings=tiny)
+    table = scenario_equity(plan).set_index("group")
+    c = plan.comparison
+    helped = (c["nearest_any_m_after"] < c["nearest_any_m_before"] - 1e-6) | (
+        c["access_e2sfca_after"] > c["access_e2sfca_before"] * (1 + 1e-9)
+    )
+    assert helped["E01900005"]
+    pop = before.areas["population"]
+    assert table.loc["All residents", "helped"] == pytest.approx(pop[helped].sum())
+    assert table.loc["All residents", "share_helped"] == pytest.approx(
+        pop[helped].sum() / pop.sum()
+    )
+    assert {"share_helped", "share_all", "ratio"} <= set(table.columns)
+
+    found = suggest(
+        before, sites=1, candidates=_place(401000.0, 302500.0), weight="high_risk_residents"
+    )
+    reached = suggestion_equity(before, found).set_index("group")
+    assert set(found.reached) == {"E01900007", "E01900008"}
+    assert reached.loc["All residents", "helped"] == pytest.approx(
+        pop["E01900007"] + pop["E01900008"]
+    )

@@ -112,6 +112,25 @@ def _write(
     out.write(f"\nWrote {len(table)} rows to {written}\n")
 
 
+def _print_equity(table: object, out: TextIO, title: str) -> None:
+    """The equity table: each group's share among the helped against its share overall."""
+    import pandas as pd
+
+    from geo.cli import _print_table
+
+    frame = pd.DataFrame(table)
+    shown = pd.DataFrame(
+        {
+            "group": frame["group"],
+            "helped": frame["helped"].round(0),
+            "share among helped": (frame["share_helped"] * 100).round(1),
+            "share overall": (frame["share_all"] * 100).round(1),
+        }
+    )
+    out.write(f"\n{title} (shares in %):\n")
+    _print_table(shown, out)
+
+
 def cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
     """Apply proposed openings/closures; print the totals and write the comparison."""
     from geo.cli import EXIT_OK, _check_out, _settings
@@ -129,6 +148,9 @@ def cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
     for key, value in plan.totals.items():
         shown = "n/a" if value != value else f"{value:,.0f}"
         out.write(f"  {key.replace('_', ' ')}: {shown}\n")
+    from geo.planning.equity import scenario_equity
+
+    _print_equity(scenario_equity(plan), out, "Who lives in the areas it helps")
     import geopandas as gpd
 
     areas = result.areas
@@ -175,6 +197,9 @@ def cmd_suggest(args: argparse.Namespace, out: TextIO) -> int:
         optimality_gap=found.gap,
     )
     _print_table(table[["site", "x", "y", "lon", "lat", "adds", "nearest_lsoa"]].round(3), out)
+    from geo.planning.equity import suggestion_equity
+
+    _print_equity(suggestion_equity(result, found), out, "Who lives in the areas the sites reach")
     details = {"objective": found.objective, "weight": found.weight, "sites": args.sites}
     _write(table, args.out, result, {**details, "candidates": found.candidates}, out)
     return EXIT_OK

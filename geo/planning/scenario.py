@@ -217,8 +217,8 @@ def proposed_places(
     out["address"] = frame["address"].astype(str) if "address" in frame else ""
     out["capacity"] = _capacities(frame)
     out["tags"] = "{}"
-    inside = region.areas.geometry.union_all()
-    out["in_region"] = frame.geometry.within(inside).to_numpy()
+    hits, _ = region.areas.sindex.query(frame.geometry, predicate="intersects")
+    out["in_region"] = np.isin(np.arange(len(frame)), hits)
     return gpd.GeoDataFrame(out, geometry=frame.geometry.to_numpy(), crs=crs)
 
 
@@ -288,11 +288,12 @@ def _recompute_mask(
 
 def _spliced(before: pd.DataFrame, measured: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     """The provision columns of ``before`` with the re-measured areas replaced."""
-    frame = before[list(measured.columns)].copy()
-    rows = before.index[mask]
+    columns = {}
     for column in measured.columns:
-        frame.loc[rows, column] = measured.loc[rows, column].to_numpy()
-    return frame.astype(measured.dtypes.to_dict())
+        values = before[column].to_numpy(dtype=measured[column].dtype, copy=True)
+        values[mask] = measured[column].to_numpy()
+        columns[column] = values
+    return pd.DataFrame(columns, index=before.index)
 
 
 def _risk_of(result: Result, provision_frame: pd.DataFrame) -> RiskStage:

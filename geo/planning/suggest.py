@@ -85,6 +85,9 @@ class Suggestion:
     baseline
         The objective's reference: weight not yet covered (MCLP) or weighted
         distance today (p-median).
+    reached
+        Codes of the areas the chosen sites help (newly within the threshold
+        for MCLP; nearer to a place for the p-median).
     """
 
     sites: gpd.GeoDataFrame
@@ -98,6 +101,7 @@ class Suggestion:
     curve: pd.DataFrame
     candidates: str
     baseline: float
+    reached: tuple[str, ...] = ()
 
 
 def suggest(
@@ -156,6 +160,7 @@ def suggest(
         curve=pd.DataFrame(curve_rows),
         candidates=described,
         baseline=problem.baseline,
+        reached=_reached(problem, chosen, areas.index),
     )
 
 
@@ -321,6 +326,14 @@ def _exact(problem: _Problem, sites: int) -> tuple[list[int], float]:
         raise AnalysisError(f"The site problem could not be solved exactly: {solved.message}")
     chosen = [int(j) for j in np.flatnonzero(solved.x[:m] > 0.5)]
     return chosen, _value(problem, chosen)
+
+
+def _reached(problem: _Problem, chosen: Sequence[int], index: pd.Index) -> tuple[str, ...]:
+    """The areas with a gain from at least one chosen site (and some weight)."""
+    if not len(chosen):
+        return ()
+    gains = problem.gain[:, list(chosen)].max(axis=1).toarray().ravel()
+    return tuple(index[(gains > 0) & (problem.weights > 0)])
 
 
 def _in_greedy_order(problem: _Problem, chosen: Sequence[int]) -> list[int]:
