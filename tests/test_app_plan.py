@@ -12,7 +12,7 @@ from tests.tiny_mirror import TESTHAM, write_mirror
 from ui import params
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TIMEOUT = 180
+TIMEOUT = 300
 
 
 @pytest.fixture()
