@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import common, controls, mapview, panel, params, plan, state
+from ui import common, controls, mapview, panel, params, plan, search, state
 
 common.setup("Map explorer")
 common.demo_banner()
@@ -72,7 +72,7 @@ with map_col, common.guard("drawing the map"):
         shown_key,
         view,
         selected=selected,
-        extra=plan.map_layers(before, choice.area),
+        extra=[*plan.map_layers(before, choice.area), *search.map_layers()],
         clicks=plan.is_on(),
     )
     plan.remember_click(out)
@@ -81,7 +81,8 @@ with map_col, common.guard("drawing the map"):
         + " Hover an area or a place for its figures; click an area for the details."
     )
 with side_col, st.container(height=mapview.MAP_HEIGHT + 40, border=True):
-    controls.area_finder(result)
+    search.finder(result)
+    search.near_here(result)
     selected = st.session_state.get(params.SELECTED)
     if selected in result.areas.index:
         with common.guard("describing this area"):
