@@ -3,14 +3,26 @@
 Run with ``make run``. Opens on Manchester (E08000003), or on the built-in demo
 (Rutland) when there is no data folder and no internet; pick any English
 local authority in the sidebar.  The page is thin: it reads the widgets,
-asks :mod:`ui.state` for the cached analysis, and renders.
+asks :mod:`ui.cache` for the cached analysis, and renders.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import common, controls, mapview, panel, params, plan, search, state
+from ui import (
+    cache,
+    common,
+    config,
+    controls,
+    coverage_view,
+    mapview,
+    panel,
+    params,
+    plan,
+    search,
+    session,
+)
 
 common.setup("Map explorer")
 common.demo_banner()
@@ -21,28 +33,29 @@ st.caption(
     "protect against it are missing — for England's small areas (LSOA 2021)."
 )
 
-authorities = state.authorities()
+authorities = cache.authorities()
 if authorities is None:
     st.stop()
 
 with st.sidebar:
     area = controls.area_picker(authorities)
-    region = state.region(area)
+    region = cache.region(area)
     if region is None:
         st.stop()
     choice, view = controls.analysis_controls(region, area)
 
-result = state.analysis(choice)
+result = cache.analysis(choice)
 if result is None:
     st.info("Change the settings in the sidebar, or reset the risk weights, to try again.")
     st.stop()
 params.remember(choice)
-key = state.analysis_key(choice)
+key = cache.analysis_key(choice)
 before = result
 result, shown_key, _plan = plan.active(before, key, choice.area)
 
 common.headline(result)
-added = state.uploads()
+coverage_view.notice(result)
+added = session.uploads()
 if added:
     st.caption(
         f"Includes {sum(len(u.frame) for u in added):,} community places you uploaded "
@@ -56,7 +69,7 @@ view = controls.layer_controls(result, view, layer_row[:3])
 with layer_row[3]:
     plan.toggle()
 
-geoms = state.geometries(choice.area, key[1])
+geoms = cache.geometries(choice.area, key[1])
 map_key = f"map-{choice.area}"
 clicked = mapview.clicked_area(st.session_state.get(map_key), geoms, seen_key="seen_click")
 if clicked:
@@ -95,4 +108,4 @@ plan.section(before, key, choice.area)
 common.footer_note()
 for note in result.region.unavailable:
     st.caption(f"Not available here: {note.title} — {note.reason}.")
-common.attribution(result.provenance, tiles=state.tiles() is not None)
+common.attribution(result.provenance, tiles=config.tiles() is not None)

@@ -12,7 +12,7 @@ Commands
 ``check FILE --kind assets|indicators|boundary [--area …]``
     What a file would give as an upload: format, encoding, CRS, columns,
     rows loaded and rejected with reasons; exit 0 when usable, 1 when not.
-``analyse --area CODE|NAME [--model older|all-ages] [--out FILE]``
+``analyse --area CODE|NAME [--model evidence|composite|older] [--out FILE]``
     Loneliness risk, access to community assets and gaps; one row per LSOA
     2021 written to .csv, .xlsx, .gpkg, .geojson or .parquet.  Your own files
     join with ``--assets FILE`` and ``--indicators FILE`` (repeatable).
@@ -51,11 +51,13 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from geo.config import Settings
 from geo.errors import AtlasError
+from geo.params import DEFAULT_PERMUTATIONS
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from geo.params import Parameters
+    from geo.provision import Coverage
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the table to .csv, .xlsx, .gpkg, .geojson or .parquet",
     )
 
+    explain = sub.add_parser("explain", help="one LSOA's risk figures and what drives them")
+    _common(explain)
+    _analysis_options(explain)
+    explain.add_argument("--lsoa", required=True, help="the LSOA 2021 code, e.g. E01035104")
+
     _demo_parser(sub)
     from geo.planning.commands import add_parsers
 
@@ -218,7 +225,13 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="local authority name or code, several with commas, or england",
     )
-    parser.add_argument("--model", choices=["all-ages", "older"], default="all-ages")
+    parser.add_argument(
+        "--model",
+        choices=["evidence", "composite", "all-ages", "older"],
+        default="evidence",
+        help="evidence: all ages, published odds ratios (default); composite (or all-ages): "
+        "the weighted index; older: the Age UK model for people 65+",
+    )
     parser.add_argument(
         "--categories",
         default=None,
@@ -237,7 +250,23 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
         help="all-ages index weights as name=value pairs, comma-separated (others keep defaults)",
     )
     parser.add_argument(
-        "--permutations", type=int, default=999, help="Local Moran's I permutations (999)"
+        "--permutations",
+        type=int,
+        default=DEFAULT_PERMUTATIONS,
+        help=f"Local Moran's I permutations ({DEFAULT_PERMUTATIONS})",
+    )
+    parser.add_argument(
+        "--lens",
+        choices=["thin", "far"],
+        default="thin",
+        help="what makes a gap: thin = few places per resident within reach (default); "
+        "far = the nearest place is more than --far-minutes away on foot",
+    )
+    parser.add_argument(
+        "--far-minutes",
+        type=float,
+        default=10.0,
+        help="walking minutes beyond which an area is far from any place (10; --lens far)",
     )
     parser.add_argument(
         "--assets",
@@ -294,7 +323,9 @@ def _parameters(args: argparse.Namespace) -> Parameters:
     if args.categories:
         categories = [c.strip() for c in args.categories.split(",") if c.strip()]
     return Parameters(
-        model=args.model,
+        model="all-ages" if args.model == "composite" else args.model,
+        lens=args.lens,
+        far_minutes=args.far_minutes,
         weights=weights,
         categories=tuple(categories) if categories is not None else None,
         thresholds=tuple(int(t) for t in numbers(args.thresholds, "--thresholds")),
@@ -453,11 +484,27 @@ def cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\nNotes:\n")
         for note in region.notes:
             out.write(f"  - {note}\n")
+    from geo.provision import region_coverage
+
+    _print_coverage(region_coverage(region), region.name, out)
     if len(region.assets):
         counts = region.assets["category"].value_counts().rename_axis("category")
         out.write("\nCommunity assets by category (within the area and its buffer):\n")
         _print_table(counts.reset_index(name="assets"), out)
     return EXIT_OK
+
+
+def _print_coverage(cover: Coverage, name: str, out: TextIO) -> None:
+    """Which categories the sources cover, from which sources, and where coverage is thin."""
+    from geo.provision import coverage_notice
+    from geo.sources.taxonomy import CATEGORY_KEYS, category_labels
+
+    labels = category_labels()
+    out.write("\n" + coverage_notice(cover, name, labels, total=len(CATEGORY_KEYS)) + "\n")
+    for key in cover.measured:
+        share = cover.share(key)
+        sources = "; ".join(f"{t} ({where})" for t, where in cover.sources.get(key, ()))
+        out.write(f"  - {labels.get(key, key)}: {share:.0%} of areas covered, by {sources}\n")
 
 
 def cmd_sources(args: argparse.Namespace, out: TextIO) -> int:
@@ -524,6 +571,10 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
         )
         if c in top
     ]
+    summary = result.coverage_summary()
+    if result.coverage is not None:
+        _print_coverage(result.coverage, result.region.name, out)
+    out.write(f"Lens: {summary['lens']}.\n")
     out.write("\nTop priority areas:\n")
     _print_table(top[cols].round(0), out)
     if args.out is not None:
@@ -531,6 +582,7 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
             [r.as_dict() for r in result.provenance],
             {**result.parameters.as_dict(), "area": result.region.key},
             {"areas": len(table), "assets": len(result.assets)},
+            coverage=summary,
         )
         path = exports.write_table(
             table, args.out, metadata=metadata, extra_layers={"assets": result.assets}
@@ -615,6 +667,23 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    """Print one LSOA's risk figures and its top drivers (as the app and report show them)."""
+    from geo.pipeline import run_analysis
+    from geo.risk import area_explanation
+
+    params = _parameters(args)
+    bars = _Bars(enabled=not args.quiet)
+    settings = _settings(args)
+    try:
+        region, user_weights = _region_with_user_data(args, settings, bars)
+        result = run_analysis(region, params.replace(user_weights=user_weights), settings=settings)
+    finally:
+        bars.close()
+    out.write(area_explanation(result, args.lsoa.strip().upper()) + "\n")
+    return EXIT_OK
+
+
 def _planning(name: str) -> Callable[[argparse.Namespace, TextIO], int]:
     """A planning command (:mod:`geo.planning.commands`), imported when it runs."""
 
@@ -633,6 +702,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "fetch": cmd_fetch,
     "sources": cmd_sources,
     "analyse": cmd_analyse,
+    "explain": cmd_explain,
     "report": cmd_report,
     "demo": cmd_demo,
     "scenario": _planning("cmd_scenario"),

@@ -263,9 +263,19 @@ def metadata_table(
     provenance: Sequence[Mapping[str, Any]],
     parameters: Mapping[str, Any],
     row_counts: Mapping[str, int],
+    coverage: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """One table describing an export: sources, parameters and row counts."""
+    """One table describing an export: sources, parameters, coverage and row counts.
+
+    ``coverage`` (:meth:`geo.result.Result.coverage_summary`) adds rows of
+    kind ``coverage``: the notice in words, the categories measured by
+    "any place" and the gaps, those left out and why, and each category's
+    share of areas covered and its sources.
+    """
     rows: list[dict[str, Any]] = []
+    for name, value in (coverage or {}).items():
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        rows.append({"kind": "coverage", "name": name, "value": text})
     for rec in provenance:
         rows.append(
             {

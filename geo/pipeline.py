@@ -38,7 +38,7 @@ from geo.provision.demand import DEMAND_COLUMNS
 from geo.region import Region, load_region
 from geo.residents import national_residents
 from geo.result import OUTPUT_COLUMNS, Result
-from geo.sources.taxonomy import CATEGORY_KEYS
+from geo.sources.taxonomy import category_labels
 
 log = logging.getLogger(__name__)
 
@@ -94,49 +94,56 @@ def run_analysis(
     if national is None:
         national = national_indicators(settings)
     areas = region.areas
-    chosen = counted_categories(region.assets, params)
-    counted = counted_assets(region.assets, chosen)
-    stage = risk_stage(areas, params, national)
-    prov = measure_provision(areas, counted, chosen, params, national_residents(settings))
+    notes: list[str] = []
+
+    cover = provision.region_coverage(region, params.categories)
+    chosen = tuple(cover.frame.columns)
+    if cover.dropped_note():
+        notes.append(cover.dropped_note(category_labels()))
+    counted = counted_assets(region.assets, cover.measured)
+    scores = risk_stage(areas, params, national)
+    notes.extend(scores.notes)
+    prov, measures = measure_provision(
+        areas, counted, chosen, scores.params, national_residents(settings), cover
+    )
+    notes.extend(prov.notes)
     return finish_analysis(
         region,
-        params,
-        scores=stage,
-        provision_frame=prov.frame,
-        notes=(*stage.notes, *prov.notes),
+        scores.params,
+        scores=scores,
+        measures=measures,
+        notes=notes,
         chosen=chosen,
         counted=counted,
+        cover=cover,
     )
 
 
 @dataclass(frozen=True)
 class RiskStage:
-    """What the risk models gave for a region's areas (see :func:`risk_stage`)."""
+    """What the risk models gave for a region's areas (see :func:`risk_stage`).
+
+    ``params`` are the parameters with the model actually used (the
+    composite index when the evidence model could not run or was weighted).
+    """
 
     frame: pd.DataFrame
     used: tuple[str, ...]
     applied: Mapping[str, float]
-    detail: risk.CompositeRisk | risk.OlderRisk
+    detail: Any
     older: risk.OlderRisk | None
+    total_expected: tuple[float, float] | None
+    params: Parameters
     notes: tuple[str, ...]
 
 
-def counted_categories(assets: pd.DataFrame, params: Parameters) -> tuple[str, ...]:
-    """The categories an analysis counts: the chosen ones, or every one present."""
-    present = set(assets["category"]) if len(assets) else set()
-    return params.categories or (
-        *(c for c in CATEGORY_KEYS if c in present or not present),
-        *sorted(c for c in present if c not in CATEGORY_KEYS),
-    )
-
-
-def counted_assets(assets: gpd.GeoDataFrame, chosen: Sequence[str]) -> gpd.GeoDataFrame:
-    """The assets of the counted categories."""
-    return assets[assets["category"].isin(chosen)] if len(assets) else assets
+def counted_assets(assets: gpd.GeoDataFrame, categories: Sequence[str]) -> gpd.GeoDataFrame:
+    """The assets of the categories measured."""
+    return assets[assets["category"].isin(categories)] if len(assets) else assets
 
 
 def risk_stage(areas: pd.DataFrame, params: Parameters, national: pd.DataFrame | None) -> RiskStage:
-    """The risk score (and the older-people model's expected counts) per area."""
+    """The risk score, its rank ranges and the expected counts per area."""
     notes: list[str] = []
     try:
         older = risk.older_people_risk(areas, reference=national)
@@ -147,36 +154,22 @@ def risk_stage(areas: pd.DataFrame, params: Parameters, national: pd.DataFrame |
         notes.append(f"Expected numbers of lonely older people are not available: {exc}")
     if older is not None:
         notes.extend(older.notes)
-    if params.model == "older" and older is not None:
-        frame = older.frame.rename(
-            columns={
-                "older_relative_risk": "risk_score",
-                "older_rank": "risk_rank",
-                "older_decile": "risk_decile",
-                "older_rank_national": "risk_rank_national",
-                "older_decile_national": "risk_decile_national",
-            }
-        )
-        used: tuple[str, ...] = tuple(older.terms)
-        applied: Mapping[str, float] = {}
-        detail: risk.CompositeRisk | risk.OlderRisk = older
-    else:
-        composite = risk.all_ages_risk(
-            areas, weights=params.weights, reference=national, extra=params.user_weights
-        )
-        notes.extend(composite.notes)
-        frame = composite.frame
-        if older is not None:
-            frame = frame.join(older.frame, how="left")
-        used, applied = tuple(composite.used), composite.weights
-        detail = composite
+    params = _available_model(areas, national, params, notes)
+    frame, used, applied, detail = _chosen_model(areas, national, params, older, notes)
     expected = (
         older.frame["expected_lonely_older"]
         if older is not None
         else pd.Series(np.nan, index=areas.index, dtype=float)
     )
+    ranges = risk.uncertainty(detail, seed=params.seed)
+    frame = frame.join(ranges.frame[["risk_rank_p05", "risk_rank_p95", "top_tercile_share"]])
+    counts = None
+    if older is not None:
+        counts = ranges if detail is older else risk.uncertainty(older, seed=params.seed)
+        frame = frame.join(counts.frame[["expected_lonely_p05", "expected_lonely_p95"]])
     frame = frame.assign(risk_model=params.model, expected_lonely=expected)
-    return RiskStage(frame, used, applied, detail, older, tuple(notes))
+    total = counts.total_expected if counts is not None else None
+    return RiskStage(frame, tuple(used), applied, detail, older, total, params, tuple(notes))
 
 
 def measure_provision(
@@ -185,22 +178,23 @@ def measure_provision(
     chosen: Sequence[str],
     params: Parameters,
     residents: pd.DataFrame | None,
+    cover: provision.Coverage,
     *,
     demand_areas: pd.DataFrame | None = None,
-) -> provision.ProvisionResult:
-    """Every provision measure for ``areas``, with demand from everyone within reach.
+) -> tuple[provision.ProvisionResult, pd.DataFrame]:
+    """Every provision measure for ``areas`` (and the same with NaN outside coverage).
 
-    ``demand_areas`` are the areas whose residents compete for the assets
-    besides the national residents (default ``areas``); pass the whole
-    region when measuring only some of its areas, so that each area's
-    values are those of the whole region's run.
+    Demand comes from everyone within reach: ``demand_areas`` (default
+    ``areas``) and the national residents.  Pass the whole region as
+    ``demand_areas`` when measuring only some of its areas, so that each
+    area's values are those of the whole region's run.
     """
     own = areas if demand_areas is None else demand_areas
     if residents is not None:
         demand = provision.demand_around(residents, own, counted, reach_m=params.catchment_m)
     else:
         demand = None if demand_areas is None else own[list(DEMAND_COLUMNS)]
-    return provision.provision_measures(
+    prov = provision.provision_measures(
         areas,
         counted,
         categories=chosen,
@@ -209,7 +203,9 @@ def measure_provision(
         decay=params.decay,  # type: ignore[arg-type]  # checked by Parameters.validate
         speed_m_s=params.speed_m_s,
         demand=demand,
+        any_categories=cover.full,
     )
+    return prov, _within_coverage(prov.frame, cover)
 
 
 def finish_analysis(
@@ -217,10 +213,11 @@ def finish_analysis(
     params: Parameters,
     *,
     scores: RiskStage,
-    provision_frame: pd.DataFrame,
+    measures: pd.DataFrame,
     notes: Sequence[str],
     chosen: Sequence[str],
     counted: gpd.GeoDataFrame,
+    cover: provision.Coverage,
 ) -> Result:
     """Gaps, totals and the :class:`Result` from the risk and provision stages."""
     areas = region.areas
@@ -229,17 +226,20 @@ def finish_analysis(
     result_gaps = gaps.gap_analysis(
         areas,
         frame["risk_score"],
-        provision_frame["access_e2sfca"],
+        measures["access_e2sfca"],
         population="population",
         expected_lonely=frame["expected_lonely"],
-        nearest_any_m=provision_frame["nearest_any_m"],
+        nearest_any_m=measures["nearest_any_m"],
         thresholds=params.thresholds,
         permutations=params.permutations,
         seed=params.seed,
+        lens=params.lens,
+        walk_minutes=measures["walk_min_any"],
+        far_minutes=params.far_minutes,
     )
     notes.extend(result_gaps.notes)
     totals = dict(result_gaps.totals)
-    minutes = provision_frame["nearest_any_m"] / params.speed_m_s / 60.0
+    minutes = measures["nearest_any_m"] / params.speed_m_s / 60.0
     walk = gaps.gap_totals(
         areas,
         population="population",
@@ -250,11 +250,18 @@ def finish_analysis(
         unit="min",
     )
     totals.update({k: v for k, v in walk.items() if k.endswith("min")})
+    if scores.total_expected is not None:
+        totals["expected_lonely_p05"], totals["expected_lonely_p95"] = scores.total_expected
     totals["assets_counted"] = len(counted)
     totals["assets_in_region"] = int(counted["in_region"].sum()) if len(counted) else 0
 
+    robust = (result_gaps.frame["access_tercile"] == 1) & (
+        frame["top_tercile_share"] >= risk.ROBUST_SHARE
+    )
+    robust = robust.astype("boolean").mask(frame["top_tercile_share"].isna())
+    frame = frame.assign(robust_priority=robust)
     joined = areas.join(frame.drop(columns=[c for c in frame if c in areas]))
-    joined = joined.join(provision_frame.drop(columns=[c for c in provision_frame if c in joined]))
+    joined = joined.join(measures.drop(columns=[c for c in measures if c in joined]))
     joined = joined.join(
         result_gaps.frame.drop(columns=[c for c in result_gaps.frame if c in joined])
     )
@@ -271,7 +278,81 @@ def finish_analysis(
         older_detail=scores.older,
         notes=tuple(dict.fromkeys(notes)),
         categories=tuple(chosen),
+        coverage=cover,
     )
+
+
+def _available_model(
+    areas: pd.DataFrame, national: pd.DataFrame | None, params: Parameters, notes: list[str]
+) -> Parameters:
+    """The parameters, with the composite index when the evidence model cannot run or is weighted.
+
+    The evidence model needs Census shares (16–24, health, marital status); data
+    without them (a sources file with IoD only) still get a risk map, and the
+    result's parameters and notes say which model made it.
+    """
+    if params.model != "evidence":
+        return params
+    if params.weights is not None or params.user_weights:
+        notes.append(
+            "Indicator weights were given, so the weighted composite index was used: the "
+            "evidence model's odds ratios are published figures, not weights."
+        )
+        return params.replace(model="all-ages")
+    needed = [t.column for t in risk.EVIDENCE_TERMS]
+    have = [c for c in needed if c in areas and (national is None or c in national)]
+    if have:
+        return params
+    notes.append(
+        "The all-ages evidence model needs Census columns (" + ", ".join(needed) + ") that "
+        "these data do not have, so the weighted composite index was used instead."
+    )
+    return params.replace(model="all-ages")
+
+
+_RENAMED = ("relative_risk", "risk_score"), ("rank", "risk_rank"), ("decile", "risk_decile")
+
+
+def _chosen_model(
+    areas: pd.DataFrame,
+    national: pd.DataFrame | None,
+    params: Parameters,
+    older: risk.OlderRisk | None,
+    notes: list[str],
+) -> tuple[pd.DataFrame, tuple[str, ...], Mapping[str, float], Any]:
+    """The chosen model's frame (with ``risk_*`` columns), terms, weights and output."""
+    if params.model in ("older", "evidence"):
+        detail: Any = older if params.model == "older" else None
+        if detail is None:
+            detail = risk.evidence_risk(areas, reference=national)  # checked by run_analysis
+            notes.extend(detail.notes)
+        prefix = "older_" if params.model == "older" else "evidence_"
+        names = {f"{prefix}{a}": b for a, b in _RENAMED}
+        names.update({f"{prefix}{a}_national": f"{b}_national" for a, b in _RENAMED[1:]})
+        frame = detail.frame.rename(columns=names)
+        for column in ("risk_rank_national", "risk_decile_national"):
+            if column not in frame:
+                frame[column] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+        if params.model == "evidence" and older is not None:
+            frame = frame.join(older.frame, how="left")
+        return frame, tuple(detail.terms), {}, detail
+    composite = risk.all_ages_risk(
+        areas, weights=params.weights, reference=national, extra=params.user_weights
+    )
+    notes.extend(composite.notes)
+    frame = composite.frame
+    if older is not None:
+        frame = frame.join(older.frame, how="left")
+    return frame, composite.used, composite.weights, composite
+
+
+def _within_coverage(frame: pd.DataFrame, cover: provision.Coverage) -> pd.DataFrame:
+    """Measures with NaN outside each category's coverage ("any" too when nothing is full)."""
+    out = provision.mask_uncovered(frame, cover)
+    if not cover.full:
+        anywhere = [c for c in out if c.startswith(("nearest_any", "count_any_", "walk_min_any"))]
+        out[[*anywhere, "access_e2sfca"]] = np.nan
+    return out
 
 
 def _check_no_hidden_nan(frame: pd.DataFrame) -> None:
@@ -291,6 +372,8 @@ def headline(result: Result) -> dict[str, Any]:
         "residents": float(areas["population"].sum()) if "population" in areas else np.nan,
         "high_risk_residents": t.get("high_risk_residents"),
         "expected_lonely": t.get("expected_lonely"),
+        "expected_lonely_p05": t.get("expected_lonely_p05"),
+        "expected_lonely_p95": t.get("expected_lonely_p95"),
         **{
             f"high_risk_share_beyond_{m}min": t.get(f"high_risk_share_beyond_{m}min")
             for m in HEADLINE_MINUTES

@@ -205,6 +205,7 @@ def load_region(
         unavailable=tuple(unavailable),
         notes=tuple(notes),
         failed=tuple(failed),
+        coverage=tuple(assets.coverage),
     )
     if use_cache:
         try:

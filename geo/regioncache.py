@@ -26,7 +26,7 @@ from geo.config import Settings
 from geo.net.cache import Cache
 from geo.net.fingerprint import fingerprint
 from geo.provenance import ProvenanceRecord, Unavailable
-from geo.regiontypes import Region
+from geo.regiontypes import Region, SourceCoverage
 from geo.sources.registry import Sources
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ def load_cached(key: str, settings: Settings, sources: Sources) -> Region | None
             provenance=tuple(ProvenanceRecord(**r) for r in meta["provenance"]),
             unavailable=tuple(Unavailable(**u) for u in meta["unavailable"]),
             notes=tuple(meta["notes"]),
+            coverage=tuple(SourceCoverage.from_dict(c) for c in meta.get("coverage", ())),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("cached region %s unreadable (%s); rebuilding", key, exc)
@@ -90,6 +91,7 @@ def store(region: Region, settings: Settings, sources: Sources) -> None:
         "provenance": [r.as_dict() for r in region.provenance],
         "unavailable": [vars(u) for u in region.unavailable],
         "notes": list(region.notes),
+        "coverage": [c.as_dict() for c in region.coverage],
         "online": any(r.origin == "download" for r in region.provenance),
         "created": time.time(),
     }

@@ -6,7 +6,9 @@ Kept apart from :mod:`geo.region` (which assembles regions) and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import shapely
@@ -14,6 +16,63 @@ import shapely
 from geo.provenance import ProvenanceRecord, Unavailable
 
 CRS = "EPSG:27700"
+
+
+@dataclass(frozen=True)
+class SourceCoverage:
+    """Where one asset source is complete, and which categories it supplies.
+
+    Attributes
+    ----------
+    source, title
+        The source key (as in the asset frame's ``source`` column) and its title.
+    categories
+        Category keys the source supplies.
+    extent
+        ``"national"`` (``label`` names the nation: England, England and
+        Wales, Great Britain), ``"authorities"`` (``lad_codes``) or
+        ``"area"`` (``area_wkt``, a polygon in EPSG:27700).
+    label
+        The extent in words, for notices ("Great Britain", "3 authorities",
+        "the box searched").
+    lad_codes
+        The local authorities covered (``extent == "authorities"``).
+    area_wkt
+        The polygon covered (``extent == "area"``), as WKT in EPSG:27700.
+    """
+
+    source: str
+    title: str
+    categories: tuple[str, ...]
+    extent: str
+    label: str
+    lad_codes: tuple[str, ...] = ()
+    area_wkt: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values, for the region cache and metadata."""
+        return {
+            "source": self.source,
+            "title": self.title,
+            "categories": list(self.categories),
+            "extent": self.extent,
+            "label": self.label,
+            "lad_codes": list(self.lad_codes),
+            "area_wkt": self.area_wkt,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SourceCoverage:
+        """The record :meth:`as_dict` wrote."""
+        return cls(
+            source=str(data["source"]),
+            title=str(data["title"]),
+            categories=tuple(data["categories"]),
+            extent=str(data["extent"]),
+            label=str(data["label"]),
+            lad_codes=tuple(data.get("lad_codes", ())),
+            area_wkt=str(data.get("area_wkt", "")),
+        )
 
 
 @dataclass(frozen=True)
@@ -38,6 +97,10 @@ class Region:
     notes
         Plain-English notes on methods applied (bridging, fallbacks, rows
         rejected).
+    coverage
+        Where each asset source is complete and what it supplies
+        (:class:`SourceCoverage`); empty for a region assembled without
+        that knowledge, whose assets are then taken to cover it all.
     failed
         Datasets whose download failed in this run (a server error, the
         network unreachable, offline without an earlier download).  A region
@@ -54,6 +117,7 @@ class Region:
     unavailable: tuple[Unavailable, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
     failed: tuple[str, ...] = ()
+    coverage: tuple[SourceCoverage, ...] = ()
 
     @property
     def degraded(self) -> bool:

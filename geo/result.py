@@ -18,8 +18,9 @@ from geo.params import Parameters
 from geo.provenance import ProvenanceRecord
 
 if TYPE_CHECKING:  # imported for annotations only
+    from geo.provision import Coverage
     from geo.region import Region
-    from geo.risk import CompositeRisk, OlderRisk
+    from geo.risk import CompositeRisk, EvidenceRisk, OlderRisk
 
 #: Columns every analysis output starts with, in this order.
 OUTPUT_COLUMNS = (
@@ -39,7 +40,12 @@ OUTPUT_COLUMNS = (
     "risk_decile",
     "risk_rank_national",
     "risk_decile_national",
+    "risk_rank_p05",
+    "risk_rank_p95",
+    "robust_priority",
     "expected_lonely",
+    "expected_lonely_p05",
+    "expected_lonely_p95",
     "nearest_any_m",
     "walk_min_any",
     "access_e2sfca",
@@ -86,9 +92,11 @@ class Result:
     risk_weights
         Normalised weights applied to ``risk_used`` (empty for the older model).
     risk_detail
-        The risk model's own output (:class:`geo.risk.CompositeRisk` or
-        :class:`geo.risk.OlderRisk`) behind ``risk_score``, so explanations
-        never recompute it.
+        The risk model's own output (:class:`geo.risk.EvidenceRisk`,
+        :class:`geo.risk.CompositeRisk` or :class:`geo.risk.OlderRisk`) behind
+        ``risk_score``, with its rank ranges in ``areas`` (``risk_rank_p05``,
+        ``risk_rank_p95``, ``robust_priority``), so explanations never
+        recompute it.
     older_detail
         The Age UK model's output (expected counts), or None where it could
         not be computed.
@@ -96,12 +104,19 @@ class Result:
         Plain-English notes on methods, fallbacks and missing data.
     categories
         The asset categories counted, in order.
+    coverage
+        Which categories are known in which areas
+        (:class:`geo.provision.Coverage`): ``coverage.full`` are those known
+        everywhere, over which "any place" and the gap classes are measured;
+        ``coverage.dropped()`` says which were left out and why.  None for a
+        result made without it.
     """
 
     __slots__ = (
         "_areas",
         "_assets",
         "categories",
+        "coverage",
         "notes",
         "older_detail",
         "parameters",
@@ -122,10 +137,11 @@ class Result:
         totals: Mapping[str, Any],
         risk_used: tuple[str, ...],
         risk_weights: Mapping[str, float],
-        risk_detail: CompositeRisk | OlderRisk | None = None,
+        risk_detail: EvidenceRisk | CompositeRisk | OlderRisk | None = None,
         older_detail: OlderRisk | None = None,
         notes: tuple[str, ...] = (),
         categories: tuple[str, ...] = (),
+        coverage: Coverage | None = None,
     ) -> None:
         put = object.__setattr__
         put(self, "region", region)
@@ -139,6 +155,7 @@ class Result:
         put(self, "older_detail", older_detail)
         put(self, "notes", tuple(notes))
         put(self, "categories", tuple(categories))
+        put(self, "coverage", coverage)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Result is read-only: cannot set {name!r}")
@@ -180,6 +197,32 @@ class Result:
     def provenance(self) -> tuple[ProvenanceRecord, ...]:
         """The region's provenance records."""
         return self.region.provenance
+
+    def coverage_notice(self) -> str:
+        """What was measured, from which sources, and where coverage is thin, in words."""
+        from geo.provision import coverage_notice
+        from geo.sources.taxonomy import CATEGORY_KEYS, category_labels
+
+        if self.coverage is None:
+            return ""
+        return coverage_notice(
+            self.coverage, self.region.name, category_labels(), total=len(CATEGORY_KEYS)
+        )
+
+    def coverage_summary(self) -> dict[str, Any]:
+        """The coverage notice, the lens and the categories by coverage, as plain values."""
+        from geo.sources.taxonomy import category_labels
+
+        params = self.parameters
+        lens = (
+            f"far from any place: nearest place more than {params.far_minutes:g} minutes' walk"
+            if params.lens == "far"
+            else "thin provision: few places per resident within reach (E2SFCA)"
+        )
+        out: dict[str, Any] = {"notice": self.coverage_notice(), "lens": lens}
+        if self.coverage is not None:
+            out.update(self.coverage.summary(category_labels()))
+        return out
 
     def table(self) -> gpd.GeoDataFrame:
         """One row per LSOA with the documented output columns first."""

@@ -26,6 +26,7 @@ from geo.config import Settings
 from geo.errors import UploadError
 from geo.provenance import ProvenanceRecord
 from geo.region import Region, load_region
+from geo.regiontypes import SourceCoverage
 from geo.sources.assets import search_box_wgs84, within_buffer
 
 log = logging.getLogger(__name__)
@@ -73,12 +74,15 @@ def with_user_assets(
     name: str,
     note: str = "",
     buffer_m: float = 2000.0,
+    covers_region: bool = False,
 ) -> Region:
     """The region with uploaded assets added (standard asset frame in EPSG:27700).
 
     Assets beyond ``buffer_m`` of every area are left out (and counted in the
     provenance note); categories outside the taxonomy (``new:<name>``) become
-    ``user_<name>``.
+    ``user_<name>``.  The upload is taken to be complete over the area its
+    places span (their convex hull), or over the whole region when
+    ``covers_region`` says the list is complete for it.
     """
     if assets is None or len(assets) == 0:
         raise UploadError(f"{name}: the upload has no assets to add.")
@@ -98,11 +102,30 @@ def with_user_assets(
     return dataclasses.replace(
         region,
         assets=combined,
+        coverage=(*region.coverage, _upload_coverage(region, kept, name, covers_region)),
         provenance=(*region.provenance, record),
         notes=(
             *region.notes,
             f"Assets uploaded from {name} are included and labelled as user data.",
         ),
+    )
+
+
+def _upload_coverage(
+    region: Region, kept: gpd.GeoDataFrame, name: str, covers_region: bool
+) -> SourceCoverage:
+    """Where an upload is complete: its places' convex hull, or the whole region."""
+    import shapely
+
+    shape = region.areas.geometry if covers_region or not len(kept) else kept.geometry
+    hull = shapely.convex_hull(shapely.union_all(shape.values)).buffer(1.0)
+    return SourceCoverage(
+        source=f"user:{_slug(name)}",
+        title=f"Uploaded assets: {name}",
+        categories=tuple(dict.fromkeys(kept["category"].astype(str))),
+        extent="area",
+        label="the whole study area" if covers_region else "the area its places span",
+        area_wkt=hull.wkt,
     )
 
 
@@ -276,13 +299,16 @@ def apply_user_files(
     settings: Settings,
     assets: Sequence[Path] = (),
     indicators: Sequence[Path] = (),
+    assets_cover_region: bool = False,
 ) -> tuple[Region, list[str]]:
     """Add asset and indicator files (and a sources file's saved uploads) to a region.
 
     Each file is read with the same validation as the Upload page
     (:mod:`geo.uploads`); a file that cannot be used raises
     :class:`~geo.errors.UploadError` with the reason.  Returns the new region
-    and the joined indicator column names.
+    and the joined indicator column names.  ``assets_cover_region`` says the
+    asset files are complete for the whole region (see
+    :func:`with_user_assets`).
     """
     from geo.uploads import read_assets_upload, read_indicators_upload
 
@@ -299,6 +325,7 @@ def apply_user_files(
             name=Path(path).name,
             note=result.summary(),
             buffer_m=settings.region_buffer_m,
+            covers_region=assets_cover_region,
         )
     columns: list[str] = []
     codes = list(region.areas.index)

@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import common, params, report_view, state
+from ui import cache, common, config, labels, params, report_view
 
 common.setup("Gap report", icon="📋")
 common.demo_banner()
 
 choice = params.current()
-if state.region(choice.area) is None:
+if cache.region(choice.area) is None:
     st.stop()
-result = state.analysis(choice)
+result = cache.analysis(choice)
 if result is None:
     st.stop()
-key = state.analysis_key(choice)
+key = cache.analysis_key(choice)
 
 st.title(f"Gap report — {result.region.name}")
 st.caption(
-    params.describe(choice, area_name=result.region.name, category_labels=state.CATEGORY_LABELS)
+    params.describe(choice, area_name=result.region.name, category_labels=labels.CATEGORY_LABELS)
 )
 st.page_link("app.py", label="Change the area or the settings on the map", icon=":material/tune:")
 
@@ -105,4 +105,4 @@ with st.expander("Notes on this analysis"):
         st.markdown(f"- {common.md_escape(note)}")
 
 common.footer_note()
-common.attribution(result.provenance, tiles=state.tiles() is not None)
+common.attribution(result.provenance, tiles=config.tiles() is not None)

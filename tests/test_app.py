@@ -118,7 +118,10 @@ def test_access_layer_offers_categories_and_walking_time(tiny_env):
 
 
 def test_all_weights_zero_gives_a_message_not_a_traceback(tiny_env):
-    at = _explorer()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[params.AREA] = TESTHAM
+    at.session_state[params.MODEL] = "all-ages"  # the weights are the composite index's
+    at.run()
     for slider in at.slider:
         if slider.key and slider.key.startswith(params.WEIGHT_PREFIX):
             slider.set_value(0)

@@ -91,11 +91,11 @@ def test_indicator_weight_changes_the_risk(tiny_env):
 
 def _risk(at: object, choice: params.Choice) -> dict[str, float]:
     """The risk scores the pages would show for ``choice`` in ``at``'s session."""
-    from ui import state
+    from ui import cache, config, session
 
     tables = tuple(at.session_state["atlas_indicator_uploads"])
-    result = state._analysis(
-        choice, state._key(state.settings()), state.uploads_key((), tables), (), tables
+    result = cache._analysis(
+        choice, config.key_of(config.settings()), session.uploads_key((), tables), (), tables
     )
     column = "risk_score" if "risk_score" in result.areas else "risk"
     return result.areas[column].to_dict()
@@ -126,11 +126,11 @@ def test_new_category_is_kept_and_counted(tiny_env):
     layers = _map_args(at)["feature_group"]
     assert "Knit club" in layers
     choice = at.session_state[params.CHOICE_KEY]
-    from ui import state
+    from ui import cache, config, session
 
     items = tuple(at.session_state["atlas_uploads"])
-    result = state._analysis(
-        choice, state._key(state.settings()), state.uploads_key(items, ()), items, ()
+    result = cache._analysis(
+        choice, config.key_of(config.settings()), session.uploads_key(items, ()), items, ()
     )
     assert "user_knitting_circle" in result.categories  # counted as provision
     assert (result.assets["category"] == "user_knitting_circle").sum() == 2
@@ -189,9 +189,9 @@ def test_saved_upload_set_is_a_sources_file(tiny_env, tmp_path):
         b.proto.label.startswith("Download the upload set") for b in at.get("download_button")
     )
     # the bytes behind the button, from the upload set kept in this session
-    from ui import upload_view
+    from ui.uploads import reading
 
-    data = upload_view.save_set_zip(
+    data = reading.save_set_zip(
         [(u.name, u.frame) for u in at.session_state["atlas_uploads"]],
         [(t.name, t.frame) for t in at.session_state["atlas_indicator_uploads"]],
     )

@@ -16,7 +16,7 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.errors import ConfigError, DataSourceError, SchemaError
-from geo.sources import osm
+from geo.sources import osm, osm_shpzip
 from geo.sources.assetfiles import ASSET_COLUMNS, UK_BOUNDS_WGS84, check_asset_frame
 from geo.sources.osm import (
     assets_from_geofabrik_shp_zip,
@@ -500,7 +500,7 @@ def test_zip_inspection_refuses_unsafe_archives(tmp_path, monkeypatch):
     big = tmp_path / "big.zip"
     with zipfile.ZipFile(big, "w") as zf:
         zf.writestr("a.txt", b"x" * 5000)
-    monkeypatch.setattr(osm, "MAX_ZIP_UNCOMPRESSED", 1000)
+    monkeypatch.setattr(osm_shpzip, "MAX_ZIP_UNCOMPRESSED", 1000)
     with pytest.raises(DataSourceError, match="limit 2 GB"):
         inspect_zip(big)
     not_zip = tmp_path / "plain.zip"

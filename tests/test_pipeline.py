@@ -117,6 +117,8 @@ def test_real_analysis_gives_every_area_each_measure(request, area, model):
     table = result.table()
     for column in MEASURES:
         assert table[column].notna().all(), f"{column} missing for some areas"
+    # one authority: every category measured is known in all of it
+    assert result.coverage.full == result.categories
     for category in result.categories:
         column = f"nearest_{category}_m"
         assert table[column].notna().all() and np.isfinite(table[column]).all(), column

@@ -26,6 +26,7 @@ from geo.risk import (
     older_people_risk,
     validate_weights,
 )
+from geo.risk.terms import TERMS
 
 PROJECT = Path(__file__).resolve().parent.parent
 NAMES = [i.name for i in INDICATORS]
@@ -73,8 +74,10 @@ def test_age_uk_model_reproduced_by_hand():
     assert row["older_logit"] == pytest.approx(-3.386175, abs=1e-9)
     assert row["older_prevalence"] == pytest.approx(0.0327303, abs=1e-7)
     assert row["older_prevalence"] == pytest.approx(1 / (1 + math.exp(3.386175)))
-    # expected count = p × residents 65+ = 0.0327303 × 100
-    assert row["expected_lonely_older"] == pytest.approx(3.27303, abs=1e-5)
+    # expected count = calibrated prevalence × residents 65+: the only area is the
+    # reference, so its relative risk is 1 and its prevalence the national 7%
+    assert row["older_prevalence_calibrated"] == pytest.approx(0.07)
+    assert row["expected_lonely_older"] == pytest.approx(7.0)
     # one area: it is its own reference
     assert row["older_relative_risk"] == pytest.approx(1.0)
     assert set(result.terms) == {
@@ -161,9 +164,11 @@ def test_reference_prevalence_is_weighted_by_older_residents():
     p_ref = (p["a"] * 100 + p["b"] * 300) / 400
     assert result.reference_prevalence == pytest.approx(p_ref)
     assert result.frame["older_relative_risk"].tolist() == pytest.approx((p / p_ref).tolist())
+    # calibrated: relative risk × 7% × residents 65+, so the region's total is 7% of 400
     assert result.frame["expected_lonely_older"].tolist() == pytest.approx(
-        [p["a"] * 100, p["b"] * 300]
+        [p["a"] / p_ref * 0.07 * 100, p["b"] / p_ref * 0.07 * 300]
     )
+    assert result.frame["expected_lonely_older"].sum() == pytest.approx(0.07 * 400)
     # b: more living alone (household size 1.5 against 1.7) and more widowed (0.30 against 0.25)
     assert result.frame.loc["b", "older_rank"] == 1
 
@@ -211,13 +216,23 @@ def test_older_model_input_errors():
     assert issubclass(RiskError, AtlasError)
 
 
-def test_older_contributions_sum_to_the_logit():
-    region = pd.DataFrame([_older_area()], index=["a"])
+def test_older_contributions_are_relative_to_the_reference():
+    region = pd.DataFrame(
+        [_older_area(pop_65plus=100), _older_area(pop_65plus=300, one_person_66plus=150)],
+        index=["a", "b"],
+    )
     result = older_people_risk(region)
     table = contributions(result, "a")
-    assert table.loc["intercept", "contribution"] == AGE_UK_INTERCEPT
-    assert table["contribution"].sum() == pytest.approx(result.frame.loc["a", "older_logit"])
-    assert table.loc["household_size", "contribution"] == pytest.approx(-1.0402 * 1.7)
+    assert "intercept" not in table.index
+    # household size: a 1.7, b 2 − 150/300 = 1.5; reference (100·1.7 + 300·1.5)/400 = 1.55
+    assert table.loc["household_size", "reference"] == pytest.approx(1.55)
+    assert table.loc["household_size", "contribution"] == pytest.approx(-1.0402 * (1.7 - 1.55))
+    # they sum to the area's log-odds minus those of an area with the reference's means
+    means = result.reference_means
+    at_means = AGE_UK_INTERCEPT + sum(TERMS[n].estimate * means[n] for n in result.terms)
+    assert table["contribution"].sum() == pytest.approx(
+        result.frame.loc["a", "older_logit"] - at_means
+    )
 
 
 def test_model_table_lists_every_published_term():
@@ -580,9 +595,7 @@ def test_manchester_older_people_model(manchester):
     # relative risk averages 1 over the region's older residents
     older = manchester["pop_65plus"]
     assert (frame["older_relative_risk"] * older).sum() / older.sum() == pytest.approx(1.0)
-    assert frame["expected_lonely_older"].sum() == pytest.approx(
-        (frame["older_prevalence"] * older).sum()
-    )
+    assert frame["expected_lonely_older"].sum() == pytest.approx(0.07 * older.sum())
     assert "household_size" in result.terms and "widowed" in result.terms
 
 

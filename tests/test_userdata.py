@@ -66,11 +66,34 @@ def test_uploaded_assets_join_and_are_labelled_user_data(tiny, tmp_path):
 def test_uploaded_assets_change_the_gaps(tiny, tmp_path):
     region = load_region("Testham", settings=tiny)
     before = run_analysis(region, Parameters(permutations=99), settings=tiny)
-    region2, _ = apply_user_files(region, settings=tiny, assets=[_asset_csv(tmp_path)])
+    # a list said to be complete for the whole area joins "any place"
+    region2, _ = apply_user_files(
+        region, settings=tiny, assets=[_asset_csv(tmp_path)], assets_cover_region=True
+    )
     after = run_analysis(region2, Parameters(permutations=99), settings=tiny)
     code = "E01900003"  # the square the shed is in
     assert after.areas.loc[code, "nearest_any_m"] < before.areas.loc[code, "nearest_any_m"]
     assert "social_facility" in after.categories
+    assert "social_facility" in after.coverage.full
+
+
+def test_an_upload_covers_only_where_its_places_lie(tiny, tmp_path):
+    region = load_region("Testham", settings=tiny)
+    region2, _ = apply_user_files(region, settings=tiny, assets=[_asset_csv(tmp_path)])
+    added = region2.coverage[-1]
+    assert added.source.startswith("user:") and added.extent == "area"
+    assert added.label == "the area its places span"
+    result = run_analysis(
+        region2,
+        Parameters(categories=("library", "social_facility"), permutations=99),
+        settings=tiny,
+    )
+    # one shed, at the centre of E01900003: known there only, so not in "any place", and said
+    assert result.coverage.full == ("library",)
+    assert result.coverage.partial == ("social_facility",)
+    shed = result.areas["nearest_social_facility_m"]
+    assert shed.notna().tolist() == [c == "E01900003" for c in shed.index]
+    assert any("Day centre / support service: known in only 1 of 9" in n for n in result.notes)
 
 
 def test_uploaded_indicators_join_and_weigh_in(tiny, tmp_path):

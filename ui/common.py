@@ -58,9 +58,9 @@ def setup(title: str, icon: str = "🗺️") -> None:
 
 def demo_banner() -> None:
     """Say so, on every page, when the built-in demo is shown."""
-    from ui import state  # late: ui.state is heavier and imports the library
+    from ui import config  # late: ui.config imports the library
 
-    if state.in_demo():
+    if config.in_demo():
         st.info(DEMO_BANNER, icon=":material/info:")
 
 
@@ -115,8 +115,10 @@ def headline(result: pipeline.Result) -> None:
     cols[2].metric(
         "Lonely 65+ (est.)",
         _count(h["expected_lonely"]),
-        help="People aged 65+ expected to be often lonely (Age UK model applied to Census "
-        "2021): a modelled estimate, not a count.",
+        help="People aged 65+ expected to be often lonely: the Age UK model applied to Census "
+        "2021, calibrated so England's share is 7% (Age UK 2024). 90% range "
+        f"{_count(h.get('expected_lonely_p05'))}–{_count(h.get('expected_lonely_p95'))} from "
+        "the coefficients' standard errors. A modelled estimate, not a count.",
     )
     cols[3].metric(
         "High-risk, >10 min",

@@ -14,15 +14,20 @@ import pandas as pd
 import streamlit as st
 
 from geo import pipeline
-from geo.params import DEFAULT_THRESHOLDS, MODELS, Parameters
+from geo.params import DEFAULT_FAR_MINUTES, DEFAULT_THRESHOLDS, MODELS, Parameters
+from geo.provision import region_coverage
 from geo.region import Region
 from geo.risk import DEFAULT_WEIGHTS, INDICATORS
 from geo.sources.taxonomy import CATEGORY_KEYS
 from geo.userdata import user_category
-from ui import common, params, state
+from ui import common, config, params, session
+from ui.labels import CATEGORY_LABELS
 from ui.mapview import View
 
 PICK = "area_pick"
+LENS = "lens"
+FAR_MINUTES = "far_minutes"
+LENS_LABELS = {"thin": "Thin provision", "far": "Far from any place"}
 USER_LAYER = "user_layer"
 _PERSIST = "session"
 
@@ -34,7 +39,7 @@ def area_picker(authorities: pd.DataFrame) -> str:
     if st.session_state.get(params.AREA) not in names:
         st.session_state.pop(params.AREA, None)
     _init(params.AREA, params.DEFAULT_AREA if params.DEFAULT_AREA in names else codes[0])
-    study = state.study_area()
+    study = session.study_area()
     if study is not None:
         st.info(
             f"**Study area: {common.md_escape(study.name)}** (your boundary, "
@@ -65,19 +70,87 @@ def _init(key: str, value: object) -> None:
 
 
 def _sanitise(key: str, allowed: Sequence[object], fallback: Sequence[object]) -> None:
-    """Drop values a multi-select no longer offers (another area has other categories)."""
+    """Drop values a multi-select no longer offers (for fixed option lists)."""
     if key in st.session_state:
         kept = [v for v in st.session_state[key] if v in allowed]
         st.session_state[key] = kept if kept else list(fallback)
 
 
+def _left_out_key(key: str) -> str:
+    return f"_{key}_left_out"
+
+
+def _remember_left_out(key: str, available: Sequence[str]) -> None:
+    """The user changed a category choice: remember what they left out of it."""
+    chosen = set(st.session_state.get(key) or ())
+    st.session_state[_left_out_key(key)] = [c for c in available if c not in chosen]
+
+
+def carry_categories(
+    key: str, area_key: str, available: Sequence[str], area_name: str = "this area"
+) -> str:
+    """Set a category multi-select for an area; return what could not carry over ("" if none).
+
+    An area counts every category its sources cover, except those the user
+    left out by hand (that choice carries from area to area).  Categories
+    chosen for the previous area that this one does not have are named in
+    the message returned, so a choice never narrows silently.
+    """
+    seen = f"_{key}_area"
+    area_key = f"{area_key}|{','.join(available)}"  # an upload may add a category
+    if st.session_state.get(seen) == area_key and key in st.session_state:
+        return str(st.session_state.get(f"_{key}_message", ""))
+    before = list(st.session_state.get(key) or ())
+    had_area = st.session_state.get(seen) is not None
+    left_out = set(st.session_state.get(_left_out_key(key)) or ())
+    picked = [c for c in available if c not in left_out] or list(available)
+    st.session_state[key] = picked
+    st.session_state[seen] = area_key
+    lost = [c for c in before if c not in available] if had_area else []
+    message = ""
+    if lost:
+        names = [CATEGORY_LABELS.get(c, c) for c in lost]
+        verb = "is" if len(names) == 1 else "are"
+        message = (
+            f"{', '.join(names)} {verb} not known for {area_name} and "
+            f"{'was' if len(names) == 1 else 'were'} left out."
+        )
+    st.session_state[f"_{key}_message"] = message
+    return message
+
+
 def available_categories(region: Region) -> list[str]:
-    """Categories with at least one place in the region, its edge or this session's uploads."""
-    present = set(region.assets["category"]) if len(region.assets) else set()
-    for item in state.uploads():
-        present |= {user_category(c) for c in item.frame["category"].astype(str)}
-    own = sorted(c for c in present if c.startswith("user_"))
-    return [c for c in CATEGORY_KEYS if c in present] + own
+    """Categories the region's sources cover (and have a place), and this session's uploads."""
+    covered = set(region_coverage(region).measured)
+    for item in session.uploads():
+        covered |= {user_category(c) for c in item.frame["category"].astype(str)}
+    own = sorted(c for c in covered if c.startswith("user_"))
+    return [c for c in CATEGORY_KEYS if c in covered] + own
+
+
+def _lens_controls() -> tuple[str, float]:
+    """Which reading of "gap" the lists use, and the walking time for "far"."""
+    _init(LENS, "thin")
+    lens = st.radio(
+        "What makes a gap",
+        options=list(LENS_LABELS),
+        format_func=LENS_LABELS.get,
+        key=LENS,
+        help="Thin provision: few places for the number of people who live within reach. "
+        "Far from any place: the nearest place is a long walk away. Both rank high-risk areas.",
+        persist_state=_PERSIST,
+    )
+    _init(FAR_MINUTES, int(DEFAULT_FAR_MINUTES))
+    minutes = st.slider(
+        "Far means more than (minutes' walk)",
+        min_value=5,
+        max_value=30,
+        step=1,
+        key=FAR_MINUTES,
+        disabled=lens != "far",
+        persist_state=_PERSIST,
+    )
+    return (str(lens) if lens in LENS_LABELS else "thin"), float(minutes)
 
 
 def _reset_weights() -> None:
@@ -87,8 +160,8 @@ def _reset_weights() -> None:
 
 def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
     """Sidebar controls: risk model, what the map shows, and the analysis settings."""
-    labels = state.CATEGORY_LABELS
-    _init(params.MODEL, "all-ages")
+    labels = CATEGORY_LABELS
+    _init(params.MODEL, "evidence")
     model = st.radio(
         "Loneliness risk model",
         options=list(params.MODEL_LABELS),
@@ -109,37 +182,43 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
         "false discovery rate 5%).",
         persist_state=_PERSIST,
     )
-    _init(params.SHOW_ASSETS, available)
-    _sanitise(params.SHOW_ASSETS, available, available)
+    carry_categories(params.SHOW_ASSETS, region.key, available, region.name)
     shown = st.multiselect(
         "Community places shown",
         options=available,
         format_func=lambda c: labels.get(c, c),
         key=params.SHOW_ASSETS,
+        on_change=_remember_left_out,
+        args=(params.SHOW_ASSETS, available),
         persist_state=_PERSIST,
     )
     _init(params.SHOW_OUTSIDE, True)
     outside = st.toggle(
         "Include places just outside the area",
         key=params.SHOW_OUTSIDE,
-        help=f"Places within {state.settings().region_buffer_m / 1000:g} km of the boundary "
+        help=f"Places within {config.settings().region_buffer_m / 1000:g} km of the boundary "
         "serve residents near it, so they are counted; they are drawn as hollow circles.",
         persist_state=_PERSIST,
     )
 
     with st.expander("Analysis settings", expanded=False):
-        _init(params.COUNTED, available)
-        _sanitise(params.COUNTED, available, available)
+        lost = carry_categories(params.COUNTED, region.key, available, region.name)
         counted = st.multiselect(
             "Community places counted as provision",
             options=available,
             format_func=lambda c: labels.get(c, c),
             key=params.COUNTED,
-            help="Access and gaps are measured from these categories only.",
+            help="Access and gaps are measured from these categories only. Each area counts "
+            "every kind of place its sources cover, except those you leave out here.",
+            on_change=_remember_left_out,
+            args=(params.COUNTED, available),
             persist_state=_PERSIST,
         )
+        if lost:
+            st.info(lost, icon=":material/info:")
         if not counted:
             st.warning("Choose at least one category; all are counted until you do.")
+        lens, far_minutes = _lens_controls()
         _init(params.THRESHOLDS, list(pipeline.DEFAULT_THRESHOLDS))
         _sanitise(params.THRESHOLDS, params.THRESHOLD_CHOICES, pipeline.DEFAULT_THRESHOLDS)
         _init(params.SPEED, float(pipeline.DEFAULT_SPEED_M_S))
@@ -200,12 +279,14 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
     choice = params.Choice(
         area=area,
         parameters=Parameters(
-            model=str(model) if model in MODELS else "all-ages",
+            model=str(model) if model in MODELS else "evidence",
             weights=params.normalise_weights(weights) if model == "all-ages" else None,
             categories=params.normalise_categories(counted or available, available),
             thresholds=tuple(thresholds or DEFAULT_THRESHOLDS),
             speed_m_s=round(float(speed), 2),
             catchment_m=float(catchment),
+            lens=lens,
+            far_minutes=far_minutes,
         ),
     )
     view = View(hotspots=bool(hotspots), asset_categories=tuple(shown), show_outside=bool(outside))
@@ -214,7 +295,7 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
 
 def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> View:
     """The layer switch above the map (and the access options when it shows access)."""
-    yours = state.user_indicator_columns(result.areas)
+    yours = session.user_indicator_columns(result.areas)
     layers = dict(params.LAYERS)
     if yours:
         layers["user"] = "Your data"
@@ -246,6 +327,10 @@ def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> Vi
     if layer != "access":
         return replace(view, layer=layer)
     options = ["any", *result.categories]
+    full = result.coverage.full if result.coverage is not None else result.categories
+    any_label = "Any community place"
+    if len(full) < len(result.categories):
+        any_label = f"Any of the {len(full)} kinds known everywhere"
     if st.session_state.get(params.ACCESS_CATEGORY) not in options:
         st.session_state[params.ACCESS_CATEGORY] = "any"
     _init(params.ACCESS_MEASURE, "e2sfca")
@@ -253,9 +338,7 @@ def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> Vi
         category = st.selectbox(
             "Places",
             options=options,
-            format_func=lambda c: (
-                "Any community place" if c == "any" else state.CATEGORY_LABELS.get(c, c)
-            ),
+            format_func=lambda c: any_label if c == "any" else CATEGORY_LABELS.get(c, c),
             key=params.ACCESS_CATEGORY,
             persist_state=_PERSIST,
         )
@@ -327,9 +410,12 @@ def priority_shortcuts(result: pipeline.Result, *, limit: int = 10) -> None:
     a = result.areas
     priority = a[a["is_priority"].fillna(False).astype(bool)]
     top = (priority if len(priority) else a).sort_values("priority_rank").head(limit)
-    st.markdown(
-        "**Top priority gaps** (high risk, low access)" if len(priority) else "**Largest gaps**"
+    lens = (
+        f"high risk, nearest place over {result.parameters.far_minutes:g} min walk"
+        if result.parameters.lens == "far"
+        else "high risk, thin provision"
     )
+    st.markdown(f"**Top priority gaps** ({lens})" if len(priority) else "**Largest gaps**")
     table = pd.DataFrame(
         {
             "Rank": top["priority_rank"].astype("Int64"),

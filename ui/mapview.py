@@ -23,7 +23,7 @@ from streamlit_folium import st_folium
 
 from geo import maps, pipeline
 from geo.gaps import CLASS_LABELS
-from ui import state
+from ui import cache, config, labels
 from ui.params import Choice
 
 MAP_HEIGHT = 640
@@ -50,7 +50,7 @@ def classes(result: pipeline.Result, view: View) -> maps.Classes:
     p = result.parameters
     if view.layer == "access":
         label = (
-            state.CATEGORY_LABELS.get(view.access_category, view.access_category).lower()
+            labels.CATEGORY_LABELS.get(view.access_category, view.access_category).lower()
             if view.access_category
             else "any community place"
         )
@@ -146,7 +146,7 @@ def layer_geojson(
     props = area_properties(_result, shown)
     if view.layer == "user":
         props["yours"] = shown.text
-    geoms = state.geometries(key[0].area, key[1])
+    geoms = cache.geometries(key[0].area, key[1])
     return maps.feature_collection(geoms, props), shown.title
 
 
@@ -155,8 +155,8 @@ def asset_points(key: tuple[Any, ...], region_name: str, _result: pipeline.Resul
     """Asset rows for the map (coordinates and escaped texts)."""
     return maps.asset_features(
         _result.assets,
-        labels=state.CATEGORY_LABELS,
-        sources=state.source_labels(_result),
+        labels=labels.CATEGORY_LABELS,
+        sources=cache.source_labels(_result),
         region_name=region_name,
     )
 
@@ -202,7 +202,7 @@ def feature_groups(
     maps.legend_control(legend, title=shown.title, position="bottomright", slot="layer", m=areas_fg)
     groups = [areas_fg]
     if view.hotspots:
-        outlines = state.hotspot_outlines(key, result)
+        outlines = cache.hotspot_outlines(key, result)
         if outlines:
             fg = folium.FeatureGroup(name="Hot spots")
             maps.outline_layer(outlines, name="Hot spots", tooltip="Hot spot of gap score", m=fg)
@@ -213,7 +213,7 @@ def feature_groups(
         chosen = points[points["category"].isin(view.asset_categories)]
         if not view.show_outside:
             chosen = chosen[chosen["in_region"]]
-        maps.asset_layer(chosen, colours=state.CATEGORY_COLOURS, m=fg)
+        maps.asset_layer(chosen, colours=labels.CATEGORY_COLOURS, m=fg)
         items = []
         for category in view.asset_categories:
             rows = points[points["category"] == category]
@@ -221,8 +221,8 @@ def feature_groups(
             n_out = int((~rows["in_region"].astype(bool)).sum()) if view.show_outside else 0
             items.append(
                 (
-                    state.CATEGORY_COLOURS.get(category, "#444444"),
-                    state.CATEGORY_LABELS.get(category, category),
+                    labels.CATEGORY_COLOURS.get(category, "#444444"),
+                    labels.CATEGORY_LABELS.get(category, category),
                     n_in,
                     n_out,
                 )
@@ -232,7 +232,7 @@ def feature_groups(
             html_text=maps.asset_legend_html(
                 items,
                 region_name=result.region.name,
-                buffer_km=state.settings().region_buffer_m / 1000,
+                buffer_km=config.settings().region_buffer_m / 1000,
             ),
             position="topright",
             slot="assets",
@@ -244,7 +244,7 @@ def feature_groups(
         maps.legend_control("", position="topright", slot="assets", m=clear)
         groups.append(clear)
     if selected:
-        geoms = state.geometries(key[0].area, key[1])
+        geoms = cache.geometries(key[0].area, key[1])
         if selected in geoms:
             fg = folium.FeatureGroup(name="Selected area")
             shape = [geoms[selected]]
@@ -284,7 +284,7 @@ def render(
     """
     choice: Choice = key[0]
     base = maps.base_map(
-        state.bounds(choice.area, key[1]), tiles=state.tiles(), static_url=state.STATIC_URL
+        cache.bounds(choice.area, key[1]), tiles=config.tiles(), static_url=config.STATIC_URL
     )
     groups = [*feature_groups(result, key, view, selected=selected), *extra]
     return st_folium(

@@ -1,4 +1,10 @@
-"""Tables for the Method and data page (plain DataFrames; Streamlit shows text safely)."""
+"""The Method and data page's content: the method write-up, the taxonomy, the datasets.
+
+The write-up comes from :mod:`geo.method` block by block (text as Markdown,
+tables as tables), so the page says exactly what the report's appendix says.
+Map colours are drawn as swatches; text cells are escaped (``st.table``
+renders Markdown in cells).
+"""
 
 from __future__ import annotations
 
@@ -7,60 +13,63 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
-from geo.gaps import BIVARIATE_COLOURS, CLASS_LABELS
+from geo.method import COLOUR_COLUMN, method_blocks
+from geo.params import Parameters
 from geo.provenance import ProvenanceRecord
-from geo.risk import indicator_table, model_table
+from geo.risk import indicator_table
 from geo.sources.registry import licence_name, licence_url, load_sources
 from geo.sources.taxonomy import CATEGORIES
+from ui import common
 
 
-def indicators(weights: Mapping[str, float] | None) -> pd.DataFrame:
-    """The all-ages indicators with default and current weights (as shares)."""
-    table = indicator_table()
-    out = pd.DataFrame(
-        {
-            "Indicator": table["label"],
-            "Column": table["column"],
-            "Default weight": table["default_weight"],
-            "Default share": (table["normalised_weight"] * 100).map(lambda v: f"{v:.1f}%"),
-            "Why it counts": table["rationale"],
-        }
-    )
-    if weights is not None:
-        total = sum(weights.values()) or 1.0
-        out.insert(4, "Your share", [weights.get(name, 0.0) / total * 100 for name in table.index])
-    return out.reset_index(drop=True)
+def show(topic: str, params: Parameters, *, buffer_m: float) -> None:
+    """One topic of the write-up, its headings one level below the page's tabs."""
+    for block in method_blocks(topic, params, buffer_m=buffer_m, heading_offset=2):
+        if isinstance(block, str):
+            st.markdown(block)
+        else:
+            table(block.frame)
 
 
-def older_model() -> pd.DataFrame:
-    """The Age UK model's terms, estimates and how each is measured here."""
-    table = model_table()
+def styled(frame: pd.DataFrame) -> Styler:
+    """``frame`` with its text escaped and the colour column as swatches.
+
+    The frame keeps a plain range index, which ``st.table`` leaves out, so every
+    column, the first included, shows under its own header.
+    """
+
+    def clean(value: object) -> object:
+        return common.md_escape(value) if isinstance(value, str) else value
+
+    shown = frame.reset_index(drop=True)
+    text = [c for c in shown.columns if c != COLOUR_COLUMN]
+    styler = shown.style.format(clean, subset=text)
+    if COLOUR_COLUMN in shown.columns:
+        styler = styler.format(lambda _v: "", subset=[COLOUR_COLUMN]).map(
+            lambda v: f"background-color: {v}; min-width: 3em", subset=[COLOUR_COLUMN]
+        )
+    return styler
+
+
+def table(frame: pd.DataFrame) -> None:
+    """A table of the write-up (full text, no cut-off columns; colours as swatches)."""
+    st.table(styled(frame))
+
+
+def your_weights(weights: Mapping[str, float]) -> pd.DataFrame:
+    """The all-ages indicators with the default share and the share the user chose."""
+    indicators = indicator_table()
+    total = sum(weights.values()) or 1.0
     return pd.DataFrame(
         {
-            "Term": table["label"],
-            "Estimate (log-odds)": table["estimate"].map(lambda v: f"{v:+.4f}"),
-            "Std error": table["std_error"].map(lambda v: f"{v:.4f}"),
-            "Used": table["used"].map({True: "yes", False: "no — not in the Census"}),
-            "Measured here as": table["approximations"],
+            "Indicator": indicators.index,
+            "What it measures": indicators["label"],
+            "Default share": (indicators["normalised_weight"] * 100).map(lambda v: f"{v:.1f}%"),
+            "Your share": [f"{weights.get(n, 0.0) / total * 100:.1f}%" for n in indicators.index],
         }
-    ).reset_index(drop=True)
-
-
-def gap_classes() -> pd.DataFrame:
-    """The nine risk × access classes."""
-    rows = [
-        {
-            "Class": f"{r}-{a}",
-            "Meaning": CLASS_LABELS[f"{r}-{a}"],
-            "Risk third": ("low", "middle", "high")[r - 1],
-            "Access third": ("low", "middle", "high")[a - 1],
-            "Map colour": BIVARIATE_COLOURS[f"{r}-{a}"],
-        }
-        for r in (3, 2, 1)
-        for a in (1, 2, 3)
-    ]
-    return pd.DataFrame(rows)
+    )
 
 
 def taxonomy() -> pd.DataFrame:
@@ -69,11 +78,11 @@ def taxonomy() -> pd.DataFrame:
         [
             {
                 "Category": c.label,
-                "Key": c.key,
+                COLOUR_COLUMN: c.colour,
                 "Includes": c.description,
                 "OpenStreetMap tags": " | ".join(c.osm_tags) or "(registers only)",
                 "Why it matters": c.why,
-                "Map colour": c.colour,
+                "Key": c.key,
             }
             for c in CATEGORIES
         ]
@@ -81,26 +90,26 @@ def taxonomy() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def registry(sources_file: str) -> pd.DataFrame:
-    """The registry of datasets: publisher, vintage, geography, licence, where online."""
+def links(sources_file: str) -> list[str]:
+    """One Markdown line per dataset: its official source and licence, linked."""
     sources = load_sources(Path(sources_file) if sources_file else None)
-    rows = []
+    lines = []
     for dataset_id in sources.datasets:
         d = sources.dataset(dataset_id)
-        rows.append(
-            {
-                "Dataset": d.title,
-                "Publisher": d.publisher,
-                "Vintage": d.vintage,
-                "Geography": d.geography,
-                "Licence": licence_name(d.licence),
-                "Licence text": licence_url(d.licence),
-                "Official source": d.url,
-                "Local copy used": "yes" if dataset_id in sources.local else "",
-                "Id": d.id,
-            }
-        )
-    return pd.DataFrame(rows)
+        licence = _link(licence_name(d.licence), licence_url(d.licence))
+        line = f"{_link(d.title, d.url)} — {licence}"
+        if dataset_id in sources.local:
+            line += " (a local copy is used)"
+        lines.append(f"- {line}")
+    return lines
+
+
+def _link(text: str, url: str) -> str:
+    """``text`` escaped, linked to ``url`` when it is a plain https address."""
+    shown = common.md_escape(text)
+    if url.startswith("https://") and not any(c in url for c in "<> \n()"):
+        return f"[{shown}]({url})"
+    return shown
 
 
 def provenance(records: tuple[ProvenanceRecord, ...]) -> pd.DataFrame:
@@ -118,7 +127,7 @@ def provenance(records: tuple[ProvenanceRecord, ...]) -> pd.DataFrame:
                 "Licence": r.licence_name,
                 "Read from": r.origin,
                 "Location": location,
-                "Rows": r.rows,
+                "Rows": f"{r.rows:,}" if r.rows is not None else "",
                 "Retrieved": r.retrieved,
                 "SHA-256": r.sha256[:12],
                 "Note": r.note,

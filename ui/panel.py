@@ -9,7 +9,7 @@ import streamlit as st
 
 from geo import pipeline
 from geo.risk import INDICATORS
-from ui import common, state
+from ui import cache, common, labels, session
 from ui.params import Choice
 
 _INDICATOR_UNITS = {i.name: i.column for i in INDICATORS}
@@ -88,7 +88,7 @@ def nearest_places(result: pipeline.Result, code: str, *, limit: int = 8) -> pd.
     return pd.DataFrame(
         {
             "name": [names[i] or "(no name recorded)" for i in kept],
-            "category": [state.CATEGORY_LABELS.get(categories[i], categories[i]) for i in kept],
+            "category": [labels.CATEGORY_LABELS.get(categories[i], categories[i]) for i in kept],
             "metres": [float(dist[order][i]) for i in kept],
             "minutes": [float(dist[order][i]) / speed / 60.0 for i in kept],
             "inside": [inside[i] for i in kept],
@@ -96,7 +96,7 @@ def nearest_places(result: pipeline.Result, code: str, *, limit: int = 8) -> pd.
     )
 
 
-def _contribution_chart(table: pd.DataFrame, *, model: str) -> alt.Chart | None:
+def _contribution_chart(table: pd.DataFrame, *, logistic: bool) -> alt.Chart | None:
     if table is None or table.empty:
         return None
     frame = table.copy()
@@ -105,8 +105,6 @@ def _contribution_chart(table: pd.DataFrame, *, model: str) -> alt.Chart | None:
     ]
     frame = frame.reset_index(drop=True)
     frame = frame[frame["contribution"].notna()]
-    if model == "older":
-        frame = frame[frame["short"] != "Constant"]
     if frame.empty:
         return None
     frame["direction"] = np.where(frame["contribution"] >= 0, "raises risk", "lowers risk")
@@ -116,7 +114,7 @@ def _contribution_chart(table: pd.DataFrame, *, model: str) -> alt.Chart | None:
         .encode(
             x=alt.X(
                 "contribution:Q",
-                title="log-odds added" if model == "older" else "contribution to the score",
+                title="log-odds vs England" if logistic else "contribution to the score",
             ),
             y=alt.Y("short:N", sort="-x", title=None, axis=alt.Axis(labelLimit=140)),
             color=alt.Color(
@@ -164,11 +162,11 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
     c1, c2 = st.columns(2)
     c1.metric("Residents", _fmt(row.get("population")))
     c2.metric("Aged 65+", _fmt(row.get("pop_65plus")))
-    if choice.parameters.model == "older":
+    if result.parameters.model in ("older", "evidence"):
         c1.metric(
-            "Risk vs England (65+)",
+            "Risk vs England" + (" (65+)" if result.parameters.model == "older" else ""),
             f"{_fmt(row.get('risk_score'), '.2f')}×",
-            help="Predicted share of people 65+ often lonely, divided by England's.",
+            help="Predicted share often lonely, divided by England's (relative risk).",
         )
     else:
         c1.metric(
@@ -182,6 +180,12 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
         f"{_fmt(row.get('risk_rank'), '.0f')} of {n}",
         help="1 = the highest risk of the areas in this analysis.",
     )
+    robust = row.get("robust_priority")
+    st.caption(
+        f"Rank range under model uncertainty: {_fmt(row.get('risk_rank_p05'), '.0f')}–"
+        f"{_fmt(row.get('risk_rank_p95'), '.0f')} (5th–95th percentile)"
+        + (" · **robust priority** (a priority gap in ≥ 80% of draws)" if robust is True else "")
+    )
     c1.metric(
         "England decile",
         _fmt(nat, ".0f"),
@@ -190,7 +194,9 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
     c2.metric(
         "Lonely 65+ (est.)",
         _fmt(row.get("expected_lonely"), ",.0f"),
-        help="Age UK model: predicted share often lonely × residents 65+.",
+        help="Age UK model calibrated to 7% of people 65+ often lonely (Age UK 2024) × "
+        f"residents 65+; 90% range {_fmt(row.get('expected_lonely_p05'), ',.0f')}–"
+        f"{_fmt(row.get('expected_lonely_p95'), ',.0f')} from the coefficients' standard errors.",
     )
     c1.metric("IMD decile", _fmt(row.get("imd_decile"), ".0f"), help="1 = most deprived 10%.")
     c2.metric(
@@ -200,9 +206,9 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
     )
 
     st.markdown("**What drives the risk here**")
-    table = state.contributions(result, code)
+    table = cache.contributions(result, code)
     if table is not None:
-        yours = state.user_indicator_columns(a)
+        yours = session.user_indicator_columns(a)
         table = table.assign(
             label=[
                 f"{yours.get(str(i)[5:], str(i)[5:])} (your data)"
@@ -211,23 +217,25 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
                 for i, lab in zip(table.index, table["label"], strict=True)
             ]
         )
-    chart = _contribution_chart(table, model=choice.parameters.model) if table is not None else None
+    logistic = result.parameters.model in ("older", "evidence")
+    chart = _contribution_chart(table, logistic=logistic) if table is not None else None
     if chart is None:
         st.caption("No indicator breakdown is available for this area.")
     else:
         st.altair_chart(chart, width="stretch")
         shown = table.reset_index(drop=True).copy()
-        if choice.parameters.model == "older":
+        if logistic:
             shown = shown.assign(
                 value=shown["value"].map(lambda v: _fmt(v, ".3f")),
+                reference=shown["reference"].map(lambda v: _fmt(v, ".3f")),
                 coefficient=shown["coefficient"].map(lambda v: _fmt(v, "+.3f")),
                 contribution=shown["contribution"].map(lambda v: _fmt(v, "+.3f")),
-            )[["label", "value", "coefficient", "contribution"]]
-            shown.columns = ["Term", "Value", "Coefficient", "Log-odds"]
+            )[["label", "value", "reference", "coefficient", "contribution"]]
+            shown.columns = ["Term", "Value", "England", "Coefficient", "Log-odds"]
             st.caption(
-                "Red raises the risk, blue lowers it: each term's coefficient × the area's "
-                "value (share of people 65+, or household size), in log-odds of being often "
-                "lonely."
+                "Red raises the risk, blue lowers it: each term's coefficient × (the area's "
+                "value − England's average), in log-odds of being often lonely. The same "
+                "drivers are listed in the report and by `python -m geo explain`."
             )
         else:
             columns = [_INDICATOR_UNITS.get(i, "") for i in table.index]

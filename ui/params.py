@@ -36,7 +36,8 @@ SELECTED = "selected_area"
 WEIGHT_PREFIX = "weight_"
 
 MODEL_LABELS = {
-    "all-ages": "All ages — composite index",
+    "evidence": "All ages — published evidence (ONS 2018)",
+    "all-ages": "All ages — weighted composite index",
     "older": "People aged 65+ — Age UK model",
 }
 LAYERS = {
@@ -83,9 +84,9 @@ def current() -> Choice:
     choice = st.session_state.get(CHOICE_KEY)
     if isinstance(choice, Choice):
         return choice
-    from ui import state  # late: ui.state imports this module
+    from ui import config  # late: ui.config imports this module
 
-    return Choice(area=state.default_area())
+    return Choice(area=config.default_area())
 
 
 def remember(choice: Choice) -> None:

@@ -23,7 +23,8 @@ from shapely.geometry import Point
 from geo import maps, pipeline
 from geo.planning import Scenario, Suggestion, scenario, scenario_equity, suggest
 from geo.planning.files import scenario_files, suggestion_files
-from ui import common, state
+from ui import common, config
+from ui.labels import CATEGORY_LABELS
 
 PLAN_KEY = "atlas_plan"
 MODE_KEY = "plan_mode"
@@ -96,7 +97,7 @@ def _scenario(key: tuple[Any, ...], identity: tuple[Any, ...], _result: pipeline
         _result,
         add=proposals_frame(plan),
         close=plan.close,
-        settings=state.settings(),
+        settings=config.settings(),
         name=plan.name,
     )
 
@@ -139,7 +140,7 @@ def map_layers(result: pipeline.Result, area: str) -> list[folium.FeatureGroup]:
     plan = plan_for(area)
     fg = folium.FeatureGroup(name="Plan")
     for p in plan.add:
-        kind = state.CATEGORY_LABELS.get(p.category, p.category)
+        kind = CATEGORY_LABELS.get(p.category, p.category)
         folium.CircleMarker(
             [p.lat, p.lon],
             radius=9,
@@ -221,7 +222,7 @@ def _proposal_form(result: pipeline.Result, plan: Plan) -> None:
         category = cols[1].selectbox(
             "Kind of place",
             options=list(result.categories),
-            format_func=lambda c: state.CATEGORY_LABELS.get(c, c),
+            format_func=lambda c: CATEGORY_LABELS.get(c, c),
         )
         capacity = cols[2].number_input("Capacity (optional)", min_value=0.0, value=0.0)
         st.caption(f"At {click[0]:.5f}, {click[1]:.5f} (the point you clicked).")
@@ -243,7 +244,7 @@ def _closures(result: pipeline.Result, plan: Plan) -> None:
         "Places to close",
         options=options,
         default=[c for c in plan.close if c in names],
-        format_func=lambda i: f"{names.get(i, i)} — {state.CATEGORY_LABELS.get(cats.get(i), '')}",
+        format_func=lambda i: f"{names.get(i, i)} — {CATEGORY_LABELS.get(cats.get(i), '')}",
         placeholder="Type a place's name",
     )
     plan.close = list(chosen)
@@ -360,7 +361,7 @@ def _where_next(result: pipeline.Result, area: str, plan: Plan) -> None:
     category = st.selectbox(
         "Kind of place for the suggested sites",
         options=list(result.categories),
-        format_func=lambda c: state.CATEGORY_LABELS.get(c, c),
+        format_func=lambda c: CATEGORY_LABELS.get(c, c),
     )
     if st.button("Turn them into a scenario", icon=":material/add_location_alt:"):
         for row in found.sites.to_crs(4326).itertuples():

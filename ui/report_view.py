@@ -16,7 +16,7 @@ from geo.gaps import BIVARIATE_COLOURS, CLASS_LABELS
 from geo.report import export_bytes, report_html
 from geo.report import tables as report_tables
 from geo.report.downloads import MIME, file_stem
-from ui import state
+from ui import labels
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +230,7 @@ def asset_chart(result: pipeline.Result) -> alt.Chart | None:
             side=np.where(
                 counted["in_region"].fillna(False).astype(bool), "inside", "just outside"
             ),
-            label=counted["category"].map(lambda c: state.CATEGORY_LABELS.get(c, c)),
+            label=counted["category"].map(lambda c: labels.CATEGORY_LABELS.get(c, c)),
         )
         .groupby(["label", "side"])
         .size()

@@ -18,7 +18,7 @@ from geo import maps, pipeline
 from geo.nearby import DEFAULT_MINUTES, places_near, summary
 from geo.search import Match, SearchIndex, lsoa_finder
 from geo.sources.access import DataAccess
-from ui import common, params, state
+from ui import common, config, params
 
 QUERY = "search_query"
 HERE = "search_here"  # (label, x, y) of the postcode or place looked at
@@ -26,7 +26,7 @@ HERE = "search_here"  # (label, x, y) of the postcode or place looked at
 
 @st.cache_resource(show_spinner=False)
 def _index(settings_id: tuple[str, ...]) -> SearchIndex:
-    access = DataAccess(state.settings())
+    access = DataAccess(config.settings())
     return SearchIndex(access.lsoa21_lookup().frame)
 
 
@@ -35,7 +35,7 @@ def _locate(postcode: str) -> tuple[tuple[float, float] | None, str]:
     from geo.postcodes import geocode_postcodes
 
     try:
-        found = geocode_postcodes([postcode], settings=state.settings())
+        found = geocode_postcodes([postcode], settings=config.settings())
     except Exception as exc:  # offline without a postcode table, or the service failed
         return None, str(exc)
     row, reason = found.locate(postcode)
@@ -63,7 +63,7 @@ def finder(result: pipeline.Result) -> None:
     if not query or len(query.strip()) < 2:
         return
     try:
-        index = _index(state.settings_key())
+        index = _index(config.settings_key())
         finder_fn = lsoa_finder(result.areas)
         matches = index.search(query, locate=_locate, lsoa_of=finder_fn)
     except Exception as exc:  # the lookup could not be read: say so, keep the page

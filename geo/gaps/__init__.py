@@ -12,8 +12,11 @@ bottom access tercile of the region.
 Modules:
 
 ``classes``     terciles, the nine risk × access classes, gap score, priority rank
-``contiguity``  queen contiguity weights (optionally with a snapping tolerance)
+``contiguity``  queen contiguity (optionally with a snapping tolerance), cached per
+                boundary set by ``adjacencycache``
 ``hotspots``    Local Moran's I with permutation p-values and Benjamini–Hochberg FDR
+``moran``       the Local and global Moran's I computation (numba-compiled loops)
+``stability``   how stable the hot-spot flags are across seeds
 ``totals``      headline totals for the report
 ``analysis``    all of the above composed into a :class:`GapResult`
 """

@@ -85,12 +85,20 @@ def gap_analysis(
     seed: int = 12345,
     fdr: bool = True,
     snap_m: float = 0.0,
+    lens: str = "thin",
+    walk_minutes: pd.Series | None = None,
+    far_minutes: float = 10.0,
 ) -> GapResult:
     """Classes, gap score, priority ranks, hot spots and totals in one go.
 
-    A **priority gap** is an area in class ``3-1``: the top third of the
-    region's areas by risk and the bottom third by access.  Hot spots are
-    clusters of high *gap score* (Local Moran's I, see :func:`hot_spots`).
+    Two lenses read "gap" differently.  *Thin provision* (``lens="thin"``):
+    a **priority gap** is an area in class ``3-1``, the top third of the
+    region's areas by risk and the bottom third by ``access``.  *Far from
+    any place* (``lens="far"``): the classes and score use walking time to
+    the nearest place instead of ``access`` (longer = less access), and a
+    priority gap is an area in the top third by risk whose nearest place is
+    more than ``far_minutes`` away.  Hot spots are clusters of high *gap
+    score* (Local Moran's I, see :func:`hot_spots`).
 
     Parameters
     ----------
@@ -102,6 +110,9 @@ def gap_analysis(
         See :func:`gap_totals`.
     permutations, alpha, seed, fdr, snap_m
         See :func:`hot_spots`.
+    lens, walk_minutes, far_minutes
+        ``"thin"`` or ``"far"``; the far lens needs ``walk_minutes`` (per
+        area, indexed like ``areas``; NaN where unknown) and the threshold.
 
     Returns
     -------
@@ -117,7 +128,17 @@ def gap_analysis(
     access = aligned_to_areas(as_numeric(access, "access"), areas, "access")
     pop = as_numeric(column(areas, population, "population"), "population")
 
-    frame = _classes(risk, access, pop)
+    if lens == "far":
+        if walk_minutes is None:
+            raise ValueError("The far lens needs walk_minutes (minutes to the nearest place).")
+        minutes = aligned_to_areas(as_numeric(walk_minutes, "walk_minutes"), areas, "walk_minutes")
+        frame = _classes(risk, -minutes, pop)
+        far = minutes.gt(far_minutes).fillna(False).to_numpy(dtype=bool)
+        frame["is_priority"] = frame["is_high_risk"].to_numpy(dtype=bool) & far
+    elif lens == "thin":
+        frame = _classes(risk, access, pop)
+    else:
+        raise ValueError(f"Unknown lens {lens!r}: use thin or far.")
     spots = hot_spots(
         areas,
         frame["gap_score"],
@@ -137,11 +158,15 @@ def gap_analysis(
         nearest_any_m=nearest_any_m,
         thresholds=thresholds,
     )
-    return _result(frame, totals, spots, pop)
+    return _result(frame, totals, spots, pop, _lens_notes(lens, far_minutes))
 
 
 def _result(
-    frame: pd.DataFrame, totals: dict[str, Any], spots: HotSpots, pop: pd.Series
+    frame: pd.DataFrame,
+    totals: dict[str, Any],
+    spots: HotSpots,
+    pop: pd.Series,
+    lens_notes: tuple[str, ...],
 ) -> GapResult:
     """The result, with the hot-spot figures added to the totals."""
     totals.update(
@@ -157,9 +182,9 @@ def _result(
             i=spots.global_i,
             p_value=spots.global_p,
             expected_i=spots.expected_i,
-            permutations=spots.permutations,
+            permutations=spots.global_permutations,
         ),
-        notes=_notes(int(frame["gap_class"].isna().sum()), spots),
+        notes=_notes(int(frame["gap_class"].isna().sum()), spots, lens_notes),
         hot_spots=spots,
     )
 
@@ -178,11 +203,24 @@ def _classes(risk: pd.Series, access: pd.Series, pop: pd.Series) -> pd.DataFrame
     )
 
 
-def _notes(unclassified: int, spots: HotSpots) -> tuple[str, ...]:
+def _lens_notes(lens: str, far_minutes: float) -> tuple[str, ...]:
+    if lens == "far":
+        return (
+            "Lens: far from any place. Access is read as walking time to the nearest place "
+            f"(longer = less access); a priority gap is a high-risk area (top third) whose "
+            f"nearest place is more than {far_minutes:g} minutes' walk away.",
+        )
+    return (
+        "Lens: thin provision. Priority gap (class 3-1): top third of areas by loneliness "
+        "risk and bottom third by access to community assets (places per 1,000 residents "
+        "within reach, E2SFCA).",
+    )
+
+
+def _notes(unclassified: int, spots: HotSpots, lens_notes: tuple[str, ...]) -> tuple[str, ...]:
     notes = [
         "Terciles, percentiles and classes compare areas within this region only.",
-        "Priority gap (class 3-1): top third of areas by loneliness risk and bottom third "
-        "by access to community assets.",
+        *lens_notes,
         "Gap score = (risk percentile + (1 − access percentile)) / 2, from 0 to 1.",
     ]
     if unclassified:

@@ -2,52 +2,57 @@
 
 Method of :func:`hot_spots`:
 
-* **Neighbours**: queen contiguity (areas sharing a boundary point,
-  ``libpysal.weights.Queen.from_dataframe``), row-standardised, so an
-  area's *lag* is the mean of its neighbours' values.  With ``snap_m > 0``
-  areas whose boundaries come within that many metres are neighbours too,
-  for boundaries simplified polygon by polygon (slivers and gaps).  The
-  default is 0: on the ONS generalised boundaries and on the simplified
-  national layer, queen contiguity already equals "boundaries intersect"
-  and leaves no islands in Manchester, Leeds or Cornwall, while a 1–20 m
-  tolerance adds links between areas that only nearly touch.
+* **Neighbours**: queen contiguity (areas sharing a boundary point, the
+  same as ``libpysal.weights.Queen.from_dataframe``; see
+  :mod:`geo.gaps.contiguity`, worked out once per boundary set and cached),
+  row-standardised, so an area's *lag* is the mean of its neighbours'
+  values.  With ``snap_m > 0`` areas whose boundaries come within that many
+  metres are neighbours too, for boundaries simplified polygon by polygon
+  (slivers and gaps).  The default is 0: on the ONS generalised boundaries
+  and on the simplified national layer, queen contiguity already equals
+  "boundaries intersect" and leaves no islands in Manchester, Leeds or
+  Cornwall, while a 1–20 m tolerance adds links between areas that only
+  nearly touch.
 * **Islands** (areas with no neighbours) and areas without a value are
   left out of the statistic: they get no ``local_i``, no quadrant, and are
   never hot spots; a note lists how many.  Neighbours are found among the
   areas with a value, so an area whose only neighbours lack a value is an
   island too.
-* **Local Moran's I** (``esda.Moran_Local``) with ``permutations``
-  conditional permutations, seeded for reproducible results.  The pseudo
-  p-value is ``(M + 1)/(R + 1)``, ``M`` being the number of the ``R``
-  permuted statistics at least as extreme as the observed one in its own
-  tail (esda's and GeoDa's convention; esda calls it "directed").  It is
-  a one-tailed value, about half a two-tailed one; the false-discovery-rate
-  step below is what keeps the flags conservative.
+* **Local Moran's I** with ``permutations`` conditional permutations,
+  seeded for reproducible results, computed as esda's ``Moran_Local`` does
+  (:mod:`geo.gaps.moran`: the same statistic and quadrants; the same
+  p-values for the same seed with ``draws="esda"``, the same distribution
+  of draws and so p-values within Monte-Carlo error with the default, much
+  faster, ``draws="fast"``).  The pseudo p-value is ``(M + 1)/(R + 1)``,
+  ``M`` being the number of the ``R`` permuted statistics at least as
+  extreme as the observed one in its own tail (esda's and GeoDa's
+  convention; esda calls it "directed").  It is a one-tailed value, about
+  half a two-tailed one; the false-discovery-rate step below is what keeps
+  the flags conservative.
 * **Multiple testing**: with ``fdr=True`` an area is significant when its
   Benjamini–Hochberg adjusted p-value ``p_fdr`` (over all tested areas) is
   at most ``alpha``; otherwise when ``p_value ≤ alpha``.  With ``R``
   permutations no p-value is below ``1/(R + 1)``, so too few permutations
   find nothing: with 199 permutations and 100 areas, areas at the smallest
   possible p-value (0.005) pass only when there are at least ten of them.
-  Use 999 or more.
+  Use 999 or more (the analysis uses 9,999).
 * **Quadrants**: ``HH`` high value among high neighbours (a *hot spot*
   when significant), ``LL`` (*cold spot*), ``HL`` and ``LH`` (outliers),
   relative to the mean of the tested areas.
-* **Global Moran's I** (``esda.Moran``) with the same weights and a
-  permutation pseudo p-value in the same convention.
+* **Global Moran's I** (as ``esda.Moran``) with the same weights and a
+  permutation pseudo p-value in the same convention, from at most 999
+  permutations (drawn as esda draws them after seeding NumPy).
 """
 
 from __future__ import annotations
 
-import threading
-import warnings
+import os
 from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.stats import false_discovery_control
 
 from geo.errors import GapError
 from geo.gaps.checks import aligned_to_areas, as_numeric, check_geometry, check_hot_spot_options
@@ -78,10 +83,6 @@ NOT_SIGNIFICANT = "not significant"
 NO_NEIGHBOURS = "no neighbours"
 NO_VALUE = "no value"
 
-# esda's conditional randomisation seeds NumPy's global random state; this lock
-# keeps concurrent analyses (a multi-user app) from interleaving their draws, and
-# the global state is restored afterwards.
-_RANDOM_LOCK = threading.Lock()
 # esda's quadrant codes (PySAL scheme) → our codes.
 _ESDA_QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 
@@ -110,6 +111,8 @@ class HotSpots:
         Codes of areas with no neighbours (no statistic, never a hot spot).
     permutations, alpha, fdr
         The options used.
+    global_permutations
+        Permutations of the global test (at most 999).
     """
 
     frame: pd.DataFrame
@@ -121,6 +124,7 @@ class HotSpots:
     permutations: int = 999
     alpha: float = 0.05
     fdr: bool = True
+    global_permutations: int = 999
 
 
 def fdr_adjust(p_values: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
@@ -142,6 +146,8 @@ def fdr_adjust(p_values: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
     pandas.Series or numpy.ndarray
         The same shape and index as the input.
     """
+    from scipy.stats import false_discovery_control
+
     as_series = isinstance(p_values, pd.Series)
     p = np.asarray(p_values, dtype=float)
     finite = ~np.isnan(p)
@@ -164,6 +170,8 @@ def hot_spots(
     seed: int = 12345,
     fdr: bool = True,
     snap_m: float = 0.0,
+    draws: str = "fast",
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> HotSpots:
     """Clusters of high and low values: Local Moran's I with permutation tests.
 
@@ -178,7 +186,7 @@ def hot_spots(
     values
         The variable, indexed like ``areas`` (e.g. the gap score).
     permutations
-        Number of random permutations (at least 1; 999 is usual).
+        Number of random permutations (at least 1; 999 or 9,999 are usual).
     alpha
         Significance level, between 0 and 1.
     seed
@@ -189,6 +197,12 @@ def hot_spots(
         testing each area at ``alpha``.
     snap_m
         Snapping tolerance in metres for extra neighbours (see above).
+    draws
+        ``"fast"`` (default) or ``"esda"`` to reproduce esda's random draws
+        (and so its p-values) for the same seed; see :mod:`geo.gaps.moran`.
+    cache_dir
+        Where the contiguity of these boundaries is kept between runs
+        (``None``: the cache folder of :meth:`geo.config.Settings.from_env`).
 
     Returns
     -------
@@ -202,12 +216,16 @@ def hot_spots(
         If ``values`` does not cover the same areas, or an option is invalid.
     """
     check_hot_spot_options(permutations=permutations, alpha=alpha, snap_m=snap_m)
+    if draws not in ("fast", "esda"):
+        raise GapError(f"draws must be 'fast' or 'esda', not {draws!r}.")
     check_geometry(areas, need_metres=snap_m > 0)
     values = as_numeric(values, "values")
     values = aligned_to_areas(values, areas, "values")
     if np.isinf(values.to_numpy(dtype=float)).any():
         raise GapError("values contain infinite numbers; replace them with finite values or NaN.")
-    weights, islands, neighbours = tested_weights(areas, values, snap_m=snap_m)
+    adj, tested, islands, neighbours = tested_weights(
+        areas, values, snap_m=snap_m, cache_dir=cache_dir
+    )
     frame = _empty_hot_spot_frame(areas.index, values, neighbours)
     notes = _method_notes(
         permutations=permutations,
@@ -218,56 +236,68 @@ def hot_spots(
         missing=int(values.isna().sum()),
         islands=islands,
     )
-    global_i, global_p, expected_i = _test(
-        frame, values, weights, notes, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr
+    stats = _test(
+        frame,
+        values,
+        adj,
+        tested,
+        notes,
+        permutations=permutations,
+        seed=seed,
+        alpha=alpha,
+        fdr=fdr,
+        draws=draws,
     )
     return HotSpots(
         frame=frame,
-        global_i=float(global_i),
-        global_p=float(global_p),
+        global_i=float(stats.global_i) if stats else float("nan"),
+        global_p=float(stats.global_p) if stats else float("nan"),
         notes=tuple(notes),
-        expected_i=float(expected_i),
+        expected_i=float(stats.expected_i) if stats else float("nan"),
         islands=tuple(islands),
         permutations=permutations,
         alpha=alpha,
         fdr=fdr,
+        global_permutations=stats.global_permutations if stats else 0,
     )
 
 
 def _test(
     frame: pd.DataFrame,
     values: pd.Series,
-    weights: Any,
+    adj: Any,
+    tested: pd.Index,
     notes: list[str],
     *,
     permutations: int,
     seed: int,
     alpha: float,
     fdr: bool,
-) -> tuple[float, float, float]:
+    draws: str,
+) -> Any:
     """Run the local and global tests on the connected areas with a value.
 
-    Fills in ``frame`` and appends to ``notes``; returns global I, its pseudo
-    p-value and its expected value (NaN when there is nothing to test).
+    Fills in ``frame`` and appends to ``notes``; returns the
+    :class:`geo.gaps.moran.MoranResult`, or None when there is nothing to test.
     """
-    global_i = global_p = expected_i = float("nan")
-    tested = list(weights.id_order) if weights is not None else []
-    y = values.loc[tested].to_numpy(dtype=float) if tested else np.empty(0)
+    y = values.loc[tested].to_numpy(dtype=float) if len(tested) else np.empty(0)
     if len(tested) < 3:
         notes.append("Too few connected areas with a value (fewer than 3) for hot spots.")
-    elif np.ptp(y) == 0:
+        return None
+    if np.ptp(y) == 0:
         notes.append("Every area has the same value: there are no hot spots to find.")
-    else:
-        local_i, p_sim, quads, global_i, global_p, expected_i = _moran(
-            y, weights, permutations=permutations, seed=seed
-        )
-        _classify(frame, tested, local_i, p_sim, quads, alpha=alpha, fdr=fdr)
-        notes.append(
-            f"{int(frame['hotspot'].sum())} hot spot(s) and {int(frame['coldspot'].sum())} "
-            f"cold spot(s) among {len(tested)} areas tested; global Moran's I = "
-            f"{global_i:.3f} (pseudo p = {global_p:.3g})."
-        )
-    return global_i, global_p, expected_i
+        return None
+    from geo.gaps.moran import moran
+
+    stats = moran(y, adj, permutations=permutations, seed=seed, scheme=draws)
+    _classify(frame, tested, stats.local_i, stats.p_value, stats.quadrant, alpha=alpha, fdr=fdr)
+    notes.append(
+        f"{int(frame['hotspot'].sum())} hot spot(s) and {int(frame['coldspot'].sum())} "
+        f"cold spot(s) among {len(tested)} areas tested; global Moran's I = "
+        f"{stats.global_i:.3f} (pseudo p = {stats.global_p:.3g}, "
+        f"{stats.global_permutations} permutations)."
+    )
+    return stats
 
 
 def _method_notes(
@@ -305,7 +335,7 @@ def _method_notes(
 
 def _classify(
     frame: pd.DataFrame,
-    tested: list[Any],
+    tested: pd.Index,
     local_i: np.ndarray,
     p_sim: np.ndarray,
     quads: np.ndarray,
@@ -326,40 +356,6 @@ def _classify(
     frame["coldspot"] = significant & quadrant.eq("LL").fillna(False).astype(bool)
     cluster = quadrant.map(QUADRANT_LABELS).where(significant, NOT_SIGNIFICANT)
     frame["cluster"] = frame["cluster"].where(frame["quadrant"].isna(), cluster)
-
-
-def _moran(
-    y: np.ndarray, w: Any, *, permutations: int, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float, float]:
-    """esda's local and global Moran's I, reproducibly and without side effects."""
-    import esda
-
-    with _RANDOM_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        state = np.random.get_state()
-        try:
-            local = esda.Moran_Local(
-                y,
-                w,
-                transformation="r",
-                permutations=permutations,
-                keep_simulations=False,
-                seed=seed,
-                n_jobs=1,
-            )
-            np.random.seed(seed)
-            glob = esda.Moran(y, w, transformation="r", permutations=permutations)
-        finally:
-            np.random.set_state(state)
-    return (
-        np.asarray(local.Is, dtype=float),
-        np.asarray(local.p_sim, dtype=float),
-        np.asarray(local.q),
-        float(glob.I),
-        float(glob.p_sim),
-        float(glob.EI),
-    )
 
 
 def _empty_hot_spot_frame(

@@ -74,6 +74,7 @@ class HttpClient(ArcGisClient, NomisClient, OverpassClient):
         progress: Progress | None = None,
         description: str = "",
         suffix: str | None = None,
+        expected_md5: str | None = None,
     ) -> Path:
         """Download a file into the cache (once) and return its path.
 
@@ -97,6 +98,9 @@ class HttpClient(ArcGisClient, NomisClient, OverpassClient):
             Extension of the cached file; by default taken from the URL.
             ``.csv``/``.json``/``.zip``/``.gz``/``.xlsx``/``.parquet`` files
             are checked not to be an HTML error page.
+        expected_md5
+            The file's published md5 (Geofabrik's ``.md5`` files); a
+            different download is rejected and not cached.
 
         Returns
         -------
@@ -141,7 +145,9 @@ class HttpClient(ArcGisClient, NomisClient, OverpassClient):
                     "etag": response.headers.get("ETag"),
                     "last_modified": response.headers.get("Last-Modified"),
                 }
-                chunks = self._checked_chunks(response, url, expected, progress, suffix)
+                chunks = self._checked_chunks(
+                    response, url, expected, progress, suffix, expected_md5
+                )
                 return self.cache.put_stream(key, chunks, suffix=suffix, meta=meta)
 
             path = self._request("GET", url, what=what, params=query, consume=consume)
@@ -155,12 +161,22 @@ class HttpClient(ArcGisClient, NomisClient, OverpassClient):
         expected: str | None,
         progress: Progress | None,
         suffix: str,
+        expected_md5: str | None = None,
     ) -> Iterator[bytes]:
-        """The body's chunks; at the end, raise if its sha256 is not ``expected``."""
+        """The body's chunks; at the end, raise if its sha256 (md5) is not the expected one."""
         digest = hashlib.sha256()
+        md5 = hashlib.md5(usedforsecurity=False) if expected_md5 else None
         for chunk in self._iter_body(response, url, progress=progress, suffix=suffix):
             digest.update(chunk)
+            if md5 is not None:
+                md5.update(chunk)
             yield chunk
+        if md5 is not None and md5.hexdigest() != expected_md5.strip().lower():  # type: ignore[union-attr]
+            raise DownloadError(
+                f"The file downloaded from {url} has md5 {md5.hexdigest()}, not the "
+                f"published {expected_md5}: it was not kept. Try again later (the publisher "
+                "may have been replacing the file)."
+            )
         actual = digest.hexdigest()
         if expected is not None and actual != expected:
             raise DownloadError(

@@ -39,6 +39,7 @@ from geo.pipeline import (
     finish_analysis,
     measure_provision,
 )
+from geo.provision import region_coverage
 from geo.region import Region
 from geo.residents import national_residents
 from geo.result import Result
@@ -150,30 +151,33 @@ def scenario(
     assets = gpd.GeoDataFrame(
         pd.concat([kept, proposed], ignore_index=True), geometry="geometry", crs=kept.crs
     )
-    counted = counted_assets(assets, chosen)
+    cover = result.coverage or region_coverage(region, chosen)
+    counted = counted_assets(assets, cover.measured)
     changed = pd.concat([proposed, closing[closing["category"].isin(chosen)]], ignore_index=True)
     note = _note(name, proposed, closing)
     after_region = dataclasses.replace(region, assets=assets, notes=(*region.notes, note))
 
     before = result.areas
     reach = _recompute_mask(before, changed, counted, params.thresholds, params.catchment_m)
-    measured = measure_provision(
+    _, measured = measure_provision(
         region.areas[reach],
         counted,
         chosen,
         params,
         residents,
+        cover,
         demand_areas=region.areas,
     )
-    provision_frame = _spliced(before, measured.frame, reach)
+    measures = _spliced(before, measured, reach)
     after = finish_analysis(
         after_region,
         params,
-        scores=_risk_of(result, provision_frame),
-        provision_frame=provision_frame,
+        scores=_risk_of(result, measures),
+        measures=measures,
         notes=(*result.notes, note),
         chosen=chosen,
         counted=counted,
+        cover=cover,
     )
     proposals = _proposals_frame(proposed, closing)
     measures = _measures(changed)
@@ -304,12 +308,16 @@ def _risk_of(result: Result, provision_frame: pd.DataFrame) -> RiskStage:
     stop = list(areas.columns).index(provision_frame.columns[0])
     columns = [c for c in areas.columns[start:stop] if c not in own]
     assert result.risk_detail is not None  # every Result from run_analysis has one
+    totals = result.totals
+    low, high = totals.get("expected_lonely_p05"), totals.get("expected_lonely_p95")
     return RiskStage(
         frame=areas[columns],
         used=tuple(result.risk_used),
         applied=dict(result.risk_weights),
         detail=result.risk_detail,
         older=result.older_detail,
+        total_expected=(low, high) if low is not None and high is not None else None,
+        params=result.parameters,
         notes=(),
     )
 

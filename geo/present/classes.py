@@ -156,7 +156,7 @@ def _walk_classes(metres: pd.Series, category_label: str, speed_m_s: float) -> C
     )
     text = minutes.map(
         lambda m: (
-            "none loaded nearby"
+            "no data (not covered, or none loaded nearby)"
             if pd.isna(m)
             else f"{m:.0f} min walk ({m * speed_m_s * 60:,.0f} m)"
         )
@@ -165,7 +165,7 @@ def _walk_classes(metres: pd.Series, category_label: str, speed_m_s: float) -> C
     labels = [f"{a}–{b} min" for a, b in zip(lows, WALK_BANDS, strict=False)]
     labels[0] = f"up to {WALK_BANDS[0]} min"
     labels.append(f"over {WALK_BANDS[-1]} min")
-    legend = (*zip(WALK_COLOURS, labels, strict=True), (NO_DATA, "none loaded"))
+    legend = (*zip(WALK_COLOURS, labels, strict=True), (NO_DATA, "no data"))
     note = (
         f"Straight-line distance from each area's population-weighted centre to the "
         f"nearest {category_label}, at {speed_m_s:g} m/s. Real walks are longer."

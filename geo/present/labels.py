@@ -9,6 +9,7 @@ from geo.sources.taxonomy import category_labels
 MODEL_LABELS = {
     "older": ("people aged 65+ (Age UK model)", "people 65+ (Age UK model)"),
     "all-ages": ("all ages (composite index)", "all ages"),
+    "evidence": ("all ages (published odds ratios)", "all ages"),
 }
 
 
@@ -24,5 +25,5 @@ def category_label(key: str) -> str:
 
 def model_label(model: str, *, short: bool = False) -> str:
     """Who a risk model is about (``"older"`` or the all-ages index)."""
-    full, brief = MODEL_LABELS["older" if model == "older" else "all-ages"]
+    full, brief = MODEL_LABELS.get(model, MODEL_LABELS["all-ages"])
     return brief if short else full

@@ -61,7 +61,8 @@ Modules
 :mod:`~geo.provision.nearest` (nearest distance, walking minutes),
 :mod:`~geo.provision.counts` (counts within distances),
 :mod:`~geo.provision.e2sfca` and :mod:`~geo.provision.decay` (E2SFCA),
-:mod:`~geo.provision.measures` (all of them for a region, with notes);
+:mod:`~geo.provision.measures` (all of them for a region, with notes),
+:mod:`~geo.provision.coverage` (which categories are known where);
 :mod:`~geo.provision.inputs`, :mod:`~geo.provision.checks`,
 :mod:`~geo.provision.spatial`, :mod:`~geo.provision.supply` and
 :mod:`~geo.provision.notes` hold what those share.
@@ -71,6 +72,14 @@ from __future__ import annotations
 
 from geo.provision.checks import DEFAULT_THRESHOLDS, USER_CATEGORY
 from geo.provision.counts import counts_within
+from geo.provision.coverage import (
+    Coverage,
+    area_coverage,
+    coverage_notice,
+    coverage_records,
+    mask_uncovered,
+    region_coverage,
+)
 from geo.provision.decay import LUO_QI_STEPS, Decay, decay_weights
 from geo.provision.demand import demand_around
 from geo.provision.e2sfca import e2sfca
@@ -81,13 +90,19 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "LUO_QI_STEPS",
     "USER_CATEGORY",
+    "Coverage",
     "Decay",
     "ProvisionResult",
+    "area_coverage",
     "counts_within",
+    "coverage_notice",
+    "coverage_records",
     "decay_weights",
     "demand_around",
     "e2sfca",
+    "mask_uncovered",
     "nearest_distance",
     "provision_measures",
+    "region_coverage",
     "walking_minutes",
 ]

@@ -68,6 +68,8 @@ class _Assets:
     codes: np.ndarray
     supply_any: np.ndarray
     supply_cat: np.ndarray
+    #: Which categories (by code) the ``any`` columns count.
+    in_any: np.ndarray
 
 
 def provision_measures(
@@ -81,6 +83,7 @@ def provision_measures(
     capacity_column: str | None = "capacity",
     decay: Decay = "gaussian",
     demand: pd.DataFrame | None = None,
+    any_categories: Iterable[str] | None = None,
 ) -> ProvisionResult:
     """All provision measures for a region's areas, with notes on the method.
 
@@ -124,6 +127,10 @@ def provision_measures(
         catchment add to the demand on that asset, so an area's E2SFCA is
         the same whichever region it is measured in.  ``None``: only
         ``areas`` compete (access near the border is then overstated).
+    any_categories
+        The categories the ``any`` columns (nearest, counts, E2SFCA) count;
+        default all of ``categories``.  The pipeline passes the categories
+        known across the whole study area (see :mod:`geo.provision.coverage`).
 
     Returns
     -------
@@ -148,7 +155,10 @@ def provision_measures(
     supply_cat, capacity_notes, capacity_used = category_supply(
         usable, codes, chosen, capacity_column
     )
-    measured = _Assets(asset_xy, codes, np.ones(len(usable)), supply_cat)
+    wanted = chosen if any_categories is None else set(any_categories)
+    in_any = np.array([c in wanted for c in chosen], dtype=bool)
+    in_any_asset = in_any[codes] if len(codes) else np.zeros(0, dtype=bool)
+    measured = _Assets(asset_xy, codes, in_any_asset.astype(float), supply_cat, in_any)
 
     outside, reached = outside_demand(demand, index, asset_xy, radius, weight)
     i, j, d = pairs_within(xy, asset_xy, max(steps[-1], radius))
@@ -166,6 +176,7 @@ def provision_measures(
     notes.extend(data_notes(chosen, codes, demand_at, missing_pop))
     notes.append(demand_note(demand is not None, reached, len(index)))
     parameters = _parameters(chosen, steps, radius, decay, speed, capacity_column)
+    parameters["any_categories"] = [c for c, k in zip(chosen, in_any, strict=True) if k]
     parameters.update(capacity_used=capacity_used, n_areas=len(index), n_assets=len(usable))
     return ProvisionResult(frame=frame, notes=tuple(notes), parameters=parameters)
 
@@ -231,7 +242,8 @@ def _area_population(
 
 def _nearest_columns(xy: np.ndarray, assets: _Assets, chosen: tuple[str, ...]) -> Columns:
     """``nearest_any_m`` and ``nearest_<category>_m`` for each area's point."""
-    columns = {"nearest_any_m": nearest_array(xy, assets.xy)}
+    anywhere = assets.in_any[assets.codes] if len(assets.codes) else np.zeros(0, dtype=bool)
+    columns = {"nearest_any_m": nearest_array(xy, assets.xy[anywhere])}
     for k, key in enumerate(chosen):
         columns[f"nearest_{key}_m"] = nearest_array(xy, assets.xy[assets.codes == k])
     return columns
@@ -254,7 +266,10 @@ def _count_columns(
         inside = d <= t
         grid = np.bincount(cat_of_pair[inside] * n + i[inside], minlength=c * n)
         per_threshold[t] = grid.reshape(c, n).astype(np.int64)
-    columns = {f"count_any_{distance_label(t)}m": per_threshold[t].sum(axis=0) for t in steps}
+    columns = {
+        f"count_any_{distance_label(t)}m": per_threshold[t][assets.in_any].sum(axis=0)
+        for t in steps
+    }
     for k, key in enumerate(chosen):
         for t in steps:
             columns[f"count_{key}_{distance_label(t)}m"] = per_threshold[t][k]

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import pandas as pd
+from markupsafe import Markup
 
 from geo import __version__, risk
+from geo.method import TOPICS, method_html
 from geo.pipeline import HEADLINE_MINUTES, headline
 from geo.sources.registry import licence_name
 from geo.sources.taxonomy import CATEGORIES
@@ -107,6 +109,7 @@ def report_context(
         "sources": _sources(result),
         "asset_sources": _asset_sources(result),
         "caveats": list(CAVEATS),
+        "coverage": result.coverage_summary(),
         "analysis_notes": list(result.notes),
         "region_notes": list(region.notes),
         "unavailable": [
@@ -247,7 +250,9 @@ def _figures(result: Result) -> list[dict[str, str]]:
         {
             "value": fmt_int(h.get("expected_lonely"), nearest=10) if lonely_known else "–",
             "label": "older people (65+) expected to be often lonely",
-            "note": "estimate from the Age UK model; an understatement (see method)"
+            "note": "Age UK model calibrated to 7% of people 65+ often lonely (Age UK 2024); "
+            f"90% range {fmt_int(h.get('expected_lonely_p05'), nearest=10)}–"
+            f"{fmt_int(h.get('expected_lonely_p95'), nearest=10)} (see method)"
             if lonely_known
             else "not available: the Census tables the Age UK model needs are missing",
         },
@@ -343,6 +348,12 @@ def _risk_column(result: Result) -> str:
     return "england" if national is not None and national.notna().any() else "local"
 
 
+def _rank_range(rec: dict) -> str:
+    """``3–7``: the 5th–95th percentile rank under model uncertainty, or empty."""
+    low, high = rec.get("risk_rank_p05"), rec.get("risk_rank_p95")
+    return "" if _missing(low) or _missing(high) else f"{fmt_int(low)}–{fmt_int(high)}"
+
+
 def _area_rows(frame: pd.DataFrame | None) -> list[dict[str, str]]:
     if frame is None or frame.empty:
         return []
@@ -360,6 +371,9 @@ def _area_rows(frame: pd.DataFrame | None) -> list[dict[str, str]]:
                 "residents": fmt_int(rec.get("population")),
                 "decile_england": fmt_int(rec.get("risk_decile_national")),
                 "decile_local": fmt_int(rec.get("risk_decile")),
+                "rank_range": _rank_range(rec),
+                "robust": not _missing(rec.get("robust_priority"))
+                and bool(rec.get("robust_priority")),
                 "access": fmt_num(rec.get("access_e2sfca"), 2),
                 "distance": f"{fmt_int(distance)} m" if not _missing(distance) else "none",
                 "minutes": f"{fmt_int(minutes)} min" if not _missing(minutes) else "",
@@ -484,6 +498,8 @@ def _method(result: Result) -> dict[str, Any]:
     ]
     return {
         "model": p.model,
+        # the method write-up, as on the app's Method page (the package's own text)
+        "topics": [Markup(method_html(t, p, heading_offset=2)) for t in TOPICS],
         "indicator_rows": indicator_rows,
         "model_rows": model_rows,
         "categories": categories,

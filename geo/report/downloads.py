@@ -127,7 +127,12 @@ def export_metadata(
         "generated": generated.isoformat(timespec="seconds"),
         "software": f"Belonging Atlas {__version__}",
     }
-    return exports.metadata_table([r.as_dict() for r in result.provenance], parameters, row_counts)
+    return exports.metadata_table(
+        [r.as_dict() for r in result.provenance],
+        parameters,
+        row_counts,
+        coverage=result.coverage_summary(),
+    )
 
 
 def _metadata_json(meta: pd.DataFrame) -> list[dict[str, Any]]:

@@ -68,6 +68,9 @@ PRIORITY_COLUMNS = (
     "risk_score",
     "risk_decile",
     "risk_decile_national",
+    "risk_rank_p05",
+    "risk_rank_p95",
+    "robust_priority",
     "access_e2sfca",
     "nearest_any_m",
     "walk_min_any",
@@ -155,97 +158,45 @@ def risk_drivers(
 ) -> dict[str, list[Driver]]:
     """The indicators that raise each area's risk most, largest first.
 
-    For the all-ages index the contribution of an indicator is its z-score
-    (against England, or the region without a national frame) times its
-    weight rescaled over the indicators the area has, as in
-    :func:`geo.risk.contributions`.  For the older people's model it is the
-    term's coefficient times the area's difference from the region's
-    65+-weighted average of that term (log-odds).  Only positive
-    contributions are listed.
+    Read from :func:`geo.risk.top_drivers` on the risk model the result
+    carries, so the report lists the same drivers as the app and
+    ``python -m geo explain``: each term's contribution relative to England
+    (``geo/method/risk.md``).  Only positive contributions are listed.
     """
     areas = result.areas
     codes = list(areas.index if codes is None else codes)
-    if not codes:
-        return {}
-    if result.parameters.model == "older":
-        return _older_drivers(result, codes, top)
-    return _composite_drivers(result, codes, top)
-
-
-def _composite_drivers(result: Result, codes: list[str], top: int) -> dict[str, list[Driver]]:
-    areas = result.areas.loc[codes]
-    by_name = {i.name: i for i in risk.INDICATORS}
-    used = [n for n in result.risk_used if f"z_{n}" in areas.columns]
-    if not used:
+    detail = result.risk_detail
+    if not codes or detail is None:
         return {c: [] for c in codes}
-    z = areas[[f"z_{n}" for n in used]].to_numpy(dtype=float)
-    w = np.array([float(result.risk_weights.get(n, 0.0)) for n in used])
-    present = np.isfinite(z)
-    wsum = (present * w).sum(axis=1, keepdims=True)
-    contrib = np.where(present, z * w, np.nan) / np.where(wsum > 0, wsum, np.nan)
+    older = isinstance(detail, risk.OlderRisk)
+    composite = isinstance(detail, risk.CompositeRisk)
     out: dict[str, list[Driver]] = {}
-    for row, code in enumerate(codes):
-        order = np.argsort(-np.nan_to_num(contrib[row], nan=-np.inf))
+    for code in codes:
         items = []
-        for j in order[:top]:
-            c = contrib[row, j]
-            if not np.isfinite(c) or c <= 0:
-                break
-            name = used[j]
-            indicator = by_name.get(name)
-            if indicator is not None:
-                column = indicator.column
-                words = INDICATOR_WORDS.get(name, indicator.label.lower())
-            else:  # an uploaded indicator, "user:<column>"
-                column = name.split(":", 1)[-1]
-                words = column.removeprefix("user_").replace("_", " ") + " (your data)"
-            value = float(areas.iloc[row][column]) if column in areas.columns else np.nan
-            items.append(
-                Driver(
-                    name=name,
-                    words=words,
-                    value=value,
-                    shown=_value_text(column, value, known=indicator is not None),
-                    contribution=float(c),
-                )
-            )
+        for name, row in risk.top_drivers(detail, code, n=top).iterrows():
+            name = str(name)
+            value = float(row["value"])
+            if composite:
+                words, shown = _indicator_words(name, value)
+            elif older:
+                words = TERM_WORDS.get(name, str(row["label"]).lower())
+                shown = f"{(2.0 - value if name == 'household_size' else value):.0%}"
+            else:
+                words, shown = INDICATOR_WORDS.get(name, str(row["label"]).lower()), f"{value:.0%}"
+            items.append(Driver(name, words, value, shown, float(row["contribution"])))
         out[code] = items
     return out
 
 
-def _older_drivers(result: Result, codes: list[str], top: int) -> dict[str, list[Driver]]:
-    try:
-        model = risk.older_people_risk(result.areas)
-    except risk.RiskError:
-        return {c: [] for c in codes}
-    inputs = model.inputs
-    weights = result.areas["pop_65plus"].reindex(inputs.index).astype(float).fillna(0.0)
-    terms = {t.name: t for t in risk.AGE_UK_TERMS}
-    out: dict[str, list[Driver]] = {}
-    means = {}
-    for name in model.terms:
-        values = inputs[name].astype(float)
-        ok = values.notna() & (weights > 0)
-        means[name] = float(np.average(values[ok], weights=weights[ok])) if ok.any() else np.nan
-    for code in codes:
-        items = []
-        for name in model.terms:
-            value = float(inputs.at[code, name])
-            c = terms[name].estimate * (value - means[name])
-            if np.isfinite(c) and c > 0:
-                shown_value = 2.0 - value if name == "household_size" else value
-                items.append(
-                    Driver(
-                        name=name,
-                        words=TERM_WORDS.get(name, terms[name].label.lower()),
-                        value=value,
-                        shown=f"{shown_value:.0%}",
-                        contribution=float(c),
-                    )
-                )
-        items.sort(key=lambda d: -d.contribution)
-        out[code] = items[:top]
-    return out
+def _indicator_words(name: str, value: float) -> tuple[str, str]:
+    """Plain words and the shown value of an all-ages index indicator."""
+    indicator = {i.name: i for i in risk.INDICATORS}.get(name)
+    if indicator is not None:
+        words = INDICATOR_WORDS.get(name, indicator.label.lower())
+        return words, _value_text(indicator.column, value)
+    column = name.split(":", 1)[-1]  # an uploaded indicator, "user:<column>"
+    words = column.removeprefix("user_").replace("_", " ") + " (your data)"
+    return words, _value_text(column, value, known=False)
 
 
 def _value_text(column: str, value: float, *, known: bool = True) -> str:

@@ -76,7 +76,9 @@ INDICATORS: tuple[Indicator, ...] = (
         1,
         10,
         "Age UK's model: household size is the second strongest Census factor for loneliness "
-        "at 65+ (Age UK 2015; Iparraguirre 2016). Overlaps with living alone, hence 10.",
+        "at 65+ (Age UK 2015; Iparraguirre 2016). Overlaps with living alone, hence 10. "
+        "Direction contested for all ages: "
+        "loneliness at any age is highest among young adults, renters and single people.",
     ),
     Indicator(
         "bad_health",
@@ -103,7 +105,9 @@ INDICATORS: tuple[Indicator, ...] = (
         1,
         5,
         "35% of unpaid carers said they were always or often lonely against 5% of the public "
-        "(Carers UK, Carers Week 2019; a self-selected survey, hence 5).",
+        "(Carers UK, Carers Week 2019; a self-selected survey, hence 5). "
+        "Direction contested for all ages: "
+        "loneliness at any age is highest among young adults, renters and single people.",
     ),
     Indicator(
         "widowed",
@@ -112,7 +116,8 @@ INDICATORS: tuple[Indicator, ...] = (
         1,
         10,
         "Widowed people are at particular risk (ONS 2018: about 3.6 times as likely as "
-        "married people; Age UK 2015 coefficient 1.03).",
+        "married people; Age UK 2015 coefficient 1.03). Direction contested for all ages: "
+        "loneliness at any age is highest among young adults, renters and single people.",
     ),
     Indicator(
         "divorced_separated",

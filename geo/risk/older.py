@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.frozen import FrozenMap
+from geo.risk.calibration import OLDER_OFTEN_LONELY, scale_to
 from geo.risk.checks import RiskError, as_numeric, check_frame
 from geo.risk.ranking import decile, national_rank, rank_desc
 from geo.risk.terms import AGE_UK_INTERCEPT, AGE_UK_TERMS, APPROXIMATIONS, TERMS, Approximation
@@ -31,8 +32,11 @@ class OlderRisk:
     Attributes
     ----------
     frame
-        Indexed like the input: ``older_logit``, ``older_prevalence``,
-        ``older_relative_risk``, ``expected_lonely_older``, ``older_rank``,
+        Indexed like the input: ``older_logit``, ``older_prevalence`` (the
+        model as published, without its non-Census terms),
+        ``older_relative_risk``, ``older_prevalence_calibrated`` (relative risk
+        × the published national share, :data:`OLDER_OFTEN_LONELY`),
+        ``expected_lonely_older`` (calibrated prevalence × residents 65+), ``older_rank``,
         ``older_decile`` (1 = highest 10% in the region) and, with a national
         frame, ``older_rank_national`` and ``older_decile_national``.
     inputs
@@ -48,6 +52,16 @@ class OlderRisk:
         How each term was approximated from the Census.
     notes
         Terms left out, fallbacks and values clipped, in plain English.
+    reference_inputs, reference_weights
+        The reference areas' term values and residents 65+ (England, or the
+        region without a national frame).
+    reference_means
+        Mean of each term over the reference, weighted by residents 65+: what
+        an area's drivers are measured against.
+    intercept
+        The published intercept.
+    population
+        Residents aged 65+ per area (None without ``pop_65plus``).
     """
 
     frame: pd.DataFrame
@@ -57,6 +71,26 @@ class OlderRisk:
     terms: tuple[str, ...]
     approximations: Mapping[str, str]
     notes: tuple[str, ...]
+    reference_inputs: pd.DataFrame | None = None
+    reference_weights: pd.Series | None = None
+    reference_means: Mapping[str, float] = FrozenMap({})
+    intercept: float = AGE_UK_INTERCEPT
+    population: pd.Series | None = None
+
+    @property
+    def coefficients(self) -> dict[str, float]:
+        """Term → published log-odds coefficient."""
+        return {n: TERMS[n].estimate for n in self.terms}
+
+    @property
+    def std_errors(self) -> dict[str, float]:
+        """Term → published standard error."""
+        return {n: TERMS[n].std_error for n in self.terms}
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Term → label."""
+        return {n: TERMS[n].label for n in self.terms}
 
 
 def older_people_risk(
@@ -106,9 +140,22 @@ def older_people_risk(
         frame, ref, chosen, prevalence, older
     )
     notes.append(f"Relative risk is against {reference_text} (p_ref = {p_ref:.4f}).")
+    notes.append(
+        f"Expected counts are calibrated: relative risk × {OLDER_OFTEN_LONELY.share:.0%} "
+        f"({OLDER_OFTEN_LONELY.population} often lonely, Age UK 2024), so the reference's "
+        f"share is {OLDER_OFTEN_LONELY.share:.0%} rather than the uncalibrated {p_ref:.1%}."
+    )
     out = _older_frame(logit, prevalence, older, p_ref, ref_prevalence)
     if older is None:
         notes.append("pop_65plus is absent, so expected counts could not be computed.")
+    ref_inputs = inputs if ref is None else _model_inputs(ref, chosen)[0]
+    base = frame if ref is None else ref
+    ref_weights = (
+        as_numeric(base["pop_65plus"], "pop_65plus").fillna(0.0)
+        if "pop_65plus" in base
+        else pd.Series(1.0, index=base.index)
+    )
+    means = {n: _weighted_mean(ref_inputs[n], ref_weights)[0] for n in chosen}
 
     for note in notes:
         log.debug("older people's model: %s", note)
@@ -120,6 +167,10 @@ def older_people_risk(
         terms=tuple(chosen),
         approximations=FrozenMap({k: a.description for k, a in chosen.items()}),
         notes=tuple(notes),
+        reference_inputs=ref_inputs,
+        reference_weights=ref_weights,
+        reference_means=FrozenMap(means),
+        population=older,
     )
 
 
@@ -157,8 +208,13 @@ def _older_frame(
     out["older_logit"] = logit
     out["older_prevalence"] = prevalence
     out["older_relative_risk"] = prevalence / p_ref if p_ref > 0 else np.nan
+    calibrated = pd.Series(
+        scale_to(out["older_relative_risk"].to_numpy(), OLDER_OFTEN_LONELY.share),
+        index=logit.index,
+    )
+    out["older_prevalence_calibrated"] = calibrated
     if older is not None:
-        out["expected_lonely_older"] = expected_count(prevalence, older)
+        out["expected_lonely_older"] = expected_count(calibrated, older)
     else:
         out["expected_lonely_older"] = np.nan
     out["older_rank"] = rank_desc(prevalence)

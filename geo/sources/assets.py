@@ -12,7 +12,11 @@ every point within ``buffer_m`` metres of any area of the region is kept
 which lie inside the region itself.  A source that lists the authorities it
 ``covers`` is opened when the region and its buffer touch any of them, so a
 neighbouring authority's register contributes its points near the border.
-The same place listed by two sources (same category, names equal or one
+Each source also says where it is complete (:class:`SourceCoverage`): the
+authorities it ``covers``, the nation it declares (``coverage = "Great
+Britain"``), the box searched (Overpass), or else the area its places span;
+and the categories it supplies (declared, fixed by its options, or read off
+its rows).  The same place listed by two sources (same category, names equal or one
 missing, less than :data:`DUPLICATE_DISTANCE_M` apart) is kept once, from the
 source listed first.
 """
@@ -31,10 +35,15 @@ import shapely
 
 from geo.errors import DataSourceError, OfflineError, SchemaError, UnreachableError
 from geo.provenance import ProvenanceRecord, Unavailable, file_sha256, record
-from geo.sources import lookups, osm
+from geo.regiontypes import SourceCoverage
+from geo.sources import lookups, osm, osm_geofabrik
 from geo.sources.assetfiles import empty_asset_frame
 from geo.sources.registers import assets_from_spec
 from geo.sources.registry import AssetFile
+from geo.sources.taxonomy import CATEGORIES
+
+#: Categories OpenStreetMap supplies (those with OSM tags in the taxonomy).
+OSM_CATEGORIES: tuple[str, ...] = tuple(c.key for c in CATEGORIES if c.osm_tags)
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +65,8 @@ class RegionAssets:
     notes: list[str] = field(default_factory=list)
     #: Sources whose download failed in this run (tried again next time).
     failed: list[str] = field(default_factory=list)
+    #: Where each source loaded is complete, and what it supplies.
+    coverage: list[SourceCoverage] = field(default_factory=list)
 
 
 def search_box_wgs84(areas: gpd.GeoDataFrame, buffer_m: float) -> tuple[float, float, float, float]:
@@ -88,10 +99,12 @@ def load_assets(
     near = nearby_authorities(access, areas, lads, buffer_m, result.notes)
 
     access.report("OpenStreetMap community places", 0, 1)  # type: ignore[attr-defined]
-    osm_frame = _osm_assets(access, near, bbox, result)
+    national = len(lads) >= osm_geofabrik.NATIONAL_MIN_AUTHORITIES  # Overpass for one or two
+    osm_frame = _osm_assets(access, near, bbox, result, national=national)
     access.report("OpenStreetMap community places", 1, 1)  # type: ignore[attr-defined]
     if osm_frame is not None:
         parts.append(osm_frame)
+        result.coverage.append(_osm_coverage(access, bbox))
     for asset_file in access.sources.asset_files:  # type: ignore[attr-defined]
         if not asset_file.relevant_to(near):
             continue
@@ -100,6 +113,9 @@ def load_assets(
         access.report(asset_file.title, 1, 1)  # type: ignore[attr-defined]
         if frame is not None:
             parts.append(frame)
+            found = file_coverage(asset_file, frame, bbox)
+            if found is not None:
+                result.coverage.append(found)
 
     if not parts:
         result.notes.append("No community assets could be loaded for this area.")
@@ -121,7 +137,63 @@ def load_assets(
         unavailable=result.unavailable,
         notes=result.notes,
         failed=result.failed,
+        coverage=result.coverage,
     )
+
+
+def _osm_coverage(access: object, bbox: tuple[float, float, float, float]) -> SourceCoverage:
+    """OpenStreetMap: the authorities its extract covers, else the box searched."""
+    dataset = access.dataset("osm_assets")  # type: ignore[attr-defined]
+    local = access.sources.local.get("osm_assets")  # type: ignore[attr-defined]
+    covers = tuple(local.details.get("covers") or ()) if local is not None else ()
+    common = {"source": "osm_assets", "title": dataset.title, "categories": OSM_CATEGORIES}
+    if covers:
+        return SourceCoverage(
+            **common, extent="authorities", label=_authorities(covers), lad_codes=covers
+        )
+    return SourceCoverage(
+        **common, extent="area", label="the area searched", area_wkt=_box_wkt(bbox)
+    )
+
+
+def file_coverage(
+    asset_file: AssetFile, frame: gpd.GeoDataFrame, bbox: tuple[float, float, float, float]
+) -> SourceCoverage | None:
+    """Where an asset file is complete: its authorities, its nation, or the area searched.
+
+    ``frame`` is what was read from the file around the region; it gives the
+    categories when the file does not declare them.  A file that states no
+    coverage is taken to be complete over the area searched (``bbox``, south,
+    west, north, east in WGS84), and its label says so.  None when the file
+    gave no place and declares no category.
+    """
+    categories = asset_file.supplied_categories()
+    if categories is None:
+        categories = tuple(dict.fromkeys(frame["category"].astype(str)))
+    if not categories:
+        return None
+    common = {"source": asset_file.source, "title": asset_file.title, "categories": categories}
+    covers = asset_file.covers
+    if covers and "*" not in covers:
+        return SourceCoverage(
+            **common, extent="authorities", label=_authorities(covers), lad_codes=covers
+        )
+    if asset_file.coverage or covers:
+        return SourceCoverage(**common, extent="national", label=asset_file.coverage or "England")
+    label = "the area searched (the file states no coverage, so it is assumed complete)"
+    return SourceCoverage(**common, extent="area", label=label, area_wkt=_box_wkt(bbox))
+
+
+def _authorities(codes: Sequence[str]) -> str:
+    listed = ", ".join(codes[:4]) + (", …" if len(codes) > 4 else "")
+    return f"{len(codes)} authorit{'y' if len(codes) == 1 else 'ies'}: {listed}"
+
+
+def _box_wkt(bbox: tuple[float, float, float, float]) -> str:
+    """The (south, west, north, east) WGS84 box as a polygon in EPSG:27700, as WKT."""
+    south, west, north, east = bbox
+    box = gpd.GeoSeries([shapely.box(west, south, east, north)], crs=4326).to_crs(CRS)
+    return str(box.iloc[0].wkt)
 
 
 def nearby_authorities(
@@ -189,6 +261,8 @@ def _osm_assets(
     lads: Sequence[str],
     bbox: tuple[float, float, float, float],
     result: RegionAssets,
+    *,
+    national: bool = False,
 ) -> gpd.GeoDataFrame | None:
     dataset_id = "osm_assets"
     dataset = access.dataset(dataset_id)  # type: ignore[attr-defined]
@@ -226,6 +300,10 @@ def _osm_assets(
         return pd.concat(frames, ignore_index=True) if frames else None
     online = dataset.online or {}
     try:
+        if national:  # a region of several authorities: the Geofabrik extract, read once
+            frame, provenance = osm_geofabrik.region_osm_assets(access, dataset, _wsen(bbox))
+            result.provenance.append(provenance)
+            return frame
         # offline, the client answers from the cache (an earlier run's download) or raises;
         # a large box is split into tiles (each cached on its own) and merged
         data = access.client.overpass_area(  # type: ignore[attr-defined]

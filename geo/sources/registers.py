@@ -78,6 +78,12 @@ from geo.sources.assetfiles import (
     tags_json,
     to_float,
 )
+from geo.sources.national_registers import (
+    EPRACCUR_FORMAT,
+    LIBRARIES_FORMAT,
+    assets_from_epraccur,
+    assets_from_libraries_basic,
+)
 from geo.sources.osm import (
     assets_from_geofabrik_shp_zip,
     assets_from_osm_geojson,
@@ -702,6 +708,8 @@ SPEC_FORMATS: dict[str, Callable[..., AssetRead]] = {
     "table": assets_from_table,
     "vector": assets_from_vector,
     "asset_parquet": assets_from_asset_parquet,
+    LIBRARIES_FORMAT: assets_from_libraries_basic,
+    EPRACCUR_FORMAT: assets_from_epraccur,
 }
 
 #: Keys a spec may carry for people, ignored by the readers.

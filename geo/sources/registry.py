@@ -91,6 +91,17 @@ def licence_url(code: str) -> str:
     return LICENCES.get(code, ("", ""))[1]
 
 
+#: Names of national extents an asset file may declare (``coverage = ...``),
+#: and the LSOA code prefixes each one covers.
+NATIONAL_EXTENTS: Mapping[str, tuple[str, ...]] = {
+    "england": ("E",),
+    "wales": ("W",),
+    "england and wales": ("E", "W"),
+    "great britain": ("E", "W"),
+    "united kingdom": ("E", "W"),
+}
+
+
 @dataclass(frozen=True)
 class Dataset:
     """One official dataset as described in the registry."""
@@ -172,6 +183,23 @@ class AssetFile:
     attribution: str
     vintage: str
     covers: tuple[str, ...] | None = None
+    #: The nation the file is complete for (``coverage = "Great Britain"``),
+    #: when it lists no authorities; None when it says nothing.
+    coverage: str | None = None
+    #: The categories the file supplies (``categories = [...]``); None to
+    #: derive them from its ``category`` / ``category_map`` or its rows.
+    categories: tuple[str, ...] | None = None
+
+    def supplied_categories(self) -> tuple[str, ...] | None:
+        """Categories the file declares or its options fix; None: read them off its rows."""
+        if self.categories is not None:
+            return self.categories
+        if "category" in self.options:
+            return (str(self.options["category"]),)
+        mapping = self.options.get("category_map")
+        if isinstance(mapping, Mapping):
+            return tuple(dict.fromkeys(str(v) for v in mapping.values() if v))
+        return None
 
     def relevant_to(self, lads: Iterable[str]) -> bool:
         """Whether the file may hold assets for these local authorities."""
@@ -372,11 +400,17 @@ def _asset_file(sources_file: Path, index: int, entry: Mapping[str, Any], base: 
     if not path.is_absolute():
         path = base / path
     covers = entry.get("covers")
-    options = {
-        k: v
-        for k, v in entry.items()
-        if k not in ("path", "source", "title", "licence", "attribution", "vintage", "covers")
-    }
+    coverage = entry.get("coverage")
+    if coverage is not None and str(coverage).casefold() not in NATIONAL_EXTENTS:
+        raise ConfigError(
+            f"{where}: coverage {coverage!r} is not a nation; use one of "
+            f"{', '.join(sorted(NATIONAL_EXTENTS))}, or list the authorities under covers."
+        )
+    categories = entry.get("categories")
+    own = ("path", "source", "title", "licence", "attribution", "vintage", "covers")
+    options = {k: v for k, v in entry.items() if k not in (*own, "coverage", "categories")}
+    if isinstance(options.get("postcodes"), str):  # the postcode table of a postcode register
+        options["postcodes"] = str(_under(base, _expand(options["postcodes"])))
     return AssetFile(
         source=str(entry["source"]),
         path=path,
@@ -386,4 +420,8 @@ def _asset_file(sources_file: Path, index: int, entry: Mapping[str, Any], base: 
         attribution=str(entry["attribution"]),
         vintage=str(entry.get("vintage", "")),
         covers=_strings(covers, f"{where} covers", sources_file) if covers else None,
+        coverage=str(coverage) if coverage is not None else None,
+        categories=(
+            _strings(categories, f"{where} categories", sources_file) if categories else None
+        ),
     )

@@ -1,4 +1,4 @@
-"""Reading an uploaded file of community places for the Upload page.
+"""Reading uploaded files for the Upload page and summarising what was found.
 
 The file is read by :func:`geo.uploads.read_assets_upload` (size caps, type
 sniffing, archive and workbook checks, row accounting).  Nothing here writes

@@ -1,43 +1,12 @@
-"""UK postcodes: normalising them and finding where they are.
-
-:func:`normalise_postcode` puts a postcode in its standard form (upper case,
-one space before the last three characters) or returns ``None`` when it is not
-a valid UK postcode pattern.
-
-:func:`geocode_postcodes` finds each postcode's location (and LSOA codes
-where the source has them):
-
-* **offline**, from a directory the user supplies: the ONS Postcode Directory
-  (ONSPD) or National Statistics Postcode Lookup (NSPL) CSV (columns
-  ``pcds``/``pcd7``/``pcd8``/``pcd``, ``lat``/``long``,
-  ``oseast1m``/``osnrth1m``, ``doterm``, ``lsoa21``/``lsoa11`` or their
-  ``...cd`` forms), or a simple table of postcode, latitude, longitude (with
-  or without a header).  The directory is streamed in chunks and only the
-  postcodes asked for are kept, so a national file does not fill memory.
-  ``lat`` 99.999999 means the postcode has no coordinates (Channel Islands,
-  Isle of Man, some large users);
-* **online**, through postcodes.io's bulk endpoint
-  (``POST https://api.postcodes.io/postcodes``, 100 postcodes a request, a
-  short pause between requests, retries by :class:`~geo.net.HttpClient`),
-  never when ``settings.offline``.
-
-Nothing is dropped silently: every postcode asked for is either in
-``GeocodeResult.found`` or in ``GeocodeResult.unmatched`` with a reason
-(``not a valid postcode``, ``postcode not found``, ``postcode terminated``,
-``postcode has no coordinates``).  Terminated postcodes (ONSPD ``doterm``
-set) still have a location; they are only used with ``allow_terminated=True``.
-"""
+"""Geocoding postcodes: from a postcode table offline, or postcodes.io online."""
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,40 +15,23 @@ import pandas as pd
 
 from geo.config import Settings
 from geo.errors import OfflineError, SchemaError
+from geo.net.cache import Cache
+from geo.postcodes.codepoint import is_codepoint, locate_in_codepoint, read_codepoint
+from geo.postcodes.directory import read_postcode_directory
+from geo.postcodes.normalise import (
+    INVALID,
+    NO_COORDINATES,
+    NOT_FOUND,
+    TERMINATED,
+    normalise_postcode,
+)
 
 log = logging.getLogger(__name__)
 
 POSTCODES_IO_URL = "https://api.postcodes.io/postcodes"
 BATCH_SIZE = 100
 
-INVALID = "not a valid postcode"
-NOT_FOUND = "postcode not found"
-TERMINATED = "postcode terminated"
-NO_COORDINATES = "postcode has no coordinates"
-
-_PATTERN = re.compile(r"^(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2})$")
 _FOUND_COLUMNS = ["lat", "lon", "lsoa21", "lsoa11", "terminated", "source"]
-
-_ALIASES = {
-    "postcode": ("pcds", "pcd", "pcd7", "pcd8", "postcode", "post code", "postcodes"),
-    "lat": ("lat", "latitude"),
-    "lon": ("long", "lon", "longitude", "lng"),
-    "east": ("oseast1m", "easting", "eastings", "x"),
-    "north": ("osnrth1m", "northing", "northings", "y"),
-    "doterm": ("doterm",),
-    "lsoa21": ("lsoa21", "lsoa21cd", "lsoa21_code", "lsoa 21"),
-    "lsoa11": ("lsoa11", "lsoa11cd", "lsoa11_code"),
-}
-
-
-def normalise_postcode(text: object) -> str | None:
-    """``" m1 1ad"`` -> ``"M1 1AD"``; ``None`` when the text is not a UK postcode."""
-    if text is None:
-        return None
-    compact = re.sub(r"\s+", "", str(text)).upper()
-    if not _PATTERN.match(compact):
-        return None
-    return f"{compact[:-3]} {compact[-3:]}"
 
 
 @dataclass(frozen=True)
@@ -113,154 +65,6 @@ def _empty_found() -> pd.DataFrame:
     return frame
 
 
-# --------------------------------------------------------------------------- directory
-
-
-def _norm_header(text: str) -> str:
-    return re.sub(r"[\s_]+", "", text.replace("\ufeff", "")).casefold()
-
-
-def _open_text(source: str | os.PathLike[str] | bytes) -> io.TextIOBase:
-    if isinstance(source, bytes | bytearray):
-        raw: io.BufferedIOBase = io.BytesIO(bytes(source))  # type: ignore[assignment]
-        name = "the postcode directory"
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise SchemaError(f"Postcode directory {path} not found.")
-        raw = path.open("rb")  # type: ignore[assignment]
-        name = path.name
-    head = raw.read(2)
-    raw.seek(0)
-    if head == b"\x1f\x8b":
-        log.debug("Reading %s as gzip", name)
-        raw = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-
-
-def _layout(first: list[str]) -> tuple[bool, dict[str, int]]:
-    """Whether ``first`` is a header, and the column index of each field."""
-    normalised = [_norm_header(c) for c in first]
-    found: dict[str, int] = {}
-    for field_name, aliases in _ALIASES.items():
-        for alias in aliases:
-            key = _norm_header(alias)
-            if key in normalised:
-                found[field_name] = normalised.index(key)
-                break
-    if "postcode" in found:
-        # pcds (one space) is preferred; pcd7/pcd8 pad with spaces, all normalise the same
-        return True, found
-    if len(first) >= 3 and normalise_postcode(first[0]):
-        return False, {"postcode": 0, "lat": 1, "lon": 2}
-    raise SchemaError(
-        "The postcode directory has no postcode column (pcds, pcd, pcd7, pcd8 or postcode) "
-        "and is not a postcode, latitude, longitude table."
-    )
-
-
-def read_postcode_directory(
-    source: str | os.PathLike[str] | bytes,
-    *,
-    wanted: Iterable[str] | None = None,
-    chunk_rows: int = 200_000,
-) -> pd.DataFrame:
-    """Read an ONSPD/NSPL CSV or a postcode/lat/lon table (plain or gzip).
-
-    Returns one row per normalised postcode (index) with ``lat, lon, lsoa21,
-    lsoa11, doterm``; coordinates are NaN when the directory has none (lat
-    99.999999, or blank).  With ``wanted``, only those postcodes are kept.
-    """
-    keep = {p for p in (normalise_postcode(w) for w in wanted or ()) if p} if wanted else None
-    handle = _open_text(source)
-    try:
-        sample = handle.read(65536)
-        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-        rest = handle
-        reader = csv.reader(_chain(sample, rest), delimiter=delimiter)
-        first = next(reader, None)
-        if first is None:
-            raise SchemaError("The postcode directory is empty.")
-        has_header, cols = _layout(first)
-        records: list[tuple[str, str, str, str, str, str, str, str]] = []
-
-        def take(row: list[str]) -> None:
-            if len(row) <= cols["postcode"]:
-                return
-            key = normalise_postcode(row[cols["postcode"]])
-            if key is None or (keep is not None and key not in keep):
-                return
-
-            def get(name: str) -> str:
-                index = cols.get(name)
-                return row[index].strip() if index is not None and index < len(row) else ""
-
-            records.append(
-                (
-                    key,
-                    get("lat"),
-                    get("lon"),
-                    get("east"),
-                    get("north"),
-                    get("lsoa21"),
-                    get("lsoa11"),
-                    get("doterm"),
-                )
-            )
-
-        if not has_header:
-            take(first)
-        for row in reader:
-            take(row)
-    finally:
-        handle.close()
-    frame = pd.DataFrame(
-        records, columns=["postcode", "lat", "lon", "east", "north", "lsoa21", "lsoa11", "doterm"]
-    )
-    frame = frame.drop_duplicates("postcode", keep="first").set_index("postcode")
-    lat = pd.to_numeric(frame["lat"], errors="coerce")
-    lon = pd.to_numeric(frame["lon"], errors="coerce")
-    no_coords = lat.isna() | lon.isna() | (lat.abs() > 90) | ((lat == 0) & (lon == 0))
-    east = pd.to_numeric(frame["east"], errors="coerce")
-    north = pd.to_numeric(frame["north"], errors="coerce")
-    fill = (
-        no_coords
-        & east.notna()
-        & north.notna()
-        & (east > 0)
-        & (north > 0)
-        & (lat.isna() | (lat.abs() <= 90))
-    )
-    if fill.any():
-        from pyproj import Transformer
-
-        to_wgs = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-        lon_f, lat_f = to_wgs.transform(east[fill].to_numpy(), north[fill].to_numpy())
-        lon[fill], lat[fill] = lon_f, lat_f
-        no_coords &= ~fill
-    out = pd.DataFrame(
-        {
-            "lat": lat.where(~no_coords),
-            "lon": lon.where(~no_coords),
-            "lsoa21": frame["lsoa21"].where(frame["lsoa21"] != "", None),
-            "lsoa11": frame["lsoa11"].where(frame["lsoa11"] != "", None),
-            "doterm": frame["doterm"].where(frame["doterm"] != "", None),
-        },
-        index=frame.index,
-    )
-    return out
-
-
-def _chain(sample: str, rest: Any) -> Any:
-    """Lines of ``sample`` followed by the rest of the stream."""
-    buffer = io.StringIO(sample + rest.readline())
-    yield from buffer
-    yield from rest
-
-
-# --------------------------------------------------------------------------- geocoding
-
-
 def _str_or_none(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
@@ -269,9 +73,40 @@ def _term_text(doterm: str) -> str:
     return f"{doterm[:4]}-{doterm[4:6]}" if re.fullmatch(r"\d{6}", doterm) else doterm
 
 
-def _from_directory(
-    keys: list[str], directory: Any, allow_terminated: bool
+def _from_codepoint(
+    keys: list[str], table: pd.DataFrame, name: str
 ) -> tuple[dict[str, dict[str, Any]], dict[str, str], str]:
+    rows, failed = locate_in_codepoint(keys, table)
+    found: dict[str, dict[str, Any]] = {}
+    if len(rows):
+        from pyproj import Transformer
+
+        to_wgs = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+        lon, lat = to_wgs.transform(rows["east"].to_numpy(), rows["north"].to_numpy())
+        for key, x, y in zip(rows.index, lon, lat, strict=True):
+            found[key] = {
+                "lat": float(y),
+                "lon": float(x),
+                "lsoa21": None,
+                "lsoa11": None,
+                "terminated": None,
+                "source": name,
+            }
+    return found, failed, name
+
+
+def _is_codepoint_frame(frame: pd.DataFrame) -> bool:
+    return {"east", "north", "quality"} <= set(frame.columns)
+
+
+def _from_directory(
+    keys: list[str], directory: Any, allow_terminated: bool, cache: Cache | None = None
+) -> tuple[dict[str, dict[str, Any]], dict[str, str], str]:
+    if isinstance(directory, pd.DataFrame) and _is_codepoint_frame(directory):
+        return _from_codepoint(keys, directory, "Code-Point Open")
+    if not isinstance(directory, pd.DataFrame | bytes | bytearray) and is_codepoint(directory):
+        table = read_codepoint(directory, cache=cache)
+        return _from_codepoint(keys, table, f"Code-Point Open ({Path(directory).name})")
     if isinstance(directory, pd.DataFrame):
         table, name = directory, "the postcode directory"
     else:
@@ -394,9 +229,11 @@ def geocode_postcodes(
     client
         An :class:`~geo.net.HttpClient` (tests point it at a local server).
     directory
-        Path or bytes of an ONSPD/NSPL CSV or postcode/lat/lon table, or a
-        frame from :func:`read_postcode_directory`.  When given, no request
-        is sent.
+        Path or bytes of an ONSPD/NSPL CSV or postcode/lat/lon table, the
+        path of a Code-Point Open CSV (recognised by its columns, read once
+        and cached as Parquet), or a frame from :func:`read_postcode_directory`
+        or :func:`~geo.postcodes.codepoint.read_codepoint`.  When given, no
+        request is sent.
     allow_terminated
         Use terminated postcodes' last known location instead of listing them.
     url, pause, sleep
@@ -416,7 +253,9 @@ def geocode_postcodes(
             keys.append(key)
     notes: list[str] = []
     if directory is not None:
-        found, failed, source = _from_directory(keys, directory, allow_terminated)
+        found, failed, source = _from_directory(
+            keys, directory, allow_terminated, Cache.from_settings(settings)
+        )
     elif keys:
         found, failed = _from_postcodes_io(keys, settings, client, url, pause, sleep)
         source = "postcodes.io"

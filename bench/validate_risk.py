@@ -1,0 +1,119 @@
+"""Validation of the risk models for England: rank correlations, reported, never tuned.
+
+Run from the project folder (needs the real-data mirror named in
+data/sources.shared.toml; set ATLAS_SHARED_DATA when it is not ../shared/data)::
+
+    python bench/validate_risk.py
+
+For every English LSOA 2021 it scores the three models against England (the
+all-ages evidence model, the weighted composite index with its default weights
+and the Age UK older people's model) and prints Spearman's rank correlation of
+each model's score with
+
+* the IMD score (how much of the map is deprivation again),
+* each Census or IoD input indicator, and
+* each independent small-area measure of loneliness found in the data folder.
+
+The data folder holds no independent small-area loneliness estimate (see its
+SOURCES.md), so the last block says so rather than inventing one.  Nothing here
+feeds back into a model: the numbers are for reading.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+PROJECT = Path(__file__).resolve().parent.parent
+if str(PROJECT) not in sys.path:
+    sys.path.insert(0, str(PROJECT))
+
+from geo import risk  # noqa: E402
+from geo.config import Settings  # noqa: E402
+from geo.national import national_indicators  # noqa: E402
+
+#: Inputs compared with each model (columns of the national frame).
+INDICATOR_COLUMNS = (
+    "pct_16_24",
+    "pct_bad_health",
+    "pct_widowed",
+    "pct_one_person_hh",
+    "pct_one_person_66plus",
+    "pct_disabled",
+    "pct_carers",
+    "pct_divorced_separated",
+    "pct_never_married",
+    "pct_renting",
+    "income_score",
+    "imd_score",
+)
+#: Names of files that would be independent loneliness measures, if present.
+INDEPENDENT_HINTS = ("lonel", "isolation")
+
+
+def model_scores(england: pd.DataFrame) -> pd.DataFrame:
+    """Each model's score per LSOA, all against England."""
+    evidence = risk.evidence_risk(england, reference=england)
+    composite = risk.all_ages_risk(england, reference=england)
+    older = risk.older_people_risk(england, reference=england)
+    return pd.DataFrame(
+        {
+            "evidence": evidence.frame["evidence_relative_risk"],
+            "composite": composite.frame["risk_score"],
+            "older": older.frame["older_relative_risk"],
+        }
+    )
+
+
+def independent_measures(folder: Path) -> list[Path]:
+    """Files in the data folder whose names suggest a loneliness measure."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and any(h in p.name.lower() for h in INDEPENDENT_HINTS)
+    )
+
+
+def main() -> int:
+    shared = Path(os.environ.get("ATLAS_SHARED_DATA") or PROJECT.parent / "shared" / "data")
+    os.environ.setdefault("ATLAS_SHARED_DATA", str(shared))
+    settings = Settings.from_env(
+        sources_file=PROJECT / "data" / "sources.shared.toml", offline=True
+    )
+    england = national_indicators(settings)
+    if england is None:
+        print("The national frame could not be built: is the shared data folder there?")
+        return 1
+    scores = model_scores(england)
+    print(f"England: {len(england):,} LSOAs; Spearman rank correlation with each model's score\n")
+    columns = [c for c in INDICATOR_COLUMNS if c in england.columns]
+    rows = {
+        column: {
+            m: scores[m].corr(england[column].astype(float), method="spearman") for m in scores
+        }
+        for column in columns
+    }
+    table = pd.DataFrame(rows).T
+    table.loc["(between models) evidence"] = scores.corr(method="spearman").loc["evidence"]
+    print(table.round(3).to_string())
+    spread = scores.describe(percentiles=[0.05, 0.5, 0.95]).T[["5%", "50%", "95%"]]
+    print("\nSpread of each score over England (5th, 50th, 95th percentile):")
+    print(spread.round(3).to_string())
+    found = independent_measures(shared)
+    print("\nIndependent small-area loneliness measures in the data folder:")
+    if not found:
+        print(
+            "  none found (no file names loneliness or isolation): no external check is possible."
+        )
+    for path in found:
+        print(f"  {path.relative_to(shared)}: not a small-area estimate readable here; not used")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

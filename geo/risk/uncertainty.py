@@ -1,0 +1,204 @@
+"""How sure the ranks are: Monte Carlo over the models' uncertain inputs.
+
+* Logistic models (evidence, older people): every coefficient is drawn from a
+  normal distribution with its standard error (independent draws: no
+  covariances are published), the level re-calibrated in each draw.
+* Composite index: the weights are drawn from a Dirichlet distribution
+  centred on the weights applied (concentration :data:`CONCENTRATION`).
+
+Each draw ranks the region's areas; the 5th and 95th percentiles of an area's
+rank, and the share of draws that put it in the region's top risk tercile,
+are reported.  Draws use a fixed seed, so the same inputs give the same ranges.
+See ``geo/method/risk_uncertainty.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+from geo.risk.calibration import ADULTS_OFTEN_LONELY, OLDER_OFTEN_LONELY, solve_intercept
+from geo.risk.composite import CompositeRisk
+from geo.risk.evidence import EvidenceRisk
+from geo.risk.older import OlderRisk
+from geo.risk.terms import AGE_UK_INTERCEPT_STD_ERROR
+
+__all__ = [
+    "CONCENTRATION",
+    "N_DRAWS",
+    "ROBUST_SHARE",
+    "Uncertainty",
+    "rank_ranges",
+    "score_draws",
+    "top_tercile",
+    "uncertainty",
+]
+
+#: Draws per analysis.
+N_DRAWS: int = 400
+#: Dirichlet concentration (sum of the parameters): a weight w varies with
+#: standard deviation √(w(1−w)/(1+20)), about ±50% of a weight of 0.15.
+CONCENTRATION: float = 20.0
+#: Share of draws an area must stay in the priority class to be robust.
+ROBUST_SHARE: float = 0.8
+_CHUNK = 50
+
+
+def score_draws(
+    detail: Any, *, n_draws: int = N_DRAWS, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Scores of the region's areas in each draw, and expected counts when justified.
+
+    Parameters
+    ----------
+    detail
+        A :class:`EvidenceRisk`, :class:`OlderRisk` or :class:`CompositeRisk`.
+    n_draws, seed
+        Number of draws and the seed of the random generator.
+
+    Returns
+    -------
+    tuple
+        Array ``(n_draws, n_areas)`` of scores (higher = more risk) and, for
+        the older people's model only (published standard errors), the
+        calibrated expected number of lonely people 65+ per draw; None otherwise.
+    """
+    rng = np.random.default_rng(seed)
+    if isinstance(detail, CompositeRisk):
+        return _composite_draws(detail, n_draws, rng), None
+    if isinstance(detail, EvidenceRisk | OlderRisk):
+        return _logistic_draws(detail, n_draws, rng)
+    raise TypeError(f"No uncertainty model for {type(detail).__name__}.")
+
+
+@dataclass(frozen=True, eq=False)
+class Uncertainty:
+    """Rank ranges per area and, where justified, the range of the region's total count.
+
+    Attributes
+    ----------
+    frame
+        See :func:`rank_ranges`.
+    total_expected
+        5th and 95th percentiles of the region's expected number of lonely
+        people 65+ (older people's model only), else None.
+    """
+
+    frame: pd.DataFrame
+    total_expected: tuple[float, float] | None
+
+
+def rank_ranges(detail: Any, *, n_draws: int = N_DRAWS, seed: int = 0) -> pd.DataFrame:
+    """Per area: 5th–95th percentile rank and the share of draws in the top tercile.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like the model's frame: ``risk_rank_p05``, ``risk_rank_p95``
+        (1 = highest risk in the region; missing for unscored areas),
+        ``top_tercile_share`` and, for the older people's model,
+        ``expected_lonely_p05`` / ``expected_lonely_p95``.
+    """
+    return uncertainty(detail, n_draws=n_draws, seed=seed).frame
+
+
+def uncertainty(detail: Any, *, n_draws: int = N_DRAWS, seed: int = 0) -> Uncertainty:
+    """:func:`rank_ranges` and the range of the region's total expected count."""
+    scores, counts = score_draws(detail, n_draws=n_draws, seed=seed)
+    index = detail.frame.index
+    known = np.isfinite(scores).all(axis=0)
+    ranks = np.full(scores.shape, np.nan)
+    if known.any():
+        ranks[:, known] = rankdata(-scores[:, known], axis=1, method="min")
+    out = pd.DataFrame(index=index)
+    out["risk_rank_p05"] = _quantile(ranks, 0.05, "lower")
+    out["risk_rank_p95"] = _quantile(ranks, 0.95, "higher")
+    for column in ("risk_rank_p05", "risk_rank_p95"):
+        out[column] = out[column].round().astype("Int64")
+    high = np.stack([top_tercile(row) for row in scores])
+    out["top_tercile_share"] = np.where(known, high.mean(axis=0), np.nan)
+    total = None
+    if counts is not None:
+        out["expected_lonely_p05"] = _quantile(counts, 0.05, "linear")
+        out["expected_lonely_p95"] = _quantile(counts, 0.95, "linear")
+        sums = np.nansum(counts, axis=1)
+        total = (float(np.quantile(sums, 0.05)), float(np.quantile(sums, 0.95)))
+    return Uncertainty(out, total)
+
+
+def top_tercile(scores: np.ndarray) -> np.ndarray:
+    """Whether each score is in the top third, by the rule of ``geo.gaps.terciles``.
+
+    High when 3(r − 1) > 2(n − 1), r the ascending average rank among the n
+    known scores; missing scores are never high.
+    """
+    out = np.zeros(scores.shape, dtype=bool)
+    ok = np.isfinite(scores)
+    n = int(ok.sum())
+    if n:
+        r = rankdata(scores[ok], method="average")
+        out[ok] = 3.0 * (r - 1.0) > 2.0 * (n - 1)
+    return out
+
+
+def _quantile(values: np.ndarray, q: float, method: str) -> np.ndarray:
+    out = np.full(values.shape[1], np.nan)
+    ok = np.isfinite(values).all(axis=0)
+    if ok.any():
+        out[ok] = np.quantile(values[:, ok], q, axis=0, method=method)
+    return out
+
+
+def _composite_draws(detail: CompositeRisk, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+    names = list(detail.used)
+    w = np.array([detail.weights[n] for n in names], dtype=float)
+    z = detail.frame[[f"z_{n}" for n in names]].to_numpy(dtype=float)
+    draws = rng.dirichlet(CONCENTRATION * w / w.sum(), size=n_draws)  # (d, k)
+    have = np.isfinite(z)
+    num = np.where(have, z, 0.0) @ draws.T  # (n, d)
+    den = have.astype(float) @ draws.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(den > 0, num / den, np.nan)
+    return score.T
+
+
+def _chunks(n: int) -> Iterator[slice]:
+    for start in range(0, n, _CHUNK):
+        yield slice(start, min(n, start + _CHUNK))
+
+
+def _logistic_draws(
+    detail: EvidenceRisk | OlderRisk, n_draws: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray | None]:
+    names = list(detail.terms)
+    beta = np.array([detail.coefficients[n] for n in names])
+    se = np.array([detail.std_errors[n] for n in names])
+    betas = rng.normal(beta, se, size=(n_draws, len(names)))
+    x = detail.inputs[names].to_numpy(dtype=float)
+    older = isinstance(detail, OlderRisk)
+    intercepts = rng.normal(detail.intercept, AGE_UK_INTERCEPT_STD_ERROR, size=n_draws)
+    ref_x = detail.reference_inputs[names].to_numpy(dtype=float)
+    ref_w = detail.reference_weights.to_numpy(dtype=float)
+    scores = np.empty((n_draws, len(x)))
+    counts = np.empty((n_draws, len(x))) if older else None
+    target = OLDER_OFTEN_LONELY.share if older else ADULTS_OFTEN_LONELY.share
+    for part in _chunks(n_draws):
+        eta_ref = betas[part] @ ref_x.T  # (c, m)
+        b0 = intercepts[part] if older else solve_intercept(eta_ref, ref_w, target)
+        p = 1.0 / (1.0 + np.exp(-(b0[:, None] + betas[part] @ x.T)))
+        scores[part] = p
+        if counts is not None:
+            p_ref = 1.0 / (1.0 + np.exp(-(b0[:, None] + eta_ref)))
+            ok = np.isfinite(p_ref) & (ref_w > 0)
+            mean = (np.where(ok, p_ref, 0.0) * ref_w).sum(axis=1) / (ok * ref_w).sum(axis=1)
+            counts[part] = p / mean[:, None] * target
+    if counts is not None:
+        if detail.population is None:
+            return scores, None
+        counts = counts * detail.population.to_numpy(dtype=float)[None, :]
+    return scores, counts

@@ -1,0 +1,206 @@
+"""Cached calls into the library for the Streamlit pages.
+
+Caches are keyed by simple arguments (area code, the settings key, the
+analysis choice, the uploads key), never by GeoDataFrames: objects that
+cannot be hashed are passed as ``_underscore`` arguments beside a key that
+identifies them.  The assembled region and the analysis
+:class:`~geo.pipeline.Result` are shared read-only objects
+(``st.cache_resource``); GeoJSON dicts are cached with ``st.cache_data``.  The
+library's errors are shown as messages; no traceback reaches the page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo import maps, pipeline, risk
+from geo.errors import AtlasError
+from geo.national import national_indicators
+from geo.region import Region, load_region
+from geo.sources.access import DataAccess
+from geo.sources.lookups import local_authorities
+from geo.userdata import with_user_assets, with_user_indicators
+from ui import config, session
+from ui.params import Choice
+
+log = logging.getLogger(__name__)
+
+
+@st.cache_resource(show_spinner=False)
+def _access(sources_file: str, offline: bool, cache_dir: str) -> DataAccess:
+    return DataAccess(config.from_key(sources_file, offline, cache_dir))
+
+
+@st.cache_data(show_spinner=False)
+def _authorities(sources_file: str, offline: bool, cache_dir: str) -> pd.DataFrame:
+    access = _access(sources_file, offline, cache_dir)
+    access.require(["lsoa21_lookup"])
+    las = local_authorities(access.lsoa21_lookup().frame)
+    return las[las["country"] == "England"].reset_index(drop=True)
+
+
+def authorities() -> pd.DataFrame | None:
+    """English local authorities (code, name, LSOAs), or None after showing the error."""
+    key = config.key_of(config.settings())
+    return _guarded(lambda: _authorities(*key), "listing the local authorities")
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _region(area: str, sources_file: str, offline: bool, cache_dir: str) -> Region:
+    s = config.from_key(sources_file, offline, cache_dir)
+    bar = st.progress(0.0, text="Loading data…")
+    steps: dict[str, None] = {}
+
+    def progress(label: str, done: int, total: int | None) -> None:
+        steps.setdefault(label, None)
+        fraction = min(len(steps) / 18, 1.0)
+        bar.progress(fraction, text=f"Loading {label}…")
+
+    try:
+        return load_region(area, settings=s, access=DataAccess(s, progress=progress))
+    finally:
+        bar.empty()
+
+
+def _base(area: str, settings_id: tuple[str, ...]) -> Region:
+    """The region of ``area``, or this session's custom study area when one is in use."""
+    study = session.study_area()
+    if len(settings_id) > 3 and study is not None and study.key == settings_id[3]:
+        return study.region
+    return _region(area, *settings_id[:3])
+
+
+def region(area: str) -> Region | None:
+    """The assembled region for an area (or the custom study area), or None after an error."""
+    return _guarded(lambda: _base(area, config.settings_key()), "assembling this area")
+
+
+@st.cache_resource(show_spinner=False)
+def _national(sources_file: str, offline: bool, cache_dir: str, *_: str) -> pd.DataFrame | None:
+    return national_indicators(config.from_key(sources_file, offline, cache_dir))
+
+
+def _with_indicators(base: Region, tables: Sequence[session.UploadedIndicators]) -> Region:
+    for table in tables:
+        base, _ = with_user_indicators(
+            base, table.frame, name=table.name, note=f"{table.rows_in:,} rows in the file."
+        )
+    return base
+
+
+def _with_uploads(base: Region, items: Sequence[session.UploadedAssets], buffer_m: float) -> Region:
+    """The region with uploaded assets added, labelled as user data in provenance."""
+    for item in items:
+        base = with_user_assets(
+            base,
+            item.frame,
+            name=item.name,
+            note=f"{item.rows_in:,} rows in the file; {len(item.frame):,} places loaded.",
+            buffer_m=buffer_m,
+        )
+    return base
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _analysis(
+    choice: Choice,
+    settings_id: tuple[str, ...],
+    upload_id: str,
+    _uploads: tuple[session.UploadedAssets, ...] = (),
+    _tables: tuple[session.UploadedIndicators, ...] = (),
+) -> pipeline.Result:
+    s = config.from_key(*settings_id)
+    base = _with_indicators(_base(choice.area, settings_id), _tables)
+    parameters = choice.parameters
+    if parameters.model == "all-ages":
+        user_weights: dict[str, float] = {}
+        for table in _tables:
+            user_weights.update(table.user_weights())
+        parameters = parameters.replace(user_weights=user_weights or None)
+    return pipeline.run_analysis(
+        _with_uploads(base, _uploads, s.region_buffer_m),
+        parameters,
+        settings=s,
+        national=_national(*settings_id),
+    )
+
+
+def analysis(choice: Choice) -> pipeline.Result | None:
+    """The analysis for ``choice`` (with this session's uploads), or None after an error."""
+    items = tuple(session.uploads())
+    tables = tuple(session.indicator_uploads())
+    upload_id = session.uploads_key(items, tables)
+    return _guarded(
+        lambda: _analysis(choice, config.settings_key(), upload_id, items, tables),
+        "running the analysis",
+    )
+
+
+def analysis_key(choice: Choice) -> tuple[Any, ...]:
+    """A hashable identity of the analysis ``choice`` gives in this session."""
+    return (choice, config.settings_key(), session.uploads_key())
+
+
+def contributions(result: pipeline.Result, code: str) -> pd.DataFrame | None:
+    """How each indicator (or model term) drives one area's risk, or None.
+
+    Read from the risk model output the analysis carries (uploaded indicators
+    weighted into the all-ages index included), never recomputed.
+    """
+    if result.risk_detail is None:
+        return None
+    try:
+        return risk.contributions(result.risk_detail, code)
+    except AtlasError as exc:
+        log.info("no contributions for %s: %s", code, exc)
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def geometries(area: str, settings_id: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Simplified WGS84 geometry of every area of the region, by code."""
+    return maps.simplified_geometries(_base(area, settings_id).areas)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def bounds(area: str, settings_id: tuple[str, ...]) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the region in WGS84."""
+    return tuple(float(v) for v in _base(area, settings_id).bounds_wgs84)  # type: ignore[return-value]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def hotspot_outlines(key: tuple[Any, ...], _result: pipeline.Result) -> list[dict[str, Any]]:
+    """Dissolved outlines of the hot-spot areas of the analysis ``key``."""
+    choice = key[0]
+    geoms = geometries(choice.area, key[1])
+    areas = _result.areas
+    codes = list(areas.index[areas["hotspot"].fillna(False).astype(bool)])
+    return maps.outline_geometries(geoms, codes)
+
+
+def _guarded(func: Any, doing: str) -> Any:
+    """Run ``func``; show the library's message (or a generic one) and return None on error."""
+    try:
+        return func()
+    except AtlasError as exc:
+        st.error(str(exc))
+    except Exception:
+        log.exception("unexpected error while %s", doing)
+        st.error(
+            f"Something went wrong while {doing}. The details are in the server log; "
+            "please report it."
+        )
+    return None
+
+
+def source_labels(result: pipeline.Result) -> dict[str, str]:
+    """Asset source id → a readable name (dataset title, or the uploaded file)."""
+    labels: dict[str, str] = {}
+    for record in result.provenance:
+        labels[record.dataset] = record.title
+    return labels
