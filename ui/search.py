@@ -32,10 +32,10 @@ def _index(settings_id: tuple[str, ...]) -> SearchIndex:
 
 def _locate(postcode: str) -> tuple[tuple[float, float] | None, str]:
     """A postcode's BNG point from the postcode table the settings name (or postcodes.io)."""
-    from geo.postcodes import geocode_postcodes
+    from geo.postcodes import postcode_geocoder
 
     try:
-        found = geocode_postcodes([postcode], settings=config.settings())
+        found = postcode_geocoder(config.settings())([postcode])
     except Exception as exc:  # offline without a postcode table, or the service failed
         return None, str(exc)
     row, reason = found.locate(postcode)
