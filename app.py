@@ -10,7 +10,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cache, common, config, controls, coverage_view, mapview, panel, params, session
+from ui import (
+    cache,
+    common,
+    config,
+    controls,
+    coverage_view,
+    mapview,
+    panel,
+    params,
+    plan,
+    search,
+    session,
+)
 
 common.setup("Map explorer")
 common.demo_banner()
@@ -38,6 +50,8 @@ if result is None:
     st.stop()
 params.remember(choice)
 key = cache.analysis_key(choice)
+before = result
+result, shown_key, _plan = plan.active(before, key, choice.area)
 
 common.headline(result)
 coverage_view.notice(result)
@@ -50,8 +64,10 @@ if added:
     )
 
 # --- the map and its side panel
-layer_row = st.columns([3.2, 1.3, 1.3], vertical_alignment="bottom")
-view = controls.layer_controls(result, view, layer_row)
+layer_row = st.columns([3.2, 1.3, 1.3, 1.0], vertical_alignment="bottom")
+view = controls.layer_controls(result, view, layer_row[:3])
+with layer_row[3]:
+    plan.toggle()
 
 geoms = cache.geometries(choice.area, key[1])
 map_key = f"map-{choice.area}"
@@ -64,19 +80,30 @@ if selected not in result.areas.index:
 
 map_col, side_col = st.columns([2.6, 1.4], gap="medium")
 with map_col, common.guard("drawing the map"):
-    mapview.render(result, key, view, selected=selected)
+    out = mapview.render(
+        result,
+        shown_key,
+        view,
+        selected=selected,
+        extra=[*plan.map_layers(before, choice.area), *search.map_layers()],
+        clicks=plan.is_on(),
+    )
+    plan.remember_click(out)
     st.caption(
         common.md_escape(mapview.classes(result, view).note)
         + " Hover an area or a place for its figures; click an area for the details."
     )
 with side_col, st.container(height=mapview.MAP_HEIGHT + 40, border=True):
-    controls.area_finder(result)
+    search.finder(result)
+    search.near_here(result)
     selected = st.session_state.get(params.SELECTED)
     if selected in result.areas.index:
         with common.guard("describing this area"):
             panel.render(result, choice, selected)
     else:
         controls.priority_shortcuts(result)
+
+plan.section(before, key, choice.area)
 
 common.footer_note()
 for note in result.region.unavailable:

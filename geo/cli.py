@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--lsoa", required=True, help="the LSOA 2021 code, e.g. E01035104")
 
     _demo_parser(sub)
+    from geo.planning.commands import add_parsers
+
+    add_parsers(sub, _common, _analysis_options)
 
     report = sub.add_parser(
         "report", help="gap reports (PDF, HTML) and their tables, one folder per area"
@@ -679,6 +682,18 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _planning(name: str) -> Callable[[argparse.Namespace, TextIO], int]:
+    """A planning command (:mod:`geo.planning.commands`), imported when it runs."""
+
+    def run(args: argparse.Namespace, out: TextIO) -> int:
+        from geo.planning import commands
+
+        command: Callable[[argparse.Namespace, TextIO], int] = getattr(commands, name)
+        return command(args, out)
+
+    return run
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "check": cmd_check,
     "areas": cmd_areas,
@@ -688,6 +703,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "explain": cmd_explain,
     "report": cmd_report,
     "demo": cmd_demo,
+    "scenario": _planning("cmd_scenario"),
+    "suggest": _planning("cmd_suggest"),
 }
 
 

@@ -14,9 +14,11 @@ class, score and priority rank, and the hot-spot flag.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -32,6 +34,7 @@ from geo.params import (
     Parameters,
 )
 from geo.provenance import Progress
+from geo.provision.demand import DEMAND_COLUMNS
 from geo.region import Region, load_region
 from geo.residents import national_residents
 from geo.result import OUTPUT_COLUMNS, Result
@@ -93,20 +96,55 @@ def run_analysis(
     areas = region.areas
     notes: list[str] = []
 
-    assets = region.assets
     cover = provision.region_coverage(region, params.categories)
     chosen = tuple(cover.frame.columns)
     if cover.dropped_note():
         notes.append(cover.dropped_note(category_labels()))
-    counted = assets[assets["category"].isin(cover.measured)] if len(assets) else assets
-    residents = national_residents(settings)
-    demand = (
-        None
-        if residents is None
-        else provision.demand_around(residents, areas, counted, reach_m=params.catchment_m)
+    counted = counted_assets(region.assets, cover.measured)
+    scores = risk_stage(areas, params, national)
+    notes.extend(scores.notes)
+    prov, measures = measure_provision(
+        areas, counted, chosen, scores.params, national_residents(settings), cover
+    )
+    notes.extend(prov.notes)
+    return finish_analysis(
+        region,
+        scores.params,
+        scores=scores,
+        measures=measures,
+        notes=notes,
+        chosen=chosen,
+        counted=counted,
+        cover=cover,
     )
 
-    # Risk
+
+@dataclass(frozen=True)
+class RiskStage:
+    """What the risk models gave for a region's areas (see :func:`risk_stage`).
+
+    ``params`` are the parameters with the model actually used (the
+    composite index when the evidence model could not run or was weighted).
+    """
+
+    frame: pd.DataFrame
+    used: tuple[str, ...]
+    applied: Mapping[str, float]
+    detail: Any
+    older: risk.OlderRisk | None
+    total_expected: tuple[float, float] | None
+    params: Parameters
+    notes: tuple[str, ...]
+
+
+def counted_assets(assets: gpd.GeoDataFrame, categories: Sequence[str]) -> gpd.GeoDataFrame:
+    """The assets of the categories measured."""
+    return assets[assets["category"].isin(categories)] if len(assets) else assets
+
+
+def risk_stage(areas: pd.DataFrame, params: Parameters, national: pd.DataFrame | None) -> RiskStage:
+    """The risk score, its rank ranges and the expected counts per area."""
+    notes: list[str] = []
     try:
         older = risk.older_people_risk(areas, reference=national)
     except risk.RiskError as exc:
@@ -130,8 +168,32 @@ def run_analysis(
         counts = ranges if detail is older else risk.uncertainty(older, seed=params.seed)
         frame = frame.join(counts.frame[["expected_lonely_p05", "expected_lonely_p95"]])
     frame = frame.assign(risk_model=params.model, expected_lonely=expected)
+    total = counts.total_expected if counts is not None else None
+    return RiskStage(frame, tuple(used), applied, detail, older, total, params, tuple(notes))
 
-    # Provision
+
+def measure_provision(
+    areas: pd.DataFrame,
+    counted: gpd.GeoDataFrame,
+    chosen: Sequence[str],
+    params: Parameters,
+    residents: pd.DataFrame | None,
+    cover: provision.Coverage,
+    *,
+    demand_areas: pd.DataFrame | None = None,
+) -> tuple[provision.ProvisionResult, pd.DataFrame]:
+    """Every provision measure for ``areas`` (and the same with NaN outside coverage).
+
+    Demand comes from everyone within reach: ``demand_areas`` (default
+    ``areas``) and the national residents.  Pass the whole region as
+    ``demand_areas`` when measuring only some of its areas, so that each
+    area's values are those of the whole region's run.
+    """
+    own = areas if demand_areas is None else demand_areas
+    if residents is not None:
+        demand = provision.demand_around(residents, own, counted, reach_m=params.catchment_m)
+    else:
+        demand = None if demand_areas is None else own[list(DEMAND_COLUMNS)]
     prov = provision.provision_measures(
         areas,
         counted,
@@ -143,15 +205,28 @@ def run_analysis(
         demand=demand,
         any_categories=cover.full,
     )
-    notes.extend(prov.notes)
-    measures = _within_coverage(prov.frame, cover)
+    return prov, _within_coverage(prov.frame, cover)
 
-    # Gaps
-    access = measures["access_e2sfca"]
+
+def finish_analysis(
+    region: Region,
+    params: Parameters,
+    *,
+    scores: RiskStage,
+    measures: pd.DataFrame,
+    notes: Sequence[str],
+    chosen: Sequence[str],
+    counted: gpd.GeoDataFrame,
+    cover: provision.Coverage,
+) -> Result:
+    """Gaps, totals and the :class:`Result` from the risk and provision stages."""
+    areas = region.areas
+    notes = list(notes)
+    frame = scores.frame
     result_gaps = gaps.gap_analysis(
         areas,
         frame["risk_score"],
-        access,
+        measures["access_e2sfca"],
         population="population",
         expected_lonely=frame["expected_lonely"],
         nearest_any_m=measures["nearest_any_m"],
@@ -175,8 +250,8 @@ def run_analysis(
         unit="min",
     )
     totals.update({k: v for k, v in walk.items() if k.endswith("min")})
-    if counts is not None and counts.total_expected is not None:
-        totals["expected_lonely_p05"], totals["expected_lonely_p95"] = counts.total_expected
+    if scores.total_expected is not None:
+        totals["expected_lonely_p05"], totals["expected_lonely_p95"] = scores.total_expected
     totals["assets_counted"] = len(counted)
     totals["assets_in_region"] = int(counted["in_region"].sum()) if len(counted) else 0
 
@@ -194,13 +269,13 @@ def run_analysis(
     return Result(
         region=region,
         areas=joined,
-        assets=assets,
+        assets=region.assets,
         parameters=params,
         totals=totals,
-        risk_used=tuple(used),
-        risk_weights=applied,
-        risk_detail=detail,
-        older_detail=older,
+        risk_used=scores.used,
+        risk_weights=scores.applied,
+        risk_detail=scores.detail,
+        older_detail=scores.older,
         notes=tuple(dict.fromkeys(notes)),
         categories=tuple(chosen),
         coverage=cover,

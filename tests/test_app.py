@@ -149,9 +149,11 @@ def test_selecting_an_area_opens_its_panel(tiny_env):
     assert "Selected area" in _map_args(at)["feature_group"]
 
 
-def test_area_finder_selects_like_a_click(tiny_env):
+def test_the_search_box_selects_a_small_area_like_a_click(tiny_env):
     at = _explorer()
-    at.selectbox(key="area_pick").set_value("E01900003").run()
+    at.text_input(key="search_query").input("Testham 003").run()
+    hit = next(b for b in at.button if b.label.startswith("Testham 003A"))
+    hit.click().run()
     _no_errors(at)
     assert at.session_state[params.SELECTED] == "E01900003"
     assert any("Testham 003A" in m.value for m in at.markdown)

@@ -11,6 +11,7 @@ without reloading the map.  Only clicks come back to Python
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -268,20 +269,30 @@ def feature_groups(
 
 
 def render(
-    result: pipeline.Result, key: tuple[Any, ...], view: View, *, selected: str | None
+    result: pipeline.Result,
+    key: tuple[Any, ...],
+    view: View,
+    *,
+    selected: str | None,
+    extra: Sequence[folium.FeatureGroup] = (),
+    clicks: bool = False,
 ) -> dict[str, Any] | None:
-    """Draw the map; return what the user last clicked (or None)."""
+    """Draw the map; return what the user last clicked (or None).
+
+    ``extra`` layers are drawn on top (e.g. Plan mode's proposals); with
+    ``clicks`` the map also returns clicks anywhere (``last_clicked``).
+    """
     choice: Choice = key[0]
     base = maps.base_map(
         cache.bounds(choice.area, key[1]), tiles=config.tiles(), static_url=config.STATIC_URL
     )
-    groups = feature_groups(result, key, view, selected=selected)
+    groups = [*feature_groups(result, key, view, selected=selected), *extra]
     return st_folium(
         base,
         key=f"map-{choice.area}",
         height=MAP_HEIGHT,
         use_container_width=True,
-        returned_objects=RETURNED,
+        returned_objects=[*RETURNED, "last_clicked"] if clicks else RETURNED,
         feature_group_to_add=groups,
     )
 

@@ -1,0 +1,75 @@
+"""Plan mode on the Map explorer (AppTest): a proposed place changes the figures shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyproj import Transformer
+from streamlit.testing.v1 import AppTest
+
+from tests.tiny_mirror import TESTHAM, write_mirror
+from ui import params
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 300
+
+
+@pytest.fixture()
+def tiny_env(tmp_path, monkeypatch):
+    sources = write_mirror(tmp_path / "mirror")
+    monkeypatch.setenv("ATLAS_SOURCES", str(sources))
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("ATLAS_OFFLINE", "1")
+    monkeypatch.setenv("ATLAS_TILES", "none")
+    return sources
+
+
+def _explorer() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[params.AREA] = TESTHAM
+    return at.run()
+
+
+def _lat_lon(x: float, y: float) -> tuple[float, float]:
+    lon, lat = Transformer.from_crs(27700, 4326, always_xy=True).transform(x, y)
+    return lat, lon
+
+
+def test_dropping_a_proposed_place_updates_the_figures(tiny_env):
+    at = _explorer()
+    assert not at.exception, [e.value for e in at.exception]
+    at.toggle(key="plan_mode").set_value(True).run()
+    assert any("Click the map" in c.value for c in at.caption)
+    # a click on the map at the middle square's point (1.4 km from either library)
+    at.session_state["plan_click"] = _lat_lon(401500.0, 301500.0)
+    at.run()
+    submit = next(b for b in at.button if b.label == "Add to the scenario")
+    submit.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [m.label for m in at.metric]
+    assert "High-risk residents newly within 10 min" in labels
+    plan = at.session_state["atlas_plan"]
+    assert len(next(iter(plan.values())).add) == 1
+    # the table of areas that changed lists the middle square
+    changed = [df.value for df in at.dataframe if "nearest_any_m_after" in df.value.columns]
+    assert changed and "Testham 005A" in set(changed[0]["lsoa21nm"])
+    row = changed[0].set_index("lsoa21nm").loc["Testham 005A"]
+    assert row["nearest_any_m_after"] == pytest.approx(0.0, abs=0.5)
+    downloads = [b.label for b in at.get("download_button")]
+    assert {"Scenario (CSV)", "Scenario (GeoPackage)"} <= set(downloads)
+    # "Before" shows the analysis as it is
+    at.radio(key="plan_show").set_value("Before").run()
+    assert not at.exception
+
+
+def test_where_next_suggests_sites_and_turns_them_into_a_scenario(tiny_env):
+    at = _explorer()
+    at.toggle(key="plan_mode").set_value(True).run()
+    next(b for b in at.button if b.label == "Suggest sites").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("suggested site(s)" in m.value for m in at.markdown)
+    next(b for b in at.button if b.label == "Turn them into a scenario").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    plan = next(iter(at.session_state["atlas_plan"].values()))
+    assert len(plan.add) >= 1 and plan.add[0].name.startswith("Suggested site")
