@@ -27,6 +27,7 @@ from geo.sources.lookups import local_authorities
 from geo.userdata import with_user_assets, with_user_indicators
 from ui import config, session
 from ui.params import Choice
+from ui.progress import LoadingStatus
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +54,18 @@ def authorities() -> pd.DataFrame | None:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _region(area: str, sources_file: str, offline: bool, cache_dir: str) -> Region:
     s = config.from_key(sources_file, offline, cache_dir)
-    bar = st.progress(0.0, text="Loading data…")
-    steps: dict[str, None] = {}
-
-    def progress(label: str, done: int, total: int | None) -> None:
-        steps.setdefault(label, None)
-        fraction = min(len(steps) / 18, 1.0)
-        bar.progress(fraction, text=f"Loading {label}…")
-
-    try:
+    with LoadingStatus(_area_name(area, sources_file, offline, cache_dir)) as progress:
         return load_region(area, settings=s, access=DataAccess(s, progress=progress))
-    finally:
-        bar.empty()
+
+
+def _area_name(area: str, sources_file: str, offline: bool, cache_dir: str) -> str:
+    """An authority's name for the loading message (its code when the list cannot be read)."""
+    try:
+        las = _authorities(sources_file, offline, cache_dir)
+    except Exception:  # the loading message only: the region load reports the real error
+        return area
+    names = dict(zip(las["lad_code"], las["lad_name"], strict=True))
+    return str(names.get(area, area))
 
 
 def _base(area: str, settings_id: tuple[str, ...]) -> Region:
