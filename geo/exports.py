@@ -117,7 +117,7 @@ def write_xlsx(
                 writer, sheet_name="metadata", index=False
             )
             _text_cells_as_strings(writer.sheets["metadata"])
-    return path if hasattr(path, "write") else Path(path)  # type: ignore[arg-type]
+    return path if hasattr(path, "write") else Path(path)
 
 
 def _xml_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -240,7 +240,8 @@ def write_table(
             write_csv(metadata, path.with_suffix(".metadata.csv"))
         return path
     if kind == "xlsx":
-        return write_xlsx({"areas": frame, **(extra_layers or {})}, path, metadata=metadata)
+        write_xlsx({"areas": frame, **(extra_layers or {})}, path, metadata=metadata)
+        return path
     meta_records = None if metadata is None else _records(metadata)
     if kind == "gpkg":
         if not isinstance(frame, gpd.GeoDataFrame):

@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 
@@ -122,20 +122,21 @@ def _norm_header(text: str) -> str:
 
 def _open_text(source: str | os.PathLike[str] | bytes) -> io.TextIOBase:
     if isinstance(source, bytes | bytearray):
-        raw: io.BufferedIOBase = io.BytesIO(bytes(source))  # type: ignore[assignment]
+        raw: IO[bytes] = io.BytesIO(bytes(source))
         name = "the postcode directory"
     else:
         path = Path(source)
         if not path.is_file():
             raise SchemaError(f"Postcode directory {path} not found.")
-        raw = path.open("rb")  # type: ignore[assignment]
+        raw = path.open("rb")
         name = path.name
     head = raw.read(2)
     raw.seek(0)
+    stream: IO[bytes] | gzip.GzipFile = raw
     if head == b"\x1f\x8b":
         log.debug("Reading %s as gzip", name)
-        raw = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+        stream = gzip.GzipFile(fileobj=raw)
+    return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
 
 
 def _layout(first: list[str]) -> tuple[bool, dict[str, int]]:
@@ -353,7 +354,9 @@ def _from_postcodes_io(
                 if lat is None or lon is None:
                     failed[key] = NO_COORDINATES
                     continue
-                codes = hit.get("codes") if isinstance(hit.get("codes"), dict) else {}
+                codes = hit.get("codes")
+                if not isinstance(codes, dict):
+                    codes = {}
                 found[key] = {
                     "lat": float(lat),
                     "lon": float(lon),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Final
 
 import pandas as pd
 import streamlit as st
@@ -24,7 +25,7 @@ from ui.mapview import View
 
 PICK = "area_pick"
 USER_LAYER = "user_layer"
-_PERSIST = "session"
+_PERSIST: Final = "session"
 
 
 def area_picker(authorities: pd.DataFrame) -> str:
@@ -224,7 +225,7 @@ def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> Vi
         layer = st.segmented_control(
             "Map layer",
             options=list(layers),
-            format_func=layers.get,
+            format_func=layers.__getitem__,
             required=True,
             key=params.LAYER,
             persist_state=_PERSIST,
@@ -263,7 +264,7 @@ def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> Vi
         measure = st.selectbox(
             "Measure",
             options=list(params.ACCESS_MEASURES),
-            format_func=params.ACCESS_MEASURES.get,
+            format_func=params.ACCESS_MEASURES.__getitem__,
             key=params.ACCESS_MEASURE,
             persist_state=_PERSIST,
         )

@@ -128,11 +128,16 @@ def default_area() -> str:
     return demo.DEMO_AREA if in_demo() else DEFAULT_AREA
 
 
+#: What identifies a session's settings in cache keys: (sources file, offline flag,
+#: cache folder), and the custom study area's key when one is in use.
+SettingsId = tuple[Any, ...]
+
+
 def _key(s: Settings) -> tuple[str, bool, str]:
     return (str(s.sources_file or ""), s.offline, str(s.cache_dir))
 
 
-def settings_key() -> tuple[str, ...]:
+def settings_key() -> SettingsId:
     """The hashable identity of the current settings (and of a custom study area)."""
     study = study_area()
     return _key(settings()) + ((study.key,) if study else ())
@@ -181,7 +186,7 @@ def _region(area: str, sources_file: str, offline: bool, cache_dir: str) -> Regi
         bar.empty()
 
 
-def _base(area: str, settings_id: tuple[str, ...]) -> Region:
+def _base(area: str, settings_id: SettingsId) -> Region:
     """The region of ``area``, or this session's custom study area when one is in use."""
     study = study_area()
     if len(settings_id) > 3 and study is not None and study.key == settings_id[3]:
@@ -401,7 +406,7 @@ def _with_uploads(base: Region, items: Sequence[UploadedAssets], buffer_m: float
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _analysis(
     choice: Choice,
-    settings_id: tuple[str, ...],
+    settings_id: SettingsId,
     upload_id: str,
     _uploads: tuple[UploadedAssets, ...] = (),
     _tables: tuple[UploadedIndicators, ...] = (),
@@ -458,15 +463,15 @@ def contributions(result: pipeline.Result, code: str) -> pd.DataFrame | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def geometries(area: str, settings_id: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+def geometries(area: str, settings_id: SettingsId) -> dict[str, dict[str, Any]]:
     """Simplified WGS84 geometry of every area of the region, by code."""
     return maps.simplified_geometries(_base(area, settings_id).areas)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def bounds(area: str, settings_id: tuple[str, ...]) -> tuple[float, float, float, float]:
+def bounds(area: str, settings_id: SettingsId) -> tuple[float, float, float, float]:
     """(west, south, east, north) of the region in WGS84."""
-    return tuple(float(v) for v in _base(area, settings_id).bounds_wgs84)  # type: ignore[return-value]
+    return tuple(float(v) for v in _base(area, settings_id).bounds_wgs84)  # type: ignore[return-value]  # four values
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

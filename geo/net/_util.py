@@ -39,7 +39,7 @@ def url_suffix(url: str) -> str:
     """The file extension(s) of a URL's path, such as ``.csv`` or ``.geojson.gz``."""
     name = posixpath.basename(urllib.parse.urlparse(url).path)
     parts = name.split(".")[1:]
-    suffixes = []
+    suffixes: list[str] = []
     for part in reversed(parts[-2:]):
         if not re.fullmatch(r"[A-Za-z0-9]{1,10}", part):
             break

@@ -524,7 +524,7 @@ class Cache:
 
     def keys(self) -> list[str]:
         """The keys of all entries that have a readable sidecar (unverified)."""
-        found = []
+        found: list[str] = []
         if not self.root.is_dir():
             return found
         for sidecar in sorted(self.root.glob(f"*/*{SIDECAR_SUFFIX}")):

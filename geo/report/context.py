@@ -124,7 +124,7 @@ def _missing(value: object) -> bool:
     if value is None or value is pd.NA:
         return True
     try:
-        return math.isnan(float(value))  # type: ignore[arg-type]
+        return math.isnan(float(value))  # type: ignore[arg-type]  # bad ones caught
     except (TypeError, ValueError):
         return False
 
@@ -133,7 +133,7 @@ def fmt_int(value: object, *, nearest: int = 1) -> str:
     """``12,345`` (``–`` when missing), optionally rounded to ``nearest``."""
     if _missing(value):
         return "–"
-    number = float(value)  # type: ignore[arg-type]
+    number = float(value)  # type: ignore[arg-type]  # a number: not _missing
     if nearest > 1:
         number = round(number / nearest) * nearest
     return f"{number:,.0f}"
@@ -143,14 +143,14 @@ def fmt_pct(value: object, digits: int = 0) -> str:
     """``12%`` from a fraction (``–`` when missing)."""
     if _missing(value):
         return "–"
-    return f"{float(value):.{digits}%}"  # type: ignore[arg-type]
+    return f"{float(value):.{digits}%}"  # type: ignore[arg-type]  # a number: not _missing
 
 
 def fmt_num(value: object, digits: int = 1) -> str:
     """A number with ``digits`` decimals (``–`` when missing)."""
     if _missing(value):
         return "–"
-    return f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
+    return f"{float(value):,.{digits}f}"  # type: ignore[arg-type]  # a number: not _missing
 
 
 def _date(moment: datetime) -> str:
@@ -285,9 +285,9 @@ def _figures(result: Result) -> list[dict[str, str]]:
 
 
 def _share(part: object, whole: object) -> float:
-    if _missing(part) or _missing(whole) or float(whole) == 0:  # type: ignore[arg-type]
+    if _missing(part) or _missing(whole) or float(whole) == 0:  # type: ignore[arg-type]  # numbers: not _missing
         return float("nan")
-    return float(part) / float(whole)  # type: ignore[arg-type]
+    return float(part) / float(whole)  # type: ignore[arg-type]  # numbers: not _missing
 
 
 # ---------------------------------------------------------------------------
@@ -343,7 +343,7 @@ def _risk_column(result: Result) -> str:
     return "england" if national is not None and national.notna().any() else "local"
 
 
-def _area_rows(frame: pd.DataFrame | None) -> list[dict[str, str]]:
+def _area_rows(frame: pd.DataFrame | None) -> list[dict[str, object]]:
     if frame is None or frame.empty:
         return []
     rows = []

@@ -173,7 +173,7 @@ def empty_asset_frame() -> gpd.GeoDataFrame:
     return _typed_frame(pd.DataFrame({c: [] for c in ASSET_COLUMNS[:-1]}), [])
 
 
-def _typed_frame(data: pd.DataFrame, geometry: Sequence[object]) -> gpd.GeoDataFrame:
+def _typed_frame(data: pd.DataFrame, geometry: Sequence[object] | np.ndarray) -> gpd.GeoDataFrame:
     columns = {}
     for column in ("asset_id", "name", "category", "source", "address", "tags"):
         columns[column] = pd.Series(data[column].tolist(), dtype="str")
@@ -223,11 +223,11 @@ def finish_assets(
     )
     raw = np.array([r.get("geometry") for r in rows], dtype=object)
     missing = np.array([g is None for g in raw])
-    geoms = np.where(missing, None, raw)
+    geoms = raw.copy()
     missing |= shapely.is_empty(geoms) | ~np.array(
         [g is not None and isinstance(g, shapely.Geometry) for g in geoms]
     )
-    geoms = np.where(missing, None, geoms)
+    geoms[missing] = None
 
     # a point inside each shape, in lon/lat (for the UK and box tests) and BNG
     series = gpd.GeoSeries(geoms, crs=crs)

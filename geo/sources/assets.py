@@ -19,10 +19,12 @@ source listed first.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -34,7 +36,10 @@ from geo.provenance import ProvenanceRecord, Unavailable, file_sha256, record
 from geo.sources import lookups, osm
 from geo.sources.assetfiles import empty_asset_frame
 from geo.sources.registers import assets_from_spec
-from geo.sources.registry import AssetFile
+from geo.sources.registry import AssetFile, Dataset
+
+if TYPE_CHECKING:  # the data access layer imports this module
+    from geo.sources.access import DataAccess
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +72,7 @@ def search_box_wgs84(areas: gpd.GeoDataFrame, buffer_m: float) -> tuple[float, f
 
 
 def load_assets(
-    access: object, areas: gpd.GeoDataFrame, lads: Sequence[str], *, buffer_m: float
+    access: DataAccess, areas: gpd.GeoDataFrame, lads: Sequence[str], *, buffer_m: float
 ) -> RegionAssets:
     """Gather the assets that serve the region's residents.
 
@@ -87,17 +92,17 @@ def load_assets(
     result = RegionAssets(frame=empty_asset_frame().assign(in_region=pd.Series(dtype=bool)))
     near = nearby_authorities(access, areas, lads, buffer_m, result.notes)
 
-    access.report("OpenStreetMap community places", 0, 1)  # type: ignore[attr-defined]
+    access.report("OpenStreetMap community places", 0, 1)
     osm_frame = _osm_assets(access, near, bbox, result)
-    access.report("OpenStreetMap community places", 1, 1)  # type: ignore[attr-defined]
+    access.report("OpenStreetMap community places", 1, 1)
     if osm_frame is not None:
         parts.append(osm_frame)
-    for asset_file in access.sources.asset_files:  # type: ignore[attr-defined]
+    for asset_file in access.sources.asset_files:
         if not asset_file.relevant_to(near):
             continue
-        access.report(asset_file.title, 0, 1)  # type: ignore[attr-defined]
+        access.report(asset_file.title, 0, 1)
         frame = _asset_file(asset_file, bbox, result)
-        access.report(asset_file.title, 1, 1)  # type: ignore[attr-defined]
+        access.report(asset_file.title, 1, 1)
         if frame is not None:
             parts.append(frame)
 
@@ -125,7 +130,7 @@ def load_assets(
 
 
 def nearby_authorities(
-    access: object,
+    access: DataAccess,
     areas: gpd.GeoDataFrame,
     lads: Sequence[str],
     buffer_m: float,
@@ -156,10 +161,10 @@ def nearby_authorities(
         ``lads`` first, then the neighbouring codes in sorted order.
     """
     try:
-        codes = lookups.local_authorities(access.lsoa21_lookup().frame)["lad_code"]  # type: ignore[attr-defined]
-        if access.check_available(["lad_boundaries"], list(lads)):  # type: ignore[attr-defined]
+        codes = lookups.local_authorities(access.lsoa21_lookup().frame)["lad_code"]
+        if access.check_available(["lad_boundaries"], list(lads)):
             raise OfflineError("local authority boundaries unavailable")
-        polygons = access.lad_boundaries(list(codes)).frame  # type: ignore[attr-defined]
+        polygons = access.lad_boundaries(list(codes)).frame
     except (DataSourceError, OfflineError, SchemaError) as exc:
         log.info("neighbouring authorities unknown: %s", exc)
         if notes is not None and len(areas):
@@ -185,14 +190,14 @@ def authorities_within(
 
 
 def _osm_assets(
-    access: object,
+    access: DataAccess,
     lads: Sequence[str],
     bbox: tuple[float, float, float, float],
     result: RegionAssets,
 ) -> gpd.GeoDataFrame | None:
     dataset_id = "osm_assets"
-    dataset = access.dataset(dataset_id)  # type: ignore[attr-defined]
-    local = access.sources.local.get(dataset_id)  # type: ignore[attr-defined]
+    dataset = access.dataset(dataset_id)
+    local = access.sources.local.get(dataset_id)
     if local is not None:
         covers = local.details.get("covers")
         paths = local.resolve(lads)
@@ -215,12 +220,12 @@ def _osm_assets(
             frames.append(read.frame)
             result.provenance.append(
                 record(
-                    access.dataset(dataset_id),  # type: ignore[attr-defined]
+                    access.dataset(dataset_id),
                     origin="local file",
                     location=str(path),
                     rows=len(read.frame),
                     sha256=file_sha256([path]),
-                    note=_rejected_note(read) + (" " + access.sources.note(dataset_id)).rstrip(),  # type: ignore[attr-defined]
+                    note=_rejected_note(read) + (" " + access.sources.note(dataset_id)).rstrip(),
                 )
             )
         return pd.concat(frames, ignore_index=True) if frames else None
@@ -228,9 +233,7 @@ def _osm_assets(
     try:
         # offline, the client answers from the cache (an earlier run's download) or raises;
         # a large box is split into tiles (each cached on its own) and merged
-        data = access.client.overpass_area(  # type: ignore[attr-defined]
-            _wsen(bbox), osm.overpass_query, url=online.get("url")
-        )
+        data = access.client.overpass_area(_wsen(bbox), osm.overpass_query, url=online.get("url"))
     except OfflineError as exc:
         reason = (
             str(exc)
@@ -298,8 +301,8 @@ def _wsen(bbox: tuple[float, float, float, float]) -> tuple[float, float, float,
     return (west, south, east, north)
 
 
-def _unavailable(dataset: object, reason: str) -> Unavailable:
-    return Unavailable(dataset.id, dataset.title, reason)  # type: ignore[attr-defined]
+def _unavailable(dataset: Dataset, reason: str) -> Unavailable:
+    return Unavailable(dataset.id, dataset.title, reason)
 
 
 def _rejected_note(read: object) -> str:
@@ -358,4 +361,4 @@ def _set_rows(result: RegionAssets, frame: gpd.GeoDataFrame) -> None:
     counts = frame["source"].value_counts()
     for i, rec in enumerate(result.provenance):
         rows = int(counts.get(rec.dataset, 0))
-        result.provenance[i] = ProvenanceRecord(**{**rec.as_dict(), "rows": rows})
+        result.provenance[i] = dataclasses.replace(rec, rows=rows)

@@ -178,7 +178,7 @@ def overpass_query(
     str
         ``[out:json][timeout:..];( nwr[...](s,w,n,e); ... );out center tags;``
     """
-    west, south, east, north = check_bbox(bbox_wgs84)  # type: ignore[misc]
+    west, south, east, north = check_bbox(bbox_wgs84)  # type: ignore[misc]  # None only for None
     if int(timeout) <= 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
     box = f"({south:.7g},{west:.7g},{north:.7g},{east:.7g})"
@@ -341,13 +341,13 @@ def assets_from_osm_pbf(
             category = categorise_tags(tags)
             if category is None:
                 continue
-            if obj.is_node():
+            if isinstance(obj, osmium.osm.Node):
                 loc = obj.location
                 geometry = Point(loc.lon, loc.lat) if loc.valid() else None
                 records[("node", obj.id)] = _osm_record(
                     f"osm:node/{obj.id}", category, source, tags, geometry
                 )
-            elif obj.is_way():
+            elif isinstance(obj, osmium.osm.Way):
                 try:
                     way_lines[obj.id] = shapely.from_wkb(wkb.create_linestring(obj))
                 except (RuntimeError, shapely.errors.GEOSException):
@@ -355,7 +355,7 @@ def assets_from_osm_pbf(
                 records[("way", obj.id)] = _osm_record(
                     f"osm:way/{obj.id}", category, source, tags, None
                 )
-            elif obj.is_relation():
+            elif isinstance(obj, osmium.osm.Relation):
                 records[("relation", obj.id)] = _osm_record(
                     f"osm:relation/{obj.id}", category, source, tags, None
                 )

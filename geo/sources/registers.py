@@ -689,7 +689,7 @@ def _read_overpass_file(
         data = json.loads(file.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SchemaError(f"{file.name} is not Overpass JSON: {exc}") from exc
-    return assets_from_overpass_json(data, source=source, bbox_wgs84=bbox_wgs84)  # type: ignore[arg-type]
+    return assets_from_overpass_json(data, source=source, bbox_wgs84=bbox_wgs84)  # type: ignore[arg-type]  # checked there
 
 
 #: ``format`` value -> reader.

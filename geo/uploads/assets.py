@@ -571,7 +571,7 @@ def read_assets_upload(
             "lat": round(float(located.lat[i]), 6),
         }
         if located.points[i] is None or not np.isfinite(located.lon[i]):
-            raw = (
+            raw: np.ndarray | tuple[float, ...] = (
                 shapely.get_coordinates(rows.geometry[i])[0] if rows.geometry[i] is not None else ()
             )
             rowlog.add(
