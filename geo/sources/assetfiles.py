@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.constants import UK_BOUNDS_WGS84  # rejects failed geocodes; re-exported
 from geo.errors import ConfigError, SchemaError
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,6 @@ ASSET_COLUMNS: tuple[str, ...] = (
     "tags",
     "geometry",
 )
-#: lon/lat box of the United Kingdom used to reject failed geocodes.
-UK_BOUNDS_WGS84: tuple[float, float, float, float] = (-8.7, 49.8, 1.8, 60.9)
 
 NO_CATEGORY = "no matching category"
 CATEGORY_NOT_MAPPED = "category not mapped"
