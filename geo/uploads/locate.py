@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
+from geo.constants import BNG_BOUNDS as BNG_BOUNDS  # re-exported for the upload readers
 from geo.constants import UK_BOUNDS_WGS84
 
 WGS84 = "EPSG:4326"
