@@ -128,8 +128,52 @@ def bridge_lsoa11_to_lsoa21(
         numeric columns; ranks as floats, deciles ``Int64``) and ``.report``
         (:class:`BridgeReport`).
     """
-    needed = ["lsoa11cd", "lsoa21cd", "change_code"]
-    missing = [c for c in needed if c not in lookup.columns]
+    values = _checked_values(values, lookup)
+    pairs = lookup[_LOOKUP_COLUMNS].dropna(subset=["lsoa11cd", "lsoa21cd"]).reset_index(drop=True)
+    numeric = [
+        c
+        for c in values.columns
+        if pd.api.types.is_numeric_dtype(values[c]) and not pd.api.types.is_bool_dtype(values[c])
+    ]
+    data = values[numeric].astype("float64").reindex(pairs["lsoa11cd"].to_numpy())
+    data.index = pairs.index
+
+    n_children = pairs.groupby("lsoa11cd")["lsoa21cd"].transform("size").to_numpy(dtype=float)
+    parent_w, n_missing_w = _parent_weights(pairs, data, weights)
+    pair_w = pd.Series(parent_w / n_children, index=pairs.index)
+
+    n_parents = pairs.groupby("lsoa21cd", sort=True).size()
+    codes = pairs.groupby("lsoa21cd", sort=True)["change_code"].agg(_dominant_code)
+    single = (n_parents == 1) & codes.isin(["U", "S"])
+
+    out = _carried(data, pairs["lsoa21cd"], pair_w, n_children, single, numeric)
+    for column in [c for c in numeric if c.endswith("_decile")]:
+        out[column] = _decile(out, column, single, rank_scale)
+    out = out[numeric]
+    out.index.name = "lsoa21cd"
+
+    present = out.notna().any(axis=1) if numeric else pd.Series(False, index=out.index)
+    order = ["U", "S", "M", "X"]
+    report = BridgeReport(
+        by_change_code={c: int((codes == c).sum()) for c in order},
+        pairs_by_change_code={c: int((pairs["change_code"] == c).sum()) for c in order},
+        n_areas=len(out),
+        n_without_value=int((~present).sum()),
+        weights="equal" if weights is None else "population",
+        n_missing_weights=n_missing_w,
+        dropped_columns=tuple(c for c in values.columns if c not in numeric),
+    )
+    if n_missing_w:
+        logger.warning("Bridge: %d LSOA 2011 areas had no weight; median used.", n_missing_w)
+    return BridgeResult(frame=out, report=report)
+
+
+_LOOKUP_COLUMNS = ["lsoa11cd", "lsoa21cd", "change_code"]
+
+
+def _checked_values(values: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
+    """``values`` indexed by LSOA 2011 code, once the lookup has the columns needed."""
+    missing = [c for c in _LOOKUP_COLUMNS if c not in lookup.columns]
     if missing:
         raise missing_columns_error(
             "the LSOA 2011 → 2021 lookup",
@@ -141,41 +185,35 @@ def bridge_lsoa11_to_lsoa21(
         values = values.set_index("lsoa11cd")
     if values.index.has_duplicates:
         raise SchemaError("The values to bridge list some LSOA 2011 codes twice.")
+    return values
 
-    pairs = lookup[needed].dropna(subset=["lsoa11cd", "lsoa21cd"]).reset_index(drop=True)
-    numeric = [
-        c
-        for c in values.columns
-        if pd.api.types.is_numeric_dtype(values[c]) and not pd.api.types.is_bool_dtype(values[c])
-    ]
-    dropped = tuple(c for c in values.columns if c not in numeric)
-    data = values[numeric].astype("float64").reindex(pairs["lsoa11cd"].to_numpy())
-    data.index = pairs.index
 
-    n_children = pairs.groupby("lsoa11cd")["lsoa21cd"].transform("size").to_numpy(dtype=float)
-    has_value = data.notna().any(axis=1).to_numpy()
-    n_missing_w = 0
+def _parent_weights(
+    pairs: pd.DataFrame, data: pd.DataFrame, weights: pd.Series | None
+) -> tuple[np.ndarray, int]:
+    """Each pair's 2011 weight (1 without weights; the median where one is missing)."""
     if weights is None:
-        parent_w = np.ones(len(pairs))
-        weight_kind = "equal"
-    else:
-        w = pd.to_numeric(pd.Series(weights), errors="coerce").astype("float64")
-        parent_w = w.reindex(pairs["lsoa11cd"].to_numpy()).to_numpy()
-        gap = np.isnan(parent_w) & has_value
-        if gap.any():
-            n_missing_w = int(pairs.loc[gap, "lsoa11cd"].nunique())
-            positive = w[w > 0]
-            parent_w = np.where(gap, float(positive.median()) if len(positive) else 1.0, parent_w)
-        weight_kind = "population"
-    pair_w = pd.Series(parent_w / n_children, index=pairs.index)
+        return np.ones(len(pairs)), 0
+    w = pd.to_numeric(pd.Series(weights), errors="coerce").astype("float64")
+    parent_w = w.reindex(pairs["lsoa11cd"].to_numpy()).to_numpy()
+    gap = np.isnan(parent_w) & data.notna().any(axis=1).to_numpy()
+    if not gap.any():
+        return parent_w, 0
+    positive = w[w > 0]
+    fill = float(positive.median()) if len(positive) else 1.0
+    return np.where(gap, fill, parent_w), int(pairs.loc[gap, "lsoa11cd"].nunique())
 
-    key = pairs["lsoa21cd"]
-    groups = data.groupby(key, sort=True)
-    n_parents = pairs.groupby("lsoa21cd", sort=True).size()
-    codes = pairs.groupby("lsoa21cd", sort=True)["change_code"].agg(_dominant_code)
-    single = (n_parents == 1) & codes.isin(["U", "S"])
 
-    out = pd.DataFrame(index=n_parents.index)
+def _carried(
+    data: pd.DataFrame,
+    key: pd.Series,
+    pair_w: pd.Series,
+    n_children: np.ndarray,
+    single: pd.Series,
+    numeric: list[str],
+) -> pd.DataFrame:
+    """Weighted means (values, ranks, deciles) and apportioned counts per 2021 area."""
+    out = pd.DataFrame(index=single.index)
     mean_cols = [c for c in numeric if not _is_count(c)]
     count_cols = [c for c in numeric if _is_count(c)]
     if mean_cols:
@@ -184,39 +222,25 @@ def bridge_lsoa11_to_lsoa21(
         denom = part.notna().mul(pair_w, axis=0).groupby(key, sort=True).sum()
         mean = weighted / denom.where(denom > 0)
         # Areas with one parent (U, S) take the parent's own value, exactly.
-        first = groups[mean_cols].first().reindex(out.index)
+        first = data.groupby(key, sort=True)[mean_cols].first().reindex(out.index)
         mean = mean.reindex(out.index)
         keep = single.reindex(out.index).to_numpy()[:, None]
         out[mean_cols] = np.where(keep, first.to_numpy(), mean.to_numpy())
     if count_cols:
         shares = data[count_cols].div(n_children, axis=0)
         out[count_cols] = shares.groupby(key, sort=True).sum(min_count=1).reindex(out.index)
+    return out
 
-    for column in [c for c in numeric if c.endswith("_decile")]:
-        rank_col = column[: -len("_decile")] + "_rank"
-        decile = out[column]
-        if rank_col in out.columns:
-            recomputed = np.ceil(out[rank_col] * 10.0 / rank_scale).clip(1, 10)
-        else:
-            recomputed = decile.round()
-        out[column] = decile.where(single, recomputed).round().astype("Int64")
-    out = out[numeric]
-    out.index.name = "lsoa21cd"
 
-    present = out.notna().any(axis=1) if numeric else pd.Series(False, index=out.index)
-    order = ["U", "S", "M", "X"]
-    report = BridgeReport(
-        by_change_code={c: int((codes == c).sum()) for c in order},
-        pairs_by_change_code={c: int((pairs["change_code"] == c).sum()) for c in order},
-        n_areas=len(out),
-        n_without_value=int((~present).sum()),
-        weights=weight_kind,
-        n_missing_weights=n_missing_w,
-        dropped_columns=dropped,
-    )
-    if n_missing_w:
-        logger.warning("Bridge: %d LSOA 2011 areas had no weight; median used.", n_missing_w)
-    return BridgeResult(frame=out, report=report)
+def _decile(out: pd.DataFrame, column: str, single: pd.Series, rank_scale: int) -> pd.Series:
+    """The parent's decile for U/S areas, else one recomputed from the mean rank."""
+    rank_col = column[: -len("_decile")] + "_rank"
+    decile = out[column]
+    if rank_col in out.columns:
+        recomputed = np.ceil(out[rank_col] * 10.0 / rank_scale).clip(1, 10)
+    else:
+        recomputed = decile.round()
+    return decile.where(single, recomputed).round().astype("Int64")
 
 
 def _dominant_code(codes: pd.Series) -> str:
