@@ -109,23 +109,6 @@ def commit(
 
     A file-system error becomes :class:`CacheError` saying how to fix it.
     """
-    try:
-        return _commit(entry, key, tmp, suffix, sha256, size, meta)
-    except CacheError:
-        raise
-    except OSError as exc:
-        raise write_error(entry, exc) from exc
-
-
-def _commit(
-    entry: Entry,
-    key: str,
-    tmp: Path,
-    suffix: str,
-    sha256: str,
-    size: int,
-    meta: Mapping[str, Any] | None,
-) -> Path:
     now = time.time()
     record = {
         "version": SIDECAR_VERSION,
@@ -141,7 +124,15 @@ def _commit(
         sidecar_text = json.dumps(record, indent=1, sort_keys=True, default=str)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"Cache metadata for {key!r} is not JSON-serialisable: {exc}") from exc
-    target = entry.data(suffix)
+    try:
+        return _move_into_place(entry, tmp, entry.data(suffix), sidecar_text)
+    except CacheError:
+        raise
+    except OSError as exc:
+        raise write_error(entry, exc) from exc
+
+
+def _move_into_place(entry: Entry, tmp: Path, target: Path, sidecar_text: str) -> Path:
     os.replace(tmp, target)
     side_tmp = new_temp(entry)
     try:

@@ -217,16 +217,14 @@ class ArcGisClient(Transport):
                 progress=progress,
                 what=what,
             )
-            self.cache.put_bytes(
+            self._store_answer(
                 key,
                 json.dumps(collection, separators=(",", ":")).encode("utf-8"),
                 suffix=".geojson",
-                meta={
-                    "url": layer_url,
-                    "query": query,
-                    "features": len(collection["features"]),
-                    "description": description,
-                },
+                url=layer_url,
+                query=query,
+                features=len(collection["features"]),
+                description=description,
             )
             return collection
 

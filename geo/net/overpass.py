@@ -170,16 +170,14 @@ class OverpassClient(Transport):
                 read_timeout=None if server_timeout is None else server_timeout + READ_MARGIN,
             )
             doc = _checked(body, url, what)
-            self.cache.put_bytes(
+            self._store_answer(
                 key,
                 body,
                 suffix=".json",
-                meta={
-                    "url": url,
-                    "query": query,
-                    "elements": len(doc["elements"]),
-                    "description": description,
-                },
+                url=url,
+                query=query,
+                elements=len(doc["elements"]),
+                description=description,
             )
             return doc
 

@@ -304,24 +304,34 @@ class DataAccess:
 
     def lsoa21_centroids(self, codes: Sequence[str], lads: Sequence[str]) -> Loaded:
         """Population-weighted centroids (EPSG:27700 points) for the given codes."""
-        return self._layer(
-            "lsoa21_centroids",
-            "population-weighted centroids",
-            read_local=lambda paths: boundaries.read_lsoa21_centroids(paths[0], codes=codes),
-            read_online=lambda raw: boundaries.read_lsoa21_centroids(raw, codes=codes),
-            lads=lads,
-            codes=codes,
+        read = boundaries.read_lsoa21_centroids
+        return self._one_file_layer(
+            "lsoa21_centroids", "population-weighted centroids", read, lads, codes
         )
 
     def lad_boundaries(self, lads: Sequence[str]) -> Loaded:
         """Local authority polygons (EPSG:27700)."""
+        read = boundaries.read_lad_boundaries
+        return self._one_file_layer(
+            "lad_boundaries", "local authority boundaries", read, lads, lads
+        )
+
+    def _one_file_layer(
+        self,
+        dataset_id: str,
+        label: str,
+        read: Callable[..., Any],
+        lads: Sequence[str],
+        codes: Sequence[str],
+    ) -> Loaded:
+        """A layer read by ``read(source, codes=codes)`` from one local file or the download."""
         return self._layer(
-            "lad_boundaries",
-            "local authority boundaries",
-            read_local=lambda paths: boundaries.read_lad_boundaries(paths[0], codes=lads),
-            read_online=lambda raw: boundaries.read_lad_boundaries(raw, codes=lads),
+            dataset_id,
+            label,
+            read_local=lambda paths: read(paths[0], codes=codes),
+            read_online=lambda raw: read(raw, codes=codes),
             lads=lads,
-            codes=lads,
+            codes=codes,
         )
 
     def _file(self, dataset_id: str, label: str) -> tuple[list[Path], str]:

@@ -66,23 +66,22 @@ _LSOA_WHAT = (
     "published by the ONS Open Geography Portal"
 )
 
+
+def _lad_aliases(field: str, short: str) -> list[Alias]:
+    """ONS (``LAD24CD``), geographr (``ltla24_code``) and plain names of a LAD field."""
+    return [
+        re.compile(rf"lad\d{{2}}{short}"),
+        re.compile(rf"ltla\d{{2}}_{field}"),
+        re.compile(rf"ltla\d{{2}}{short}"),
+        f"lad_{field}",
+        f"area_{field}",
+        field,
+    ]
+
+
 _LAD_SPEC: dict[str, list[Alias]] = {
-    "code": [
-        re.compile(r"lad\d{2}cd"),
-        re.compile(r"ltla\d{2}_code"),
-        re.compile(r"ltla\d{2}cd"),
-        "lad_code",
-        "area_code",
-        "code",
-    ],
-    "name": [
-        re.compile(r"lad\d{2}nm"),
-        re.compile(r"ltla\d{2}_name"),
-        re.compile(r"ltla\d{2}nm"),
-        "lad_name",
-        "area_name",
-        "name",
-    ],
+    "code": _lad_aliases("code", "cd"),
+    "name": _lad_aliases("name", "nm"),
 }
 _LAD_WHAT = (
     "local authority district boundaries: polygons with the LAD code and name (e.g. "

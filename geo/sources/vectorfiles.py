@@ -18,11 +18,7 @@ import pyogrio
 
 from geo.constants import BNG_CRS, BNG_X, BNG_Y, UK_LAT, UK_LON
 from geo.errors import DataSourceError, SchemaError
-from geo.sources.tables import (
-    Source,
-    source_name,
-    valid_code_list,
-)
+from geo.sources.tables import Source, source_name, valid_code_list
 
 logger = logging.getLogger(__name__)
 
