@@ -129,7 +129,7 @@ class Transport:
         self._unreachable: dict[str, str] = {}
 
     def _store_answer(
-        self, key: str, body: bytes, *, suffix: str, url: str, query: object, **meta: object
+        self, key: str, body: bytes, suffix: str, url: str, query: object, **meta: object
     ) -> None:
         """Cache a checked, complete answer with where it came from (never an error or a part)."""
         self.cache.put_bytes(key, body, suffix=suffix, meta={"url": url, "query": query, **meta})

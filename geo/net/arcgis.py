@@ -217,15 +217,9 @@ class ArcGisClient(Transport):
                 progress=progress,
                 what=what,
             )
-            self._store_answer(
-                key,
-                json.dumps(collection, separators=(",", ":")).encode("utf-8"),
-                suffix=".geojson",
-                url=layer_url,
-                query=query,
-                features=len(collection["features"]),
-                description=description,
-            )
+            body = json.dumps(collection, separators=(",", ":")).encode("utf-8")
+            meta = {"features": len(collection["features"]), "description": description}
+            self._store_answer(key, body, ".geojson", layer_url, query, **meta)
             return collection
 
     def _arcgis_defaults(

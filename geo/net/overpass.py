@@ -170,15 +170,8 @@ class OverpassClient(Transport):
                 read_timeout=None if server_timeout is None else server_timeout + READ_MARGIN,
             )
             doc = _checked(body, url, what)
-            self._store_answer(
-                key,
-                body,
-                suffix=".json",
-                url=url,
-                query=query,
-                elements=len(doc["elements"]),
-                description=description,
-            )
+            meta = {"elements": len(doc["elements"]), "description": description}
+            self._store_answer(key, body, ".json", url, query, **meta)
             return doc
 
     def overpass_area(

@@ -32,7 +32,6 @@ bow-tie can carry stray lines or points, which are dropped).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,6 +48,7 @@ from geo.sources.tables import (
     check_unique,
     clean_codes,
     find_columns,
+    lad_aliases,
 )
 from geo.sources.vectorfiles import read_vector, select_codes, to_bng
 
@@ -67,21 +67,9 @@ _LSOA_WHAT = (
 )
 
 
-def _lad_aliases(field: str, short: str) -> list[Alias]:
-    """ONS (``LAD24CD``), geographr (``ltla24_code``) and plain names of a LAD field."""
-    return [
-        re.compile(rf"lad\d{{2}}{short}"),
-        re.compile(rf"ltla\d{{2}}_{field}"),
-        re.compile(rf"ltla\d{{2}}{short}"),
-        f"lad_{field}",
-        f"area_{field}",
-        field,
-    ]
-
-
 _LAD_SPEC: dict[str, list[Alias]] = {
-    "code": _lad_aliases("code", "cd"),
-    "name": _lad_aliases("name", "nm"),
+    "code": [*lad_aliases("code"), "area_code", "code"],
+    "name": [*lad_aliases("name"), "area_name", "name"],
 }
 _LAD_WHAT = (
     "local authority district boundaries: polygons with the LAD code and name (e.g. "

@@ -110,17 +110,11 @@ def read_lsoa21_centroids(source: Source, *, codes: Sequence[str] | None = None)
     latitude/longitude columns. Coordinates in a CSV are checked against Great
     Britain's ranges; swapped columns are detected, swapped back and logged.
 
-    Parameters
-    ----------
-    source
-        Path, bytes, or a parsed GeoJSON ``dict``.
-    codes
-        Keep only these LSOA codes (missing ones in ``attrs["missing_codes"]``).
-
-    Returns
-    -------
-    geopandas.GeoSeries
-        Points in EPSG:27700 indexed by ``lsoa21cd``.
+    ``source`` and ``codes`` are as for
+    :func:`~geo.sources.boundaries.read_lsoa21_boundaries` (a path, bytes or
+    parsed GeoJSON; the LSOA codes to keep, missing ones listed in
+    ``attrs["missing_codes"]``). Returns a GeoSeries of points in EPSG:27700
+    indexed by ``lsoa21cd``.
     """
     if _is_tabular(source):
         points, code_values, name = _points_from_table(source)
