@@ -39,10 +39,10 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geo.checksums import file_sha256
 from geo.config import DATA_DIR, Settings
 from geo.demo import DEMO_AREA, DEMO_DIR, DEMO_NAME
 from geo.errors import DataSourceError
-from geo.provenance import file_sha256
 from geo.sources.access import CENSUS_DATASETS
 from geo.sources.registry import Sources, licence_name, load_sources
 from geo.sources.tables import read_table

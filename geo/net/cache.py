@@ -39,6 +39,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geo.checksums import file_sha256
 from geo.net._entries import (
     LOCK_DIR,
     SIDECAR_SUFFIX,
@@ -47,7 +48,6 @@ from geo.net._entries import (
     TEMP_SUFFIX,
     Entry,
     entry_for,
-    file_sha256,
     unlink_quietly,
 )
 from geo.net._entryfiles import (

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.provenance import file_sha256
+from geo.checksums import file_sha256
 from geo.sources import census, deprivation, lookups
 
 
@@ -48,7 +48,7 @@ def cached_census_table(path: Path, table: str) -> pd.DataFrame:
 
 @lru_cache(maxsize=64)
 def cached_sha256(paths: tuple[Path, ...]) -> str:
-    """:func:`geo.provenance.file_sha256` of ``paths``, computed once."""
+    """:func:`geo.checksums.file_sha256` of ``paths``, computed once."""
     return file_sha256(paths)
 
 
