@@ -8,17 +8,15 @@ method applied (bridging, approximations, rows rejected).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
 
 from geo.checksums import file_sha256 as file_sha256  # re-exported for the source readers
+from geo.progress import Progress as Progress  # re-exported: region, pipeline, CLI
 from geo.sources.registry import Dataset, licence_name
-
-#: Called as ``progress(label, done, total)`` while data is fetched or read.
-Progress = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ import requests
 
 from geo.config import Settings
 from geo.errors import DownloadError, OfflineError, UnreachableError
-from geo.net._util import Progress, short, show, text_of
+from geo.net._util import short, show, text_of
 from geo.net.cache import Cache
+from geo.progress import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -347,7 +348,7 @@ class Transport:
                 done += len(chunk)
                 yield chunk
                 if progress is not None:
-                    progress(done, None if encoded else total)
+                    progress(url, done, None if encoded else total)
         except (
             requests.ConnectionError,
             requests.Timeout,

@@ -7,11 +7,8 @@ import json
 import posixpath
 import re
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
-
-#: Called as ``progress(done, total_or_None)`` while data arrives.
-Progress = Callable[[int, int | None], object]
 
 
 def short(value: object, limit: int = 300) -> str:

@@ -16,7 +16,8 @@ from typing import Any
 
 from geo.errors import DownloadError
 from geo.net._http import Transport
-from geo.net._util import Progress, cache_key, params_text, short, show, text_of
+from geo.net._util import cache_key, params_text, short, show, text_of
+from geo.progress import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +165,7 @@ class ArcGisClient(Transport):
             list is split into ``IN (…)`` clauses of ``chunk_size`` codes sent
             by POST (combined with ``where`` by ``AND``).
         progress
-            Called as ``progress(features_done, features_total)``.
+            Called as ``progress(what, features_done, features_total)``.
         chunk_size
             Codes per request.
         description
@@ -350,7 +351,7 @@ class ArcGisClient(Transport):
             features.extend(batch)
             received += len(batch)
             if progress is not None:
-                progress(len(features), total)
+                progress(what, len(features), total)
             props = page.get("properties")
             exceeded = bool(page.get("exceededTransferLimit")) or bool(
                 isinstance(props, dict) and props.get("exceededTransferLimit")

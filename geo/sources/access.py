@@ -24,7 +24,8 @@ import pandas as pd
 
 from geo.config import Settings
 from geo.errors import DataSourceError, OfflineError
-from geo.provenance import Progress, ProvenanceRecord, record
+from geo.progress import Progress
+from geo.provenance import ProvenanceRecord, record
 from geo.sources import boundaries, census, lookups
 from geo.sources.nationalfiles import (
     cached_census_table,
@@ -111,8 +112,9 @@ class DataAccess:
         if self._progress is not None:
             self._progress(label, done, total)
 
-    def _byte_progress(self, label: str) -> Any:
-        return lambda done, total: self.report(label, done, total)
+    def _byte_progress(self, label: str) -> Progress:
+        """The network layer's progress, reported under this dataset's label."""
+        return lambda _what, done, total: self.report(label, done, total)
 
     def dataset(self, dataset_id: str) -> Dataset:
         """The registry entry, as the sources file describes its local copy."""
