@@ -185,16 +185,9 @@ def read_lsoa11_lsoa21_lookup(source: Source) -> pd.DataFrame:
     Change codes: ``U`` unchanged, ``S`` split (one 2011 LSOA → several 2021
     LSOAs), ``M`` merged (several → one), ``X`` irregular (redrawn).
 
-    Parameters
-    ----------
-    source
-        Path, bytes, or parsed ArcGIS JSON.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per pair, columns ``lsoa11cd, lsoa21cd, change_code, lad_code``
-        (``lad_code`` NaN when the file has none).
+    ``source`` is a path, bytes, or parsed ArcGIS JSON. The result has one row
+    per pair, columns ``lsoa11cd, lsoa21cd, change_code, lad_code`` (``lad_code``
+    NaN when the file has none).
 
     Raises
     ------
