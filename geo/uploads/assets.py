@@ -563,7 +563,7 @@ def read_assets_upload(
     for i, number in enumerate(rows.numbers):
         attrs = rows.attributes[i]
         if rows.failed[i] is not None:
-            reason, values = rows.failed[i]  # type: ignore[misc]
+            reason, values = rows.failed[i]  # type: ignore[misc]  # a failed row is (reason, values)
             rowlog.add(number, reason, values)
             continue
         point_values = {
