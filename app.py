@@ -99,7 +99,7 @@ with side_col, st.container(height=mapview.MAP_HEIGHT + 40, border=True):
     selected = st.session_state.get(params.SELECTED)
     if selected in result.areas.index:
         with common.guard("describing this area"):
-            panel.render(result, choice, selected)
+            panel.render(result, choice, str(selected))
     else:
         controls.priority_shortcuts(result)
 

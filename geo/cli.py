@@ -47,7 +47,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from geo.config import Settings
 from geo.errors import AtlasError
@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 
     from geo.params import Parameters
     from geo.provision import Coverage
+    from geo.provenance import Progress
+    from geo.region import Region
 
 log = logging.getLogger(__name__)
 
@@ -354,13 +356,13 @@ def _pairs(text: str | None, what: str) -> dict[str, float]:
 
 
 def _region_with_user_data(
-    args: argparse.Namespace, settings: Settings, progress: object
-) -> tuple[object, dict[str, float] | None]:
+    args: argparse.Namespace, settings: Settings, progress: Progress | None
+) -> tuple[Region, dict[str, float] | None]:
     """The region for ``--area`` with ``--assets``/``--indicators`` files joined."""
     from geo.region import load_region
     from geo.userdata import apply_user_files, user_column
 
-    region = load_region(args.area, settings=settings, progress=progress)  # type: ignore[arg-type]
+    region = load_region(args.area, settings=settings, progress=progress)
     region, columns = apply_user_files(
         region, settings=settings, assets=args.assets, indicators=args.indicators
     )
@@ -394,8 +396,8 @@ class _Bars:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self.steps = None
-        self.downloads: dict[str, object] = {}
+        self.steps: Any = None  # tqdm bars (tqdm ships no types)
+        self.downloads: dict[str, Any] = {}
 
     def __call__(self, label: str, done: int, total: int | None) -> None:
         if not self.enabled:
@@ -405,22 +407,22 @@ class _Bars:
         if total == 1:  # a dataset step: starts at 0, ends at 1
             if self.steps is None:
                 self.steps = tqdm(desc="Datasets", unit=" datasets", file=sys.stderr, leave=True)
-            self.steps.set_postfix_str(label, refresh=False)  # type: ignore[attr-defined]
+            self.steps.set_postfix_str(label, refresh=False)
             if done >= 1:
-                self.steps.update(1)  # type: ignore[attr-defined]
+                self.steps.update(1)
             return
         bar = self.downloads.get(label)
         if bar is None:
             bar = tqdm(total=total, desc=f"  {label}", unit="B", unit_scale=True, file=sys.stderr)
             self.downloads[label] = bar
-        if total is not None and bar.total != total:  # type: ignore[attr-defined]
-            bar.total = total  # type: ignore[attr-defined]
-        bar.update(done - bar.n)  # type: ignore[attr-defined]
+        if total is not None and bar.total != total:
+            bar.total = total
+        bar.update(done - bar.n)
 
     def close(self) -> None:
         for bar in [*self.downloads.values(), self.steps]:
             if bar is not None:
-                bar.close()  # type: ignore[attr-defined]
+                bar.close()
 
 
 def _print_table(frame: pd.DataFrame, out: TextIO) -> None:
@@ -608,7 +610,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from geo.uploads.context import reader_options
 
     settings = _settings(args)
-    region = None
+    region: Region | None = None
     if args.area:
         from geo.region import load_region
 
@@ -633,7 +635,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         raise ConfigError("No area given: use --area CODE|NAME[,…] or --area all.")
     options = _parameters(args)
 
-    def prepare(text: str) -> tuple[object, object]:
+    def prepare(text: str) -> tuple[Region, dict[str, float] | None]:
         scoped = argparse.Namespace(**{**vars(args), "area": text})
         return _region_with_user_data(scoped, settings, None)
 
@@ -644,7 +646,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         formats=formats,
         force=args.force,
         analysis=options,
-        prepare=prepare,  # type: ignore[arg-type]
+        prepare=prepare,
         progress=not args.quiet,
     )
     for item in result.done:

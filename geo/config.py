@@ -37,6 +37,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from geo import __version__
 from geo.errors import ConfigError
@@ -200,11 +201,11 @@ class Settings:
             values["sources_file"] = Path(str(values["sources_file"]))
         if isinstance(values.get("cache_dir"), str):
             values["cache_dir"] = Path(str(values["cache_dir"]))
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)  # type: ignore[arg-type]  # typed per key above
 
-    def replace(self, **changes: object) -> Settings:
+    def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed."""
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+        return dataclasses.replace(self, **changes)
 
 
 def _parse_bool(name: str, value: str) -> bool:

@@ -33,15 +33,16 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geo.checksums import file_sha256
 from geo.config import DATA_DIR, Settings
 from geo.demo import DEMO_AREA, DEMO_DIR, DEMO_NAME
 from geo.errors import DataSourceError
-from geo.provenance import file_sha256
 from geo.sources.access import CENSUS_DATASETS
 from geo.sources.registry import Sources, licence_name, load_sources
 from geo.sources.tables import read_table
@@ -93,7 +94,7 @@ class Output:
     file: str
     inputs: list[dict[str, object]]
     rows: int
-    details: dict[str, object] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)  # JSON-like: files, rows, …
 
 
 @dataclass
@@ -311,7 +312,7 @@ def _lines(pairs: Iterable[tuple[str, object]]) -> list[str]:
 def _dataset_entry(sources: Sources, out: Output) -> list[str]:
     local = sources.local.get(out.dataset)
     details = dict(local.details) if local else {}
-    files = list(out.details["files"])  # type: ignore[arg-type]
+    files = list(out.details["files"])
     key = "parts" if out.dataset == "iod2019" else "path"
     pairs: list[tuple[str, object]] = [(key, files if key == "parts" else files[0])]
     if out.dataset == "osm_assets":
@@ -380,7 +381,7 @@ def _write_provenance(outputs: Sequence[Output], work: Path) -> None:
     for out in outputs:
         files = [
             {"file": f, "sha256": file_sha256([work / f]), "bytes": (work / f).stat().st_size}
-            for f in out.details["files"]  # type: ignore[union-attr]
+            for f in out.details["files"]
         ]
         described = _describe(sources, out)
         described["licence_name"] = licence_name(str(described["licence"]))

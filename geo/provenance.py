@@ -8,18 +8,15 @@ method applied (bridging, approximations, rows rejected).
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 
+from geo.checksums import file_sha256 as file_sha256  # re-exported for the source readers
+from geo.progress import Progress as Progress  # re-exported: region, pipeline, CLI
 from geo.sources.registry import Dataset, licence_name
-
-#: Called as ``progress(label, done, total)`` while data is fetched or read.
-Progress = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True)
@@ -82,17 +79,6 @@ def record(
         sha256=sha256,
         note=note,
     )
-
-
-def file_sha256(paths: Iterable[Path]) -> str:
-    """SHA-256 of one file, or of several files' contents in order."""
-    digest = hashlib.sha256()
-    paths = list(paths)
-    for path in paths:
-        with Path(path).open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
 
 
 def provenance_table(records: Iterable[ProvenanceRecord]) -> pd.DataFrame:

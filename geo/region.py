@@ -13,8 +13,10 @@ listed in ``Region.unavailable``; their columns are absent, never invented.
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -27,7 +29,7 @@ from geo.errors import AreaNotFoundError, CacheError, DataSourceError, SchemaErr
 from geo.provenance import Progress, ProvenanceRecord, Unavailable
 from geo.regiontypes import Region
 from geo.sources import census, deprivation, lookups
-from geo.sources.access import CENSUS_DATASETS, REQUIRED, DataAccess
+from geo.sources.access import CENSUS_DATASETS, REQUIRED, DataAccess, Loaded
 from geo.sources.assets import load_assets
 
 log = logging.getLogger(__name__)
@@ -139,7 +141,7 @@ def load_region(
 
     failed: list[str] = []
 
-    def optional(dataset_id: str, fetch: object) -> object | None:
+    def optional(dataset_id: str, fetch: Callable[[], Loaded]) -> pd.DataFrame | None:
         missing = access.check_available([dataset_id], lads)
         if missing:
             unavailable.append(
@@ -147,7 +149,7 @@ def load_region(
             )
             return None
         try:
-            loaded = fetch()  # type: ignore[operator]
+            loaded = fetch()
         except (DataSourceError, SchemaError) as exc:
             log.info("%s unavailable: %s", dataset_id, exc)
             unavailable.append(Unavailable(dataset_id, access.dataset(dataset_id).title, str(exc)))
@@ -176,7 +178,7 @@ def load_region(
 
     tables = {}
     for dataset_id in CENSUS_DATASETS:
-        frame = optional(dataset_id, lambda d=dataset_id: access.census_table(d, codes))
+        frame = optional(dataset_id, functools.partial(access.census_table, dataset_id, codes))
         if frame is not None:
             tables[access.dataset(dataset_id).table or dataset_id] = frame
     if tables:

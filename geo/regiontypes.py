@@ -128,4 +128,4 @@ class Region:
     def bounds_wgs84(self) -> tuple[float, float, float, float]:
         """(west, south, east, north) of the areas in WGS84, for display."""
         box = shapely.box(*self.areas.total_bounds)
-        return tuple(gpd.GeoSeries([box], crs=CRS).to_crs(4326).total_bounds)  # type: ignore[return-value]
+        return tuple(gpd.GeoSeries([box], crs=CRS).to_crs(4326).total_bounds)

@@ -126,6 +126,18 @@ class Result:
         "risk_weights",
         "totals",
     )
+    # The slots' types, for the checker (annotations only: no class attributes).
+    region: Region
+    _areas: gpd.GeoDataFrame
+    _assets: gpd.GeoDataFrame
+    parameters: Parameters
+    totals: FrozenMap[str, Any]
+    risk_used: tuple[str, ...]
+    risk_weights: FrozenMap[str, float]
+    risk_detail: CompositeRisk | OlderRisk | None
+    older_detail: OlderRisk | None
+    notes: tuple[str, ...]
+    categories: tuple[str, ...]
 
     def __init__(
         self,

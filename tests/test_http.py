@@ -258,7 +258,7 @@ def test_download_metadata_and_progress(server, make_client):
     path = client.download(
         f"{server.url}/table.csv",
         key="download/table",
-        progress=lambda done, total: calls.append((done, total)),
+        progress=lambda _url, done, total: calls.append((done, total)),
         description="a test table",
     )
     assert path.read_bytes() == body
@@ -388,7 +388,7 @@ def test_arcgis_pages_across_three_pages(server, make_client, placement):
     result = client.arcgis_features(
         f"{server.url}{LAYER_PATH}",
         out_fields=["LSOA21CD", "LSOA21NM"],
-        progress=lambda done, total: progress.append((done, total)),
+        progress=lambda _url, done, total: progress.append((done, total)),
     )
     assert result["type"] == "FeatureCollection"
     codes = [f["properties"]["LSOA21CD"] for f in result["features"]]

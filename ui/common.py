@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -85,13 +86,13 @@ def guard(doing: str) -> Iterator[None]:
         st.stop()
 
 
-def _share(value: object) -> str:
+def _share(value: Any) -> str:
     if value is None or pd.isna(value):
         return "—"
     return f"{float(value) * 100:.1f}%"
 
 
-def _count(value: object) -> str:
+def _count(value: Any) -> str:
     if value is None or pd.isna(value):
         return "—"
     return f"{float(value):,.0f}"

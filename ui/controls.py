@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Final
 
 import pandas as pd
 import streamlit as st
@@ -29,7 +30,7 @@ LENS = "lens"
 FAR_MINUTES = "far_minutes"
 LENS_LABELS = {"thin": "Thin provision", "far": "Far from any place"}
 USER_LAYER = "user_layer"
-_PERSIST = "session"
+_PERSIST: Final = "session"
 
 
 def area_picker(authorities: pd.DataFrame) -> str:
@@ -305,7 +306,7 @@ def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> Vi
         layer = st.segmented_control(
             "Map layer",
             options=list(layers),
-            format_func=layers.get,
+            format_func=layers.__getitem__,
             required=True,
             key=params.LAYER,
             persist_state=_PERSIST,
@@ -346,7 +347,7 @@ def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> Vi
         measure = st.selectbox(
             "Measure",
             options=list(params.ACCESS_MEASURES),
-            format_func=params.ACCESS_MEASURES.get,
+            format_func=params.ACCESS_MEASURES.__getitem__,
             key=params.ACCESS_MEASURE,
             persist_state=_PERSIST,
         )

@@ -73,7 +73,7 @@ def classes(result: pipeline.Result, view: View) -> maps.Classes:
     return maps.risk_classes(areas, model=p.model)
 
 
-def _fmt_int(value: object) -> str:
+def _fmt_int(value: Any) -> str:
     return "" if value is None or pd.isna(value) else f"{float(value):,.0f}"
 
 

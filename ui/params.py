@@ -63,12 +63,12 @@ class Choice:
     parameters: Parameters = field(default_factory=Parameters)
 
 
-def normalise_weights(weights: Mapping[str, float]) -> tuple[tuple[str, float], ...] | None:
+def normalise_weights(weights: Mapping[str, float]) -> dict[str, float] | None:
     """Weights in a stable order, or None when they equal the defaults."""
     clean = tuple((k, float(weights.get(k, 0.0))) for k in DEFAULT_WEIGHTS)
     if all(abs(v - float(DEFAULT_WEIGHTS[k])) < 1e-9 for k, v in clean):
         return None
-    return clean
+    return dict(clean)
 
 
 def normalise_categories(chosen: Sequence[str], available: Sequence[str]) -> tuple[str, ...] | None:

@@ -157,7 +157,7 @@ def fdr_adjust(p_values: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
     if finite.any():
         q[finite] = false_discovery_control(p[finite], method="bh")
     if as_series:
-        return pd.Series(q, index=p_values.index, name=p_values.name)  # type: ignore[union-attr]
+        return pd.Series(q, index=p_values.index, name=p_values.name)  # type: ignore[union-attr]  # a Series here
     return q
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.present.palettes import BACKGROUND
@@ -138,7 +139,7 @@ def base_map(
         base = static_url.rstrip("/")
         m.default_js = [(name, f"{base}/{path}") for name, path in VENDORED_JS]
         m.default_css = [(name, f"{base}/{path}") for name, path in VENDORED_CSS]
-    m.get_root().header.add_child(Element(_MAP_CSS), name="atlas_css")
+    cast(Figure, m.get_root()).header.add_child(Element(_MAP_CSS), name="atlas_css")
     if tiles == "OpenStreetMap":
         folium.TileLayer(
             "OpenStreetMap",

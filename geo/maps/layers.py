@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 
@@ -84,9 +84,9 @@ class _GeoJsonLayer(MacroElement):
         """
     )
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as branca does: returns nothing
         """Add the script to the page as it is: the data is never parsed as a template."""
-        figure = self.get_root()
+        figure = cast(Figure, self.get_root())  # a map's root is its Figure
         script = self._template.module.__dict__["script"](self, kwargs)
         figure.script.add_child(_RawScript(script), name=self.get_name())
         for child in self._children.values():

@@ -14,7 +14,6 @@ TEMP_SUFFIX = ".tmp"
 LOCK_DIR = ".locks"
 SIDECAR_VERSION = 1
 
-_CHUNK = 1024 * 1024
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 SUFFIX_RE = re.compile(r"^(\.[A-Za-z0-9_-]{1,16}){0,3}$")
 STEM_RE = re.compile(r"^([A-Za-z0-9_-]*-)?[0-9a-f]{20}$")
@@ -39,26 +38,6 @@ class Entry:
 
 def _slug(text: str, limit: int) -> str:
     return _SAFE.sub("_", text).strip("_-")[:limit].strip("_-")
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """The sha256 hex digest of a file, read in chunks.
-
-    Parameters
-    ----------
-    path
-        File to hash.
-
-    Returns
-    -------
-    str
-        Lower-case hexadecimal digest.
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def fsync_dir(folder: Path) -> None:

@@ -28,8 +28,9 @@ import requests
 
 from geo.config import Settings
 from geo.errors import DownloadError, OfflineError, UnreachableError
-from geo.net._util import Progress, short, show, text_of
+from geo.net._util import short, show, text_of
 from geo.net.cache import Cache
+from geo.progress import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,12 @@ class Transport:
         self.session = session if session is not None else requests.Session()
         self._sleep = sleep
         self._unreachable: dict[str, str] = {}
+
+    def _store_answer(
+        self, key: str, body: bytes, suffix: str, url: str, query: object, **meta: object
+    ) -> None:
+        """Cache a checked, complete answer with where it came from (never an error or a part)."""
+        self.cache.put_bytes(key, body, suffix=suffix, meta={"url": url, "query": query, **meta})
 
     def close(self) -> None:
         """Close the session if this client created it."""
@@ -233,6 +240,49 @@ class Transport:
 
     # ------------------------------------------------------------- requests
 
+    def _send(
+        self,
+        method: str,
+        url: str,
+        sent: tuple[Mapping[str, Any] | None, Mapping[str, Any] | None, Any],
+        timeout: tuple[float, float],
+        *,
+        what: str,
+        shown: str,
+    ) -> tuple[requests.Response | None, str]:
+        """One attempt: the response, or None and why it is worth another try.
+
+        ``sent`` is (query parameters, form data, JSON body). A host that is not
+        reachable at all, or a request that cannot be made, raises instead.
+        """
+        params, data, json_body = sent
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                json=json_body,
+                headers={"User-Agent": self.settings.user_agent},
+                timeout=timeout,
+                stream=True,
+            )
+        except requests.ReadTimeout:
+            return None, f"no answer within {timeout[1]:g} s (ATLAS_TIMEOUT)"
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            problem = f"could not connect ({short(exc, 160)})"
+            if _not_connected(exc):
+                unreachable = self._probe(url, what, problem)
+                if unreachable is not None:
+                    raise unreachable from None
+            return None, problem
+        except requests.RequestException as exc:
+            raise DownloadError(
+                f"Could not request {what} from {shown}: {short(exc)}. Check the address "
+                "in the sources registry."
+            ) from exc
+        return response, ""
+
     def _request(
         self,
         method: str,
@@ -257,30 +307,10 @@ class Transport:
         timeout = self._timeouts(read_timeout)
         for attempt in range(attempts):
             delay: float | None = None
-            try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=data,
-                    json=json_body,
-                    headers={"User-Agent": self.settings.user_agent},
-                    timeout=timeout,
-                    stream=True,
-                )
-            except requests.ReadTimeout:
-                problem = f"no answer within {timeout[1]:g} s (ATLAS_TIMEOUT)"
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                problem = f"could not connect ({short(exc, 160)})"
-                if _not_connected(exc):
-                    unreachable = self._probe(url, what, problem)
-                    if unreachable is not None:
-                        raise unreachable from None
-            except requests.RequestException as exc:
-                raise DownloadError(
-                    f"Could not request {what} from {shown}: {short(exc)}. Check the address "
-                    "in the sources registry."
-                ) from exc
+            sent = (params, data, json_body)
+            response, failure = self._send(method, url, sent, timeout, what=what, shown=shown)
+            if response is None:
+                problem = failure
             else:
                 with response:
                     if response.status_code in policy.statuses:
@@ -341,7 +371,7 @@ class Transport:
                 done += len(chunk)
                 yield chunk
                 if progress is not None:
-                    progress(done, None if encoded else total)
+                    progress(url, done, None if encoded else total)
         except (
             requests.ConnectionError,
             requests.Timeout,

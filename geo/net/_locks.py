@@ -15,7 +15,7 @@ from geo.errors import CacheError
 try:  # POSIX only; elsewhere the cache still works but without cross-process locks.
     import fcntl
 except ImportError:  # pragma: no cover - not reached on Linux or macOS
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # no fcntl module on Windows
 
 _held = threading.local()  # locks held by this thread: {lock path: [exclusive, depth]}
 

@@ -7,11 +7,8 @@ import json
 import posixpath
 import re
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
-
-#: Called as ``progress(done, total_or_None)`` while data arrives.
-Progress = Callable[[int, int | None], object]
 
 
 def short(value: object, limit: int = 300) -> str:
@@ -39,7 +36,7 @@ def url_suffix(url: str) -> str:
     """The file extension(s) of a URL's path, such as ``.csv`` or ``.geojson.gz``."""
     name = posixpath.basename(urllib.parse.urlparse(url).path)
     parts = name.split(".")[1:]
-    suffixes = []
+    suffixes: list[str] = []
     for part in reversed(parts[-2:]):
         if not re.fullmatch(r"[A-Za-z0-9]{1,10}", part):
             break

@@ -16,7 +16,8 @@ from typing import Any
 
 from geo.errors import DownloadError
 from geo.net._http import Transport
-from geo.net._util import Progress, cache_key, params_text, short, show, text_of
+from geo.net._util import cache_key, params_text, short, show, text_of
+from geo.progress import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +165,7 @@ class ArcGisClient(Transport):
             list is split into ``IN (…)`` clauses of ``chunk_size`` codes sent
             by POST (combined with ``where`` by ``AND``).
         progress
-            Called as ``progress(features_done, features_total)``.
+            Called as ``progress(what, features_done, features_total)``.
         chunk_size
             Codes per request.
         description
@@ -217,17 +218,9 @@ class ArcGisClient(Transport):
                 progress=progress,
                 what=what,
             )
-            self.cache.put_bytes(
-                key,
-                json.dumps(collection, separators=(",", ":")).encode("utf-8"),
-                suffix=".geojson",
-                meta={
-                    "url": layer_url,
-                    "query": query,
-                    "features": len(collection["features"]),
-                    "description": description,
-                },
-            )
+            body = json.dumps(collection, separators=(",", ":")).encode("utf-8")
+            meta = {"features": len(collection["features"]), "description": description}
+            self._store_answer(key, body, ".geojson", layer_url, query, **meta)
             return collection
 
     def _arcgis_defaults(
@@ -358,7 +351,7 @@ class ArcGisClient(Transport):
             features.extend(batch)
             received += len(batch)
             if progress is not None:
-                progress(len(features), total)
+                progress(what, len(features), total)
             props = page.get("properties")
             exceeded = bool(page.get("exceededTransferLimit")) or bool(
                 isinstance(props, dict) and props.get("exceededTransferLimit")

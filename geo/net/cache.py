@@ -30,32 +30,34 @@ that two processes asking for the same data do not both download it::
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import json
 import logging
 import os
 import shutil
-import tempfile
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo.errors import CacheError
+from geo.checksums import file_sha256
 from geo.net._entries import (
     LOCK_DIR,
-    RESERVED_ENDINGS,
     SIDECAR_SUFFIX,
-    SIDECAR_VERSION,
     STEM_RE,
     SUFFIX_RE,
     TEMP_SUFFIX,
     Entry,
     entry_for,
-    file_sha256,
-    fsync_dir,
     unlink_quietly,
+)
+from geo.net._entryfiles import (
+    check_suffix,
+    commit,
+    entry_files,
+    new_temp,
+    read_sidecar,
+    remove_files,
+    write_error,
 )
 from geo.net._locks import file_lock
 
@@ -63,8 +65,6 @@ if TYPE_CHECKING:
     from geo.config import Settings
 
 logger = logging.getLogger(__name__)
-
-_STALE_TEMP_SECONDS = 3600.0
 
 __all__ = ["SIDECAR_SUFFIX", "TEMP_SUFFIX", "Cache", "file_sha256"]
 
@@ -101,16 +101,6 @@ class Cache:
     def _entry(self, key: str) -> Entry:
         return entry_for(self.root, key)
 
-    @staticmethod
-    def _check_suffix(suffix: str) -> str:
-        if not SUFFIX_RE.match(suffix) or suffix.endswith(RESERVED_ENDINGS):
-            raise ValueError(
-                f"Cache file suffix {suffix!r} is not allowed: use up to three parts like "
-                "'.csv' or '.geojson.gz' (letters, digits, '_' and '-'), not ending in "
-                f"{', '.join(RESERVED_ENDINGS)}."
-            )
-        return suffix
-
     # ------------------------------------------------------------------ locks
 
     @contextlib.contextmanager
@@ -140,35 +130,14 @@ class Cache:
 
     # ------------------------------------------------------------------ reads
 
-    def _read_sidecar(self, entry: Entry) -> dict[str, Any] | None:
-        """The sidecar's record, ``None`` when absent, or raise ValueError if unusable."""
-        try:
-            text = entry.sidecar.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        record = json.loads(text)
-        if not isinstance(record, dict):
-            raise ValueError("the sidecar is not a JSON object")
-        name = record.get("file")
-        if (
-            not isinstance(name, str)
-            or Path(name).name != name
-            or not name.startswith(entry.stem)
-            or not isinstance(record.get("sha256"), str)
-            or not isinstance(record.get("size"), int)
-        ):
-            raise ValueError("the sidecar lacks a valid file name, sha256 or size")
-        self._check_suffix(name[len(entry.stem) :])
-        return record
-
     def _problem(self, entry: Entry, verify: bool) -> tuple[Path | None, str | None]:
         """``(path, None)`` for a valid entry, ``(None, reason)`` for a broken one."""
         try:
-            record = self._read_sidecar(entry)
+            record = read_sidecar(entry)
         except (ValueError, OSError, UnicodeDecodeError) as exc:
             return None, f"unreadable sidecar ({exc})"
         if record is None:
-            strays = [p for p in self._entry_files(entry) if not p.name.endswith(TEMP_SUFFIX)]
+            strays = [p for p in entry_files(entry) if not p.name.endswith(TEMP_SUFFIX)]
             return None, ("data file without a sidecar" if strays else None)
         path = entry.folder / record["file"]
         try:
@@ -203,7 +172,7 @@ class Cache:
         """
         entry = self._entry(key)
         if not entry.sidecar.exists() and not any(
-            not p.name.endswith(TEMP_SUFFIX) for p in self._entry_files(entry)
+            not p.name.endswith(TEMP_SUFFIX) for p in entry_files(entry)
         ):
             return None
         with self._locked(entry, exclusive=False):
@@ -220,7 +189,7 @@ class Cache:
                 entry.folder,
                 problem,
             )
-            self._remove_files(entry)
+            remove_files(entry)
         return None
 
     def meta(self, key: str) -> dict[str, Any] | None:
@@ -236,7 +205,7 @@ class Cache:
         entry = self._entry(key)
         with self._locked(entry, exclusive=False):
             try:
-                return self._read_sidecar(entry)
+                return read_sidecar(entry)
             except (ValueError, OSError, UnicodeDecodeError):
                 return None
 
@@ -301,39 +270,11 @@ class Cache:
         Path
             The stored data file.
         """
-        suffix = self._check_suffix(suffix)
+        suffix = check_suffix(suffix)
         entry = self._entry(key)
-        with self._locked(entry, exclusive=True):
-            tmp = self._new_temp(entry)
-            try:
-                digest = hashlib.sha256()
-                size = 0
-                try:
-                    handle = open(tmp, "wb")  # noqa: SIM115 - closed below
-                except OSError as exc:
-                    raise self._write_error(entry, exc) from exc
-                with handle:
-                    # Errors raised by ``chunks`` itself propagate unchanged.
-                    for chunk in chunks:
-                        try:
-                            handle.write(chunk)
-                        except OSError as exc:
-                            raise self._write_error(entry, exc) from exc
-                        digest.update(chunk)
-                        size += len(chunk)
-                    try:
-                        handle.flush()
-                        os.fsync(handle.fileno())
-                    except OSError as exc:
-                        raise self._write_error(entry, exc) from exc
-                try:
-                    return self._commit(entry, key, tmp, suffix, digest.hexdigest(), size, meta)
-                except CacheError:
-                    raise
-                except OSError as exc:
-                    raise self._write_error(entry, exc) from exc
-            finally:
-                unlink_quietly(tmp)
+        with self._locked(entry, exclusive=True), _temp(entry) as tmp:
+            sha256, size = _write_chunks(entry, tmp, chunks)
+            return commit(entry, key, tmp, suffix, sha256, size, meta)
 
     def put_file(
         self,
@@ -364,10 +305,9 @@ class Cache:
         src = Path(src_path)
         if suffix is None:
             suffix = src.suffix if SUFFIX_RE.match(src.suffix) else ""
-        suffix = self._check_suffix(suffix)
+        suffix = check_suffix(suffix)
         entry = self._entry(key)
-        with self._locked(entry, exclusive=True):
-            tmp = self._new_temp(entry)
+        with self._locked(entry, exclusive=True), _temp(entry) as tmp:
             try:
                 try:
                     os.replace(src, tmp)
@@ -376,14 +316,10 @@ class Cache:
                     unlink_quietly(src)
                 with open(tmp, "rb+") as handle:
                     os.fsync(handle.fileno())
-                size = tmp.stat().st_size
-                return self._commit(entry, key, tmp, suffix, file_sha256(tmp), size, meta)
-            except CacheError:
-                raise
+                sha256, size = file_sha256(tmp), tmp.stat().st_size
             except OSError as exc:
-                raise self._write_error(entry, exc) from exc
-            finally:
-                unlink_quietly(tmp)
+                raise write_error(entry, exc) from exc
+            return commit(entry, key, tmp, suffix, sha256, size, meta)
 
     @contextlib.contextmanager
     def temp_path(self, key: str) -> Iterator[Path]:
@@ -392,97 +328,10 @@ class Cache:
         Write a download there, then :meth:`put_file` it: the final move is a
         rename on the same file system.
         """
-        entry = self._entry(key)
-        tmp = self._new_temp(entry)
-        try:
+        with _temp(self._entry(key)) as tmp:
             yield tmp
-        finally:
-            unlink_quietly(tmp)
-
-    def _new_temp(self, entry: Entry) -> Path:
-        try:
-            entry.folder.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(
-                prefix=f"{entry.stem}.", suffix=TEMP_SUFFIX, dir=entry.folder
-            )
-        except OSError as exc:
-            raise self._write_error(entry, exc) from exc
-        os.close(fd)
-        return Path(name)
-
-    def _write_error(self, entry: Entry, exc: OSError) -> CacheError:
-        return CacheError(
-            f"Could not write the cache entry {entry.stem} in {entry.folder}: {exc}. Check free "
-            "disk space and permissions, or choose another folder with ATLAS_CACHE_DIR."
-        )
-
-    def _commit(
-        self,
-        entry: Entry,
-        key: str,
-        tmp: Path,
-        suffix: str,
-        sha256: str,
-        size: int,
-        meta: Mapping[str, Any] | None,
-    ) -> Path:
-        """Move ``tmp`` into place, then write the sidecar (caller holds the lock)."""
-        now = time.time()
-        record = {
-            "version": SIDECAR_VERSION,
-            "key": key,
-            "file": entry.data(suffix).name,
-            "sha256": sha256,
-            "size": size,
-            "created": dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds"),
-            "created_unix": now,
-            "meta": dict(meta or {}),
-        }
-        try:
-            sidecar_text = json.dumps(record, indent=1, sort_keys=True, default=str)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"Cache metadata for {key!r} is not JSON-serialisable: {exc}") from exc
-        target = entry.data(suffix)
-        os.replace(tmp, target)
-        side_tmp = self._new_temp(entry)
-        try:
-            with open(side_tmp, "w", encoding="utf-8") as handle:
-                handle.write(sidecar_text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(side_tmp, entry.sidecar)
-        finally:
-            unlink_quietly(side_tmp)
-        fsync_dir(entry.folder)
-        for path in self._entry_files(entry):  # an earlier suffix, or a killed writer's data
-            if path not in (target, entry.sidecar) and not path.name.endswith(TEMP_SUFFIX):
-                unlink_quietly(path)
-        self._sweep_temps(entry)
-        return target
-
-    def _sweep_temps(self, entry: Entry) -> None:
-        """Remove old temporary files of this entry left by killed writers."""
-        cutoff = time.time() - _STALE_TEMP_SECONDS
-        for path in entry.folder.glob(f"{entry.stem}.*{TEMP_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
 
     # --------------------------------------------------------------- removals
-
-    def _entry_files(self, entry: Entry) -> list[Path]:
-        if not entry.folder.is_dir():
-            return []
-        return [
-            p
-            for p in entry.folder.iterdir()
-            if p.name == entry.stem or p.name.startswith(f"{entry.stem}.")
-        ]
-
-    def _remove_files(self, entry: Entry, *, temps: bool = False) -> None:
-        for path in self._entry_files(entry):
-            if temps or not path.name.endswith(TEMP_SUFFIX):
-                unlink_quietly(path)
 
     def delete(self, key: str) -> bool:
         """Remove an entry.
@@ -494,8 +343,8 @@ class Cache:
         """
         entry = self._entry(key)
         with self._locked(entry, exclusive=True):
-            existed = bool(self._entry_files(entry))
-            self._remove_files(entry)
+            existed = bool(entry_files(entry))
+            remove_files(entry)
         return existed
 
     def clear(self) -> int:
@@ -517,14 +366,14 @@ class Cache:
                 entry = Entry(folder, stem, self.root / LOCK_DIR / folder.name / f"{stem}.lock")
                 with self._locked(entry, exclusive=True):
                     removed += entry.sidecar.exists()
-                    self._remove_files(entry, temps=True)
+                    remove_files(entry, temps=True)
             with contextlib.suppress(OSError):
                 folder.rmdir()
         return removed
 
     def keys(self) -> list[str]:
         """The keys of all entries that have a readable sidecar (unverified)."""
-        found = []
+        found: list[str] = []
         if not self.root.is_dir():
             return found
         for sidecar in sorted(self.root.glob(f"*/*{SIDECAR_SUFFIX}")):
@@ -533,3 +382,41 @@ class Cache:
                 if isinstance(record, dict) and isinstance(record.get("key"), str):
                     found.append(record["key"])
         return found
+
+
+@contextlib.contextmanager
+def _temp(entry: Entry) -> Iterator[Path]:
+    """A fresh temporary file in the entry's folder, removed on exit."""
+    tmp = new_temp(entry)
+    try:
+        yield tmp
+    finally:
+        unlink_quietly(tmp)
+
+
+def _write_chunks(entry: Entry, tmp: Path, chunks: Iterable[bytes]) -> tuple[str, int]:
+    """Write ``chunks`` to ``tmp`` and flush it to disk: (sha256, size).
+
+    File-system errors become :class:`CacheError`; errors raised by ``chunks``
+    itself (a truncated download) propagate unchanged.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        handle = open(tmp, "wb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise write_error(entry, exc) from exc
+    with handle:
+        for chunk in chunks:
+            try:
+                handle.write(chunk)
+            except OSError as exc:
+                raise write_error(entry, exc) from exc
+            digest.update(chunk)
+            size += len(chunk)
+        try:
+            handle.flush()
+            os.fsync(handle.fileno())
+        except OSError as exc:
+            raise write_error(entry, exc) from exc
+    return digest.hexdigest(), size

@@ -27,10 +27,11 @@ from typing import Any
 import requests
 
 from geo.errors import DownloadError
-from geo.net._util import Progress, cache_key, params_text, show, url_suffix
+from geo.net._util import cache_key, params_text, show, url_suffix
 from geo.net.arcgis import ArcGisClient
 from geo.net.nomis import NomisClient
 from geo.net.overpass import OverpassClient
+from geo.progress import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +91,8 @@ class HttpClient(ArcGisClient, NomisClient, OverpassClient):
             The file's known sha256; a different download is rejected, and a
             cached copy with another checksum is downloaded again.
         progress
-            Called as ``progress(done_bytes, total_bytes_or_None)`` while
-            data arrives.
+            Called as ``progress(url, done_bytes, total_bytes_or_None)`` while
+            data arrives (:data:`geo.progress.Progress`).
         description
             What the file is, for messages (``"IoD2025 File 7"``).
         suffix

@@ -22,7 +22,8 @@ from typing import Any
 
 from geo.errors import DownloadError
 from geo.net._http import BodyError, Transport
-from geo.net._util import Progress, cache_key, params_text, show, text_of
+from geo.net._util import cache_key, params_text, show, text_of
+from geo.progress import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ class NomisClient(Transport):
             The number of data rows the caller knows it should get (areas ×
             categories); any other number raises.
         progress
-            Called as ``progress(rows_done, expected_rows_or_None)``.
+            Called as ``progress(what, rows_done, expected_rows_or_None)``.
         base_url
             The API root, ``https://www.nomisweb.co.uk/api/v01`` by default.
         description
@@ -252,7 +253,7 @@ class NomisClient(Transport):
             parts.append(data)
             rows += count
             if progress is not None:
-                progress(rows, None)
+                progress(what, rows, None)
             if count < NOMIS_PAGE_ROWS:
                 return b"".join(parts), rows
         raise DownloadError(f"Nomis kept sending full pages for {what} ({url}); gave up.")

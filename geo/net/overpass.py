@@ -170,17 +170,8 @@ class OverpassClient(Transport):
                 read_timeout=None if server_timeout is None else server_timeout + READ_MARGIN,
             )
             doc = _checked(body, url, what)
-            self.cache.put_bytes(
-                key,
-                body,
-                suffix=".json",
-                meta={
-                    "url": url,
-                    "query": query,
-                    "elements": len(doc["elements"]),
-                    "description": description,
-                },
-            )
+            meta = {"elements": len(doc["elements"]), "description": description}
+            self._store_answer(key, body, ".json", url, query, **meta)
             return doc
 
     def overpass_area(

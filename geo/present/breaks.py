@@ -7,6 +7,8 @@ layer may have fewer classes than asked for, never an empty one.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
@@ -53,7 +55,7 @@ def classify(
         return out
     n = len(edges) - 1
     inside = np.isfinite(v) & (v >= edges[0]) & (v <= edges[-1])
-    side = "left" if right else "right"
+    side: Literal["left", "right"] = "left" if right else "right"
     k = np.searchsorted(edges, v[inside], side=side) - 1
     out[inside] = np.clip(k, 0, n - 1)
     return out

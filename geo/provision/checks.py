@@ -40,7 +40,7 @@ def examples(values: Iterable[object], limit: int = 3) -> str:
 def check_positive(value: object, name: str) -> float:
     """``value`` as a finite float above 0, or a :class:`ProvisionError` naming ``name``."""
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]  # any value; bad ones caught
     except (TypeError, ValueError):
         raise ProvisionError(f"{name} must be a positive number; got {value!r}.") from None
     if not math.isfinite(number) or number <= 0:

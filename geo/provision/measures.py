@@ -167,7 +167,7 @@ def provision_measures(
     columns.update(_count_columns(i, j, d, measured, chosen, steps, len(index)))
     pressure = (demand_at, outside)
     columns.update(_e2sfca_columns(i, j, d, radius, weight, pressure, measured, chosen, len(index)))
-    columns["walk_min_any"] = walking_minutes(columns["nearest_any_m"], speed_m_s=speed)
+    columns["walk_min_any"] = np.asarray(walking_minutes(columns["nearest_any_m"], speed_m_s=speed))
     frame = pd.DataFrame(columns, index=index)
 
     notes[:0] = method_notes(areas, usable, chosen, steps, radius, speed, decay)
@@ -299,8 +299,8 @@ def _e2sfca_columns(
     ratio = np.divide(assets.supply_any, demand_j, out=np.zeros(m), where=demand_j > 0)
     columns = {"access_e2sfca": np.bincount(wi, weights=w * ratio[wj], minlength=n) * 1000.0}
     ratio = np.divide(assets.supply_cat, demand_j, out=np.zeros(m), where=demand_j > 0)
-    by_cat = np.bincount(assets.codes[wj] * n + wi, weights=w * ratio[wj], minlength=c * n)
-    by_cat = by_cat.reshape(c, n) * 1000.0
+    weighted = np.bincount(assets.codes[wj] * n + wi, weights=w * ratio[wj], minlength=c * n)
+    by_cat = weighted.reshape(c, n) * 1000.0
     for k, key in enumerate(chosen):
         columns[f"access_e2sfca_{key}"] = by_cat[k]
     return columns

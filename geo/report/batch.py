@@ -215,7 +215,7 @@ def run_batch(
                 paths = export_files(result, folder, chosen)
                 figures = _plain(headline(result))
                 seconds = time.perf_counter() - started
-                record = {
+                record: dict[str, Any] = {
                     "area": text,
                     "key": key,
                     "name": name,
@@ -340,7 +340,7 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in values.items():
         try:
-            number = float(v)  # type: ignore[arg-type]
+            number = float(v)
         except (TypeError, ValueError):
             out[k] = None
             continue
@@ -464,7 +464,7 @@ def _label(name: str) -> str:
 
 def _int(value: object) -> str:
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]  # any value; bad ones caught
     except (TypeError, ValueError):
         return "–"
     return "–" if number != number else f"{number:,.0f}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import geopandas as gpd
 import numpy as np
@@ -127,7 +127,7 @@ def _fit(ax: Axes, bounds: Sequence[float], margin: float = 0.04) -> None:
     w, h = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     x0, x1, y0, y1 = x0 - w * margin, x1 + w * margin, y0 - h * margin, y1 + h * margin
     w, h = x1 - x0, y1 - y0
-    fig_w, fig_h = ax.figure.get_size_inches()
+    fig_w, fig_h = cast(Figure, ax.figure).get_size_inches()  # maps are drawn on a Figure
     box = ax.get_position()
     box_ratio = (box.width * fig_w) / (box.height * fig_h)
     if w / h < box_ratio:  # too tall: widen
@@ -269,7 +269,7 @@ def rank_labels(ax: Axes, ranks: Sequence[object], points: Sequence[tuple[float,
     for rank, (x, y), (lx, ly) in zip(ranks, points, label_positions(points, spacing), strict=True):
         moved = math.hypot(lx - x, ly - y) > 1e-9
         ax.annotate(
-            f"{int(rank)}",  # type: ignore[call-overload]
+            f"{int(rank)}",  # type: ignore[call-overload]  # ranks are numbers
             (x, y),
             xytext=(lx, ly),
             textcoords="data",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 from matplotlib.patches import Rectangle
@@ -16,6 +16,7 @@ from .mapoverlays import RISK_HATCHES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def _legend_title(lax: Axes, title: str, subtitle: str) -> float:
@@ -89,7 +90,7 @@ def bivariate_legend(lax: Axes, classes: pd.Series, *, labelled: int) -> None:
     )
     counts = classes.value_counts()
     box = lax.get_position()
-    fig_w, fig_h = lax.figure.get_size_inches()
+    fig_w, fig_h = cast("Figure", lax.figure).get_size_inches()  # legends sit on a Figure
     cell_w = 0.17
     cell_h = cell_w * (box.width * fig_w) / (box.height * fig_h)  # square cells
     left, top = 0.2, 0.87

@@ -166,14 +166,15 @@ def _standardise(
             notes.append(f"{ind.name} left out: {column} has no values in the region.")
             continue
         user_indicator = ind.name.startswith(USER_PREFIX)
-        national = ref is not None and not user_indicator
-        if national and column not in ref.columns:
+        national_ref = None if user_indicator else ref
+        national = national_ref is not None
+        if national_ref is not None and column not in national_ref.columns:
             notes.append(
                 f"{ind.name} left out: the national frame has no {column} column, so it "
                 "cannot be measured against England."
             )
             continue
-        basis = as_numeric(ref[column], column) if national else x
+        basis = as_numeric(national_ref[column], column) if national_ref is not None else x
         mean, sd = float(basis.mean()), float(basis.std(ddof=0))
         if not (math.isfinite(mean) and math.isfinite(sd)) or sd <= 1e-12 * max(1.0, abs(mean)):
             notes.append(f"{ind.name} left out: {column} does not vary across the reference.")

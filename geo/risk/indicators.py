@@ -197,7 +197,7 @@ def user_indicators(extra: Mapping[str, float], frame: pd.DataFrame) -> tuple[In
         For a weight that is not a finite number 0 or more, or a column that
         the frame does not have.
     """
-    out = []
+    out: list[Indicator] = []
     for column, weight in extra.items():
         if isinstance(weight, bool) or not isinstance(weight, numbers.Real):
             raise RiskError(

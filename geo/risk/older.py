@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from geo.frozen import FrozenMap
 from geo.risk.calibration import OLDER_OFTEN_LONELY, scale_to
@@ -134,7 +135,7 @@ def older_people_risk(
     inputs, clip_notes = _model_inputs(frame, chosen)
     notes.extend(clip_notes)
     logit = _logit(inputs)
-    prevalence = _expit(logit)
+    prevalence = expit(logit)
     older = as_numeric(frame["pop_65plus"], "pop_65plus") if "pop_65plus" in frame else None
     ref_prevalence, p_ref, reference_text = _reference_prevalence(
         frame, ref, chosen, prevalence, older
@@ -186,7 +187,7 @@ def _reference_prevalence(
         p_ref, how = _weighted_mean(prevalence, older)
         return None, p_ref, f"the region: {how} over its {len(frame)} areas (no national frame)"
     ref_inputs, _ = _model_inputs(ref, chosen)
-    ref_prevalence = _expit(_logit(ref_inputs))
+    ref_prevalence = expit(_logit(ref_inputs))
     ref_older = as_numeric(ref["pop_65plus"], "pop_65plus") if "pop_65plus" in ref else None
     p_ref, how = _weighted_mean(ref_prevalence, ref_older)
     return (
@@ -295,10 +296,6 @@ def _logit(inputs: pd.DataFrame) -> pd.Series:
     for name in inputs.columns:
         logit = logit + TERMS[name].estimate * inputs[name]
     return logit
-
-
-def _expit(logit: pd.Series) -> pd.Series:
-    return 1.0 / (1.0 + np.exp(-logit))
 
 
 def _weighted_mean(values: pd.Series, weights: pd.Series | None) -> tuple[float, str]:

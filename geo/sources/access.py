@@ -16,7 +16,6 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,17 @@ import pandas as pd
 
 from geo.config import Settings
 from geo.errors import DataSourceError, OfflineError
-from geo.provenance import Progress, ProvenanceRecord, file_sha256, record
-from geo.sources import boundaries, census, deprivation, lookups
+from geo.progress import Progress
+from geo.provenance import ProvenanceRecord, record
+from geo.sources import boundaries, census, lookups
+from geo.sources.nationalfiles import (
+    cached_census_table,
+    cached_iod2019,
+    cached_iod2025,
+    cached_lsoa11_lsoa21_lookup,
+    cached_lsoa21_lookup,
+    cached_sha256,
+)
 from geo.sources.registry import Dataset, Sources, load_sources
 
 log = logging.getLogger(__name__)
@@ -104,8 +112,9 @@ class DataAccess:
         if self._progress is not None:
             self._progress(label, done, total)
 
-    def _byte_progress(self, label: str) -> Any:
-        return lambda done, total: self.report(label, done, total)
+    def _byte_progress(self, label: str) -> Progress:
+        """The network layer's progress, reported under this dataset's label."""
+        return lambda _what, done, total: self.report(label, done, total)
 
     def dataset(self, dataset_id: str) -> Dataset:
         """The registry entry, as the sources file describes its local copy."""
@@ -125,7 +134,7 @@ class DataAccess:
             origin="local file",
             location="; ".join(str(p) for p in paths),
             rows=rows,
-            sha256=_cached_sha256(tuple(paths)),
+            sha256=cached_sha256(tuple(paths)),
             note=" ".join(notes),
         )
 
@@ -247,7 +256,7 @@ class DataAccess:
             return self._layer(
                 "lsoa21_lookup",
                 "LSOA → local authority lookup",
-                read_local=lambda paths: _read_lookup_cached(str(paths[0]), _mtime(paths[0])),
+                read_local=lambda paths: cached_lsoa21_lookup(paths[0]),
                 read_online=lookups.read_lsoa21_lookup,
             )
         except OfflineError as exc:
@@ -278,7 +287,7 @@ class DataAccess:
         return self._layer(
             "lsoa11_lsoa21_lookup",
             "LSOA 2011 → 2021 lookup",
-            read_local=lambda paths: _read_bridge_lookup_cached(str(paths[0]), _mtime(paths[0])),
+            read_local=lambda paths: cached_lsoa11_lsoa21_lookup(paths[0]),
             read_online=lookups.read_lsoa11_lsoa21_lookup,
         )
 
@@ -297,24 +306,34 @@ class DataAccess:
 
     def lsoa21_centroids(self, codes: Sequence[str], lads: Sequence[str]) -> Loaded:
         """Population-weighted centroids (EPSG:27700 points) for the given codes."""
-        return self._layer(
-            "lsoa21_centroids",
-            "population-weighted centroids",
-            read_local=lambda paths: boundaries.read_lsoa21_centroids(paths[0], codes=codes),
-            read_online=lambda raw: boundaries.read_lsoa21_centroids(raw, codes=codes),
-            lads=lads,
-            codes=codes,
+        read = boundaries.read_lsoa21_centroids
+        return self._one_file_layer(
+            "lsoa21_centroids", "population-weighted centroids", read, lads, codes
         )
 
     def lad_boundaries(self, lads: Sequence[str]) -> Loaded:
         """Local authority polygons (EPSG:27700)."""
+        read = boundaries.read_lad_boundaries
+        return self._one_file_layer(
+            "lad_boundaries", "local authority boundaries", read, lads, lads
+        )
+
+    def _one_file_layer(
+        self,
+        dataset_id: str,
+        label: str,
+        read: Callable[..., Any],
+        lads: Sequence[str],
+        codes: Sequence[str],
+    ) -> Loaded:
+        """A layer read by ``read(source, codes=codes)`` from one local file or the download."""
         return self._layer(
-            "lad_boundaries",
-            "local authority boundaries",
-            read_local=lambda paths: boundaries.read_lad_boundaries(paths[0], codes=lads),
-            read_online=lambda raw: boundaries.read_lad_boundaries(raw, codes=lads),
+            dataset_id,
+            label,
+            read_local=lambda paths: read(paths[0], codes=codes),
+            read_online=lambda raw: read(raw, codes=codes),
             lads=lads,
-            codes=lads,
+            codes=codes,
         )
 
     def _file(self, dataset_id: str, label: str) -> tuple[list[Path], str]:
@@ -354,7 +373,7 @@ class DataAccess:
         label = "Indices of Deprivation 2025"
         self.report(label, 0, 1)
         paths, origin = self._file(dataset_id, label)
-        frame = _read_iod2025_cached(str(paths[0]), _mtime(paths[0]))
+        frame = cached_iod2025(paths[0])
         rec = self._record_for(dataset_id, paths, origin, len(frame))
         self.report(label, 1, 1)
         return Loaded(frame, rec)
@@ -365,7 +384,7 @@ class DataAccess:
         label = "Indices of Deprivation 2019"
         self.report(label, 0, 1)
         paths, origin = self._file(dataset_id, label)
-        frame = _read_iod2019_cached(tuple(str(p) for p in paths), tuple(_mtime(p) for p in paths))
+        frame = cached_iod2019(paths)
         rec = self._record_for(dataset_id, paths, origin, len(frame))
         self.report(label, 1, 1)
         return Loaded(frame, rec)
@@ -376,7 +395,7 @@ class DataAccess:
         if origin == "local file":
             return self._local_record(dataset_id, paths, rows)
         return self._online_record(
-            dataset_id, rows, location=origin, sha256=_cached_sha256(tuple(paths))
+            dataset_id, rows, location=origin, sha256=cached_sha256(tuple(paths))
         )
 
     def census_table(
@@ -396,7 +415,7 @@ class DataAccess:
         self.report(label, 0, 1)
         paths = self.local_paths(dataset_id)
         if paths:
-            frame = _read_census_cached(str(paths[0]), _mtime(paths[0]), table)
+            frame = cached_census_table(paths[0], table)
             rec = self._local_record(dataset_id, paths, len(frame))
         else:
             from geo.net import NOMIS_API
@@ -435,7 +454,7 @@ class DataAccess:
                 description=f"{dataset.title} (Nomis bulk file)",
             )
         )
-        frame = _read_census_cached(str(path), _mtime(path), table)
+        frame = cached_census_table(path, table)
         expected = dataset.expected_rows
         if expected is not None and len(frame) != expected:
             self.client.cache.delete(self.client.download_key(url))
@@ -448,7 +467,7 @@ class DataAccess:
             dataset_id,
             len(frame),
             location=url,
-            sha256=_cached_sha256((path,)),
+            sha256=cached_sha256((path,)),
             note="Nomis bulk file (every LSOA).",
         )
         return frame, rec
@@ -465,43 +484,6 @@ class DataAccess:
         return self.client.nomis_geography_csv(
             nomis_id, codes, base, progress=self._byte_progress(label), base_url=api
         )
-
-
-# -- cached readers of large national files (keyed by path and mtime) ------
-
-
-def _mtime(path: Path) -> float:
-    return Path(path).stat().st_mtime
-
-
-@lru_cache(maxsize=8)
-def _read_lookup_cached(path: str, mtime: float) -> pd.DataFrame:
-    return lookups.read_lsoa21_lookup(Path(path))
-
-
-@lru_cache(maxsize=4)
-def _read_bridge_lookup_cached(path: str, mtime: float) -> pd.DataFrame:
-    return lookups.read_lsoa11_lsoa21_lookup(Path(path))
-
-
-@lru_cache(maxsize=4)
-def _read_iod2025_cached(path: str, mtime: float) -> pd.DataFrame:
-    return deprivation.read_iod2025(Path(path))
-
-
-@lru_cache(maxsize=4)
-def _read_iod2019_cached(paths: tuple[str, ...], mtimes: tuple[float, ...]) -> pd.DataFrame:
-    return deprivation.read_iod2019([Path(p) for p in paths])
-
-
-@lru_cache(maxsize=16)
-def _read_census_cached(path: str, mtime: float, table: str) -> pd.DataFrame:
-    return census.read_census_table(Path(path), table=table)
-
-
-@lru_cache(maxsize=64)
-def _cached_sha256(paths: tuple[Path, ...]) -> str:
-    return file_sha256(paths)
 
 
 def _json_bytes(data: Any) -> bytes:

@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.constants import UK_BOUNDS_WGS84  # rejects failed geocodes; re-exported
 from geo.errors import ConfigError, SchemaError
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,6 @@ ASSET_COLUMNS: tuple[str, ...] = (
     "tags",
     "geometry",
 )
-#: lon/lat box of the United Kingdom used to reject failed geocodes.
-UK_BOUNDS_WGS84: tuple[float, float, float, float] = (-8.7, 49.8, 1.8, 60.9)
 
 NO_CATEGORY = "no matching category"
 CATEGORY_NOT_MAPPED = "category not mapped"
@@ -173,7 +172,7 @@ def empty_asset_frame() -> gpd.GeoDataFrame:
     return _typed_frame(pd.DataFrame({c: [] for c in ASSET_COLUMNS[:-1]}), [])
 
 
-def _typed_frame(data: pd.DataFrame, geometry: Sequence[object]) -> gpd.GeoDataFrame:
+def _typed_frame(data: pd.DataFrame, geometry: Sequence[object] | np.ndarray) -> gpd.GeoDataFrame:
     columns = {}
     for column in ("asset_id", "name", "category", "source", "address", "tags"):
         columns[column] = pd.Series(data[column].tolist(), dtype="str")
@@ -246,11 +245,11 @@ def finish_asset_columns(
     raw = np.empty(n, dtype=object)
     raw[:] = list(columns["geometry"])
     missing = np.array([g is None for g in raw])
-    geoms = np.where(missing, None, raw)
+    geoms = raw.copy()
     missing |= shapely.is_empty(geoms) | ~np.array(
         [g is not None and isinstance(g, shapely.Geometry) for g in geoms]
     )
-    geoms = np.where(missing, None, geoms)
+    geoms[missing] = None
 
     # a point inside each shape, in lon/lat (for the UK and box tests) and BNG
     series = gpd.GeoSeries(geoms, crs=crs)

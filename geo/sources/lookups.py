@@ -40,6 +40,7 @@ from geo.sources.tables import (
     Source,
     clean_codes,
     find_columns,
+    lad_aliases,
     missing_columns_error,
     read_table,
 )
@@ -66,17 +67,11 @@ _LSOA21_SPEC: dict[str, list[Alias]] = {
     "ward_code": [re.compile(r"wd\d{2}cd"), re.compile(r"ward\d{2}_code"), "ward_code"],
     "ward_name": [re.compile(r"wd\d{2}nm"), re.compile(r"ward\d{2}_name"), "ward_name"],
     "lad_code": [
-        re.compile(r"lad\d{2}cd"),
-        re.compile(r"ltla\d{2}_code"),
-        re.compile(r"ltla\d{2}cd"),
-        "lad_code",
+        *lad_aliases("code"),
         re.compile(r"local authority district code \(\d{4}\)"),
     ],
     "lad_name": [
-        re.compile(r"lad\d{2}nm"),
-        re.compile(r"ltla\d{2}_name"),
-        re.compile(r"ltla\d{2}nm"),
-        "lad_name",
+        *lad_aliases("name"),
         re.compile(r"local authority district name \(\d{4}\)"),
     ],
     "oa21cd": ["OA21CD", "oa21_code"],
@@ -170,12 +165,7 @@ _BRIDGE_SPEC: dict[str, list[Alias]] = {
     "lsoa11cd": ["LSOA11CD", "lsoa11_code", "LSOA code (2011)"],
     "lsoa21cd": ["LSOA21CD", "lsoa21_code", "LSOA code (2021)"],
     "change_code": ["CHGIND", "change_code", "change_indicator", "chgind21"],
-    "lad_code": [
-        re.compile(r"lad\d{2}cd"),
-        re.compile(r"ltla\d{2}_code"),
-        re.compile(r"ltla\d{2}cd"),
-        "lad_code",
-    ],
+    "lad_code": lad_aliases("code"),
 }
 
 _BRIDGE_WHAT = (
@@ -195,16 +185,9 @@ def read_lsoa11_lsoa21_lookup(source: Source) -> pd.DataFrame:
     Change codes: ``U`` unchanged, ``S`` split (one 2011 LSOA → several 2021
     LSOAs), ``M`` merged (several → one), ``X`` irregular (redrawn).
 
-    Parameters
-    ----------
-    source
-        Path, bytes, or parsed ArcGIS JSON.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per pair, columns ``lsoa11cd, lsoa21cd, change_code, lad_code``
-        (``lad_code`` NaN when the file has none).
+    ``source`` is a path, bytes, or parsed ArcGIS JSON. The result has one row
+    per pair, columns ``lsoa11cd, lsoa21cd, change_code, lad_code`` (``lad_code``
+    NaN when the file has none).
 
     Raises
     ------

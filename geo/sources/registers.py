@@ -67,6 +67,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
+from geo.constants import BNG_BOUNDS
 from geo.errors import ConfigError, DataSourceError, SchemaError
 from geo.sources.assetfiles import (
     CATEGORY_NOT_MAPPED,
@@ -162,8 +163,6 @@ ADDRESS_CANDIDATES = (
 )
 CAPACITY_CANDIDATES = ("capacity",)
 NA_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none", "unknown", "unnamed", "-"})
-
-_BNG_BOUNDS = (0.0, 0.0, 700_000.0, 1_300_000.0)
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -379,7 +378,7 @@ def _table_points(
             "lat, latitude) or easting/northing; name them with lon_column=/lat_column= or "
             f"x_column=/y_column=. Its columns are: {', '.join(cols)}."
         )
-    bounds = UK_BOUNDS_WGS84 if crs == "EPSG:4326" else _BNG_BOUNDS
+    bounds = UK_BOUNDS_WGS84 if crs == "EPSG:4326" else BNG_BOUNDS
     as_given, swapped = _inside(xs, ys, bounds), _inside(ys, xs, bounds)
     if swapped > as_given:
         xs, ys = ys, xs
@@ -700,7 +699,7 @@ def _read_overpass_file(
         data = json.loads(file.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SchemaError(f"{file.name} is not Overpass JSON: {exc}") from exc
-    return assets_from_overpass_json(data, source=source, bbox_wgs84=bbox_wgs84)  # type: ignore[arg-type]
+    return assets_from_overpass_json(data, source=source, bbox_wgs84=bbox_wgs84)  # type: ignore[arg-type]  # checked there
 
 
 #: ``format`` value -> reader.

@@ -230,7 +230,9 @@ class Sources:
         local = self.local.get(dataset_id)
         if local is None:
             return dataset
-        changes = {k: str(local.details[k]) for k in _DESCRIPTIVE_KEYS if k in local.details}
+        changes: dict[str, Any] = {
+            k: str(local.details[k]) for k in _DESCRIPTIVE_KEYS if k in local.details
+        }
         changes.pop("note", None)
         if "sha256" in local.details:
             changes["sha256"] = str(local.details["sha256"])

@@ -203,6 +203,21 @@ def _alias_text(alias: Alias) -> str:
     return alias.pattern if isinstance(alias, re.Pattern) else alias
 
 
+def lad_aliases(field: str) -> list[Alias]:
+    """Names of a local authority ``"code"`` or ``"name"`` column, any year.
+
+    The ONS layouts (``LAD24CD``), geographr's (``ltla24_code``, ``ltla24cd``)
+    and the plain ``lad_code``/``lad_name``.
+    """
+    short = "cd" if field == "code" else "nm"
+    return [
+        re.compile(rf"lad\d{{2}}{short}"),
+        re.compile(rf"ltla\d{{2}}_{field}"),
+        re.compile(rf"ltla\d{{2}}{short}"),
+        f"lad_{field}",
+    ]
+
+
 def find_columns(
     frame: pd.DataFrame,
     spec: Mapping[str, Sequence[Alias]],

@@ -17,11 +17,11 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
-from geo.sources.assetfiles import UK_BOUNDS_WGS84
+from geo.constants import BNG_BOUNDS as BNG_BOUNDS  # re-exported for the upload readers
+from geo.constants import UK_BOUNDS_WGS84
 
 WGS84 = "EPSG:4326"
 BNG = "EPSG:27700"
-BNG_BOUNDS = (0.0, 0.0, 700_000.0, 1_300_000.0)
 
 
 def in_box(x: np.ndarray, y: np.ndarray, box: Sequence[float]) -> np.ndarray:

@@ -89,14 +89,14 @@ def _area_bbox(area: Any) -> tuple[float, float, float, float] | None:
     if area is None:
         return None
     if isinstance(area, Sequence) and not isinstance(area, str) and len(area) == 4:
-        return tuple(float(v) for v in area)  # type: ignore[return-value]
+        return tuple(float(v) for v in area)  # type: ignore[return-value]  # four values
     to_crs = getattr(area, "to_crs", None)
     if to_crs is not None:
         bounds = to_crs("EPSG:4326").total_bounds
-        return tuple(float(v) for v in bounds)  # type: ignore[return-value]
+        return tuple(float(v) for v in bounds)  # type: ignore[return-value]  # four values
     bounds = getattr(area, "bounds", None)
     if bounds is not None and len(bounds) == 4:
-        return tuple(float(v) for v in bounds)  # type: ignore[return-value]
+        return tuple(float(v) for v in bounds)  # type: ignore[return-value]  # four values
     raise UploadError(
         "area must be (west, south, east, north) in degrees, a lon/lat shapely geometry, or a "
         "GeoDataFrame/GeoSeries."

@@ -291,7 +291,7 @@ def _cell_text(value: object) -> str:
             return str(int(value))
         return repr(value)
     if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[no-any-return]
+        return value.isoformat()
     return str(value)
 
 
