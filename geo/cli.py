@@ -57,8 +57,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from geo.params import Parameters
-    from geo.provision import Coverage
     from geo.provenance import Progress
+    from geo.provision import Coverage
     from geo.region import Region
 
 log = logging.getLogger(__name__)

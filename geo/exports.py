@@ -127,7 +127,7 @@ def write_xlsx(
             _write_sheet(writer, "dictionary", dictionary(written))
         if metadata is not None:
             _write_sheet(writer, "metadata", metadata)
-    return path if hasattr(path, "write") else Path(path)  # type: ignore[arg-type]
+    return path if hasattr(path, "write") else Path(path)
 
 
 def drop_empty_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -329,7 +329,8 @@ def write_table(
             write_csv(metadata, path.with_suffix(".metadata.csv"))
         return path
     if kind == "xlsx":
-        return write_xlsx({"areas": frame, **(extra_layers or {})}, path, metadata=metadata)
+        write_xlsx({"areas": frame, **(extra_layers or {})}, path, metadata=metadata)
+        return path
     meta_records = None if metadata is None else _records(metadata)
     if kind == "gpkg":
         if not isinstance(frame, gpd.GeoDataFrame):

@@ -138,6 +138,7 @@ class Result:
     older_detail: OlderRisk | None
     notes: tuple[str, ...]
     categories: tuple[str, ...]
+    coverage: Coverage | None
 
     def __init__(
         self,

@@ -68,7 +68,7 @@ def _area_name(area: str, sources_file: str, offline: bool, cache_dir: str) -> s
     return str(names.get(area, area))
 
 
-def _base(area: str, settings_id: tuple[str, ...]) -> Region:
+def _base(area: str, settings_id: tuple[Any, ...]) -> Region:
     """The region of ``area``, or this session's custom study area when one is in use."""
     study = session.study_area()
     if len(settings_id) > 3 and study is not None and study.key == settings_id[3]:
@@ -110,7 +110,7 @@ def _with_uploads(base: Region, items: Sequence[session.UploadedAssets], buffer_
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _analysis(
     choice: Choice,
-    settings_id: tuple[str, ...],
+    settings_id: tuple[Any, ...],
     upload_id: str,
     _uploads: tuple[session.UploadedAssets, ...] = (),
     _tables: tuple[session.UploadedIndicators, ...] = (),
@@ -163,13 +163,13 @@ def contributions(result: pipeline.Result, code: str) -> pd.DataFrame | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def geometries(area: str, settings_id: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+def geometries(area: str, settings_id: tuple[Any, ...]) -> dict[str, dict[str, Any]]:
     """Simplified WGS84 geometry of every area of the region, by code."""
     return maps.simplified_geometries(_base(area, settings_id).areas)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def bounds(area: str, settings_id: tuple[str, ...]) -> tuple[float, float, float, float]:
+def bounds(area: str, settings_id: tuple[Any, ...]) -> tuple[float, float, float, float]:
     """(west, south, east, north) of the region in WGS84."""
     return tuple(float(v) for v in _base(area, settings_id).bounds_wgs84)  # type: ignore[return-value]
 

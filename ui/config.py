@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -70,7 +71,7 @@ def key_of(s: Settings) -> tuple[str, bool, str]:
     return (str(s.sources_file or ""), s.offline, str(s.cache_dir))
 
 
-def settings_key() -> tuple[str, ...]:
+def settings_key() -> tuple[Any, ...]:
     """The hashable identity of the current settings (and of a custom study area)."""
     study = session.study_area()
     return key_of(settings()) + ((study.key,) if study else ())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -35,7 +37,7 @@ SHORT = {
 }
 
 
-def _fmt(value: object, spec: str = ",.0f", missing: str = "—") -> str:
+def _fmt(value: Any, spec: str = ",.0f", missing: str = "—") -> str:
     try:
         if value is None or pd.isna(value):
             return missing
@@ -44,7 +46,7 @@ def _fmt(value: object, spec: str = ",.0f", missing: str = "—") -> str:
         return missing
 
 
-def _value_text(column: str, value: object) -> str:
+def _value_text(column: str, value: Any) -> str:
     if value is None or pd.isna(value):
         return "—"
     if column.startswith("pct_"):
@@ -219,7 +221,7 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
         )
     logistic = result.parameters.model in ("older", "evidence")
     chart = _contribution_chart(table, logistic=logistic) if table is not None else None
-    if chart is None:
+    if chart is None or table is None:
         st.caption("No indicator breakdown is available for this area.")
     else:
         st.altair_chart(chart, width="stretch")

@@ -227,9 +227,9 @@ def _proposal_form(result: pipeline.Result, plan: Plan) -> None:
         capacity = cols[2].number_input("Capacity (optional)", min_value=0.0, value=0.0)
         st.caption(f"At {click[0]:.5f}, {click[1]:.5f} (the point you clicked).")
         if st.form_submit_button("Add to the scenario", icon=":material/add_location:"):
-            plan.add.append(
-                Proposal(name.strip() or "Proposed place", category, *click, capacity or None)
-            )
+            lat, lon = click
+            label = name.strip() or "Proposed place"
+            plan.add.append(Proposal(label, str(category), lat, lon, capacity or None))
             st.session_state.pop(CLICK_KEY, None)
             st.rerun()
 
@@ -319,8 +319,8 @@ def _effect(result: pipeline.Result, key: tuple[Any, ...], area: str, plan: Plan
         },
     )
     files = scenario_files(found)
-    cols = st.columns(2)
-    for col, fmt, label in ((cols[0], "csv", "CSV"), (cols[1], "gpkg", "GeoPackage")):
+    halves = st.columns(2)
+    for col, fmt, label in ((halves[0], "csv", "CSV"), (halves[1], "gpkg", "GeoPackage")):
         content, name, mime = files[fmt]
         col.download_button(f"Scenario ({label})", content, file_name=name, mime=mime)
 

@@ -110,7 +110,7 @@ def _go(match: Match) -> None:
 def here() -> tuple[str, float, float] | None:
     """The postcode or place being looked at, if any."""
     value = st.session_state.get(HERE)
-    return tuple(value) if value else None  # type: ignore[return-value]
+    return (str(value[0]), float(value[1]), float(value[2])) if value else None
 
 
 def map_layers() -> list[folium.FeatureGroup]:

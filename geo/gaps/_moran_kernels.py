@@ -14,7 +14,7 @@ import numpy as np
 try:  # numba is optional: the NumPy versions below give the same results, more slowly
     import numba
 except ImportError:  # pragma: no cover - exercised where numba is not installed
-    numba = None
+    numba = None  # type: ignore[assignment]  # the module or None: checked before use
 
 __all__ = [
     "HAVE_NUMBA",

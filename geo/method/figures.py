@@ -43,7 +43,7 @@ def _power_of_ten(value: float) -> str:
 
 
 def _default_buffer_m() -> float:
-    return next(f.default for f in fields(Settings) if f.name == "region_buffer_m")
+    return float(next(f.default for f in fields(Settings) if f.name == "region_buffer_m"))  # type: ignore[arg-type]  # a float default
 
 
 def _hot_spot_alpha() -> float:

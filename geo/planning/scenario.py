@@ -30,7 +30,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from geo.config import Settings
-from geo.frozen import FrozenMap, freeze
+from geo.frozen import FrozenMap
 from geo.params import AnalysisError
 from geo.pipeline import (
     HEADLINE_MINUTES,
@@ -183,7 +183,7 @@ def scenario(
     measures = _measures(changed)
     comparison = compare(result, after, measures, recomputed=reach)
     totals = scenario_totals(comparison, proposals)
-    return Scenario(name, result, after, proposals, comparison, freeze(totals), measures)
+    return Scenario(name, result, after, proposals, comparison, FrozenMap(totals), measures)
 
 
 def proposed_places(

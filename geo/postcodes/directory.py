@@ -37,19 +37,19 @@ def _norm_header(text: str) -> str:
 
 def _open_text(source: str | os.PathLike[str] | bytes) -> io.TextIOBase:
     if isinstance(source, bytes | bytearray):
-        raw: io.BufferedIOBase = io.BytesIO(bytes(source))  # type: ignore[assignment]
+        raw: Any = io.BytesIO(bytes(source))
         name = "the postcode directory"
     else:
         path = Path(source)
         if not path.is_file():
             raise SchemaError(f"Postcode directory {path} not found.")
-        raw = path.open("rb")  # type: ignore[assignment]
+        raw = path.open("rb")
         name = path.name
     head = raw.read(2)
     raw.seek(0)
     if head == b"\x1f\x8b":
         log.debug("Reading %s as gzip", name)
-        raw = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
+        raw = gzip.GzipFile(fileobj=raw)
     return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
 
 

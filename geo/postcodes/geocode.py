@@ -188,7 +188,7 @@ def _from_postcodes_io(
                 if lat is None or lon is None:
                     failed[key] = NO_COORDINATES
                     continue
-                codes = hit.get("codes") if isinstance(hit.get("codes"), dict) else {}
+                codes: dict[str, Any] = hit["codes"] if isinstance(hit.get("codes"), dict) else {}
                 found[key] = {
                     "lat": float(lat),
                     "lon": float(lon),

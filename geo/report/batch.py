@@ -173,14 +173,14 @@ def run_batch(
     chosen = check_formats(formats)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stream = QuietOnClose(stream or sys.stderr)
+    quiet = QuietOnClose(stream or sys.stderr)
     options = analysis or Parameters()
     failures = _read_json(out_dir / FAILURES, default={})
     lookup = None
     national = None
     outcomes: list[AreaOutcome] = []
 
-    bar = tqdm(total=len(areas), desc="Reports", unit=" area", file=stream, disable=not progress)
+    bar = tqdm(total=len(areas), desc="Reports", unit=" area", file=quiet, disable=not progress)
     try:
         for text in areas:
             started = time.perf_counter()
@@ -278,7 +278,7 @@ class QuietOnClose(io.TextIOBase):
         self._stream = stream
         self._gone = False
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         if not self._gone:
             try:
                 self._stream.write(text)

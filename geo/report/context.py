@@ -278,7 +278,7 @@ def _rank_range(rec: dict) -> str:
     return "" if missing(low) or missing(high) else f"{fmt_int(low)}–{fmt_int(high)}"
 
 
-def _area_rows(frame: pd.DataFrame | None, numbers: pd.Series | None) -> list[dict[str, str]]:
+def _area_rows(frame: pd.DataFrame | None, numbers: pd.Series | None) -> list[dict[str, Any]]:
     """Table rows; ``numbers`` are the consecutive priority numbers (else 1, 2, 3 … in order)."""
     if frame is None or frame.empty:
         return []

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -147,7 +147,8 @@ def split_islands(
         return tuple(float(b) for b in areas.total_bounds), []  # type: ignore[return-value]
     total = sum(p.area for p in parts)
     main = max(parts, key=lambda p: p.area)
-    body, islands = [main], []
+    body = [main]
+    islands: list[Any] = []
     for part in parts:
         if part is main:
             continue
@@ -172,9 +173,9 @@ def island_inset(ax: Axes, islands: Sequence[shapely.Geometry]) -> Axes | None:
         inset.add_collection(
             PathCollection(
                 collection.get_paths(),
-                facecolors=collection.get_facecolors(),
-                edgecolors=collection.get_edgecolors(),
-                linewidths=collection.get_linewidths(),
+                facecolors=collection.get_facecolor(),
+                edgecolors=collection.get_edgecolor(),
+                linewidths=collection.get_linewidth(),
                 hatch=collection.get_hatch(),
             )
         )
@@ -204,6 +205,6 @@ def _copy_points(inset: Axes, collection: PathCollection) -> None:
         offsets[:, 0],
         offsets[:, 1],
         s=collection.get_sizes(),
-        c=collection.get_facecolors(),
+        c=collection.get_facecolor(),
         linewidths=0,
     )

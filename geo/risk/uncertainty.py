@@ -150,7 +150,7 @@ def _quantile(values: np.ndarray, q: float, method: str) -> np.ndarray:
     out = np.full(values.shape[1], np.nan)
     ok = np.isfinite(values).all(axis=0)
     if ok.any():
-        out[ok] = np.quantile(values[:, ok], q, axis=0, method=method)
+        out[ok] = np.quantile(values[:, ok], q, axis=0, method=method)  # type: ignore[call-overload]  # method is one of numpy's names
     return out
 
 
@@ -173,7 +173,7 @@ def _chunks(n: int) -> Iterator[slice]:
 
 
 def _logistic_draws(
-    detail: EvidenceRisk | OlderRisk, n_draws: int, rng: np.random.Generator
+    detail: Any, n_draws: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray | None]:
     names = list(detail.terms)
     beta = np.array([detail.coefficients[n] for n in names])

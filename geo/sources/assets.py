@@ -23,6 +23,7 @@ source listed first.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -172,16 +173,15 @@ def file_coverage(
         categories = tuple(dict.fromkeys(frame["category"].astype(str)))
     if not categories:
         return None
-    common = {"source": asset_file.source, "title": asset_file.title, "categories": categories}
+    source, title, kinds = asset_file.source, asset_file.title, tuple(categories)
     covers = asset_file.covers
     if covers and "*" not in covers:
-        return SourceCoverage(
-            **common, extent="authorities", label=_authorities(covers), lad_codes=covers
-        )
+        label = _authorities(covers)
+        return SourceCoverage(source, title, kinds, "authorities", label, tuple(covers))
     if asset_file.coverage or covers:
-        return SourceCoverage(**common, extent="national", label=asset_file.coverage or "England")
+        return SourceCoverage(source, title, kinds, "national", asset_file.coverage or "England")
     label = "the area searched (the file states no coverage, so it is assumed complete)"
-    return SourceCoverage(**common, extent="area", label=label, area_wkt=_box_wkt(bbox))
+    return SourceCoverage(source, title, kinds, "area", label, area_wkt=_box_wkt(bbox))
 
 
 def _authorities(codes: Sequence[str]) -> str:
@@ -436,4 +436,4 @@ def _set_rows(result: RegionAssets, frame: gpd.GeoDataFrame) -> None:
     counts = frame["source"].value_counts()
     for i, rec in enumerate(result.provenance):
         rows = int(counts.get(rec.dataset, 0))
-        result.provenance[i] = ProvenanceRecord(**{**rec.as_dict(), "rows": rows})
+        result.provenance[i] = dataclasses.replace(rec, rows=rows)

@@ -99,9 +99,10 @@ def download_extract(
     try:
         md5 = published_md5(client, url)
     except OfflineError:
-        md5 = _cached_md5(cache, pointer)
-        if md5 is None:
+        cached = _cached_md5(cache, pointer)
+        if cached is None:
             raise
+        md5 = cached
         log.info("offline: using the cached %s extract (md5 %s)", name, md5)
     key = f"{prefix}{md5}"
     path = client.download(

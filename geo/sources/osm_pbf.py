@@ -163,7 +163,8 @@ def _nodes_to_bng(records: list[dict[str, Any]]) -> None:
     nodes = [r for r in records if r["asset_id"].startswith("osm:node/") and r["geometry"]]
     if nodes:
         points = np.array([r["geometry"] for r in nodes], dtype=object)
-        for record, point in zip(nodes, _project(points, _to_bng()), strict=True):
+        projected: Any = _project(points, _to_bng())
+        for record, point in zip(nodes, projected, strict=True):
             record["geometry"] = point
 
 

@@ -110,7 +110,9 @@ def _where_failed(
     if rows.failed[i] is not None:
         return rows.failed[i]
     if located.points[i] is None or not np.isfinite(located.lon[i]):
-        raw = shapely.get_coordinates(rows.geometry[i])[0] if rows.geometry[i] is not None else ()
+        raw: Any = (
+            shapely.get_coordinates(rows.geometry[i])[0] if rows.geometry[i] is not None else ()
+        )
         return R.OUTSIDE_UK, {
             "x": raw[0] if len(raw) else None,
             "y": raw[1] if len(raw) else None,

@@ -328,8 +328,9 @@ def read_assets_upload(
     if pending:
         geocode_rows(rows, pending, read.postcode, options.geocoder, notes)
     swap = options.swap_coordinates
-    swappable, located = swap_candidates(rows, locate(rows.geometry, rows.crs), swap)
-    swap_notes(int(swappable.sum()), swap, notes, suggestions := [])
+    swappable, located = swap_candidates(rows, locate(list(rows.geometry), rows.crs), swap)
+    suggestions: list[Any] = []
+    swap_notes(int(swappable.sum()), swap, notes, suggestions)
     box = _study_box(options, settings, notes)
     resolver = CategoryResolver(mapping.category_map)
     if mapping.category_value is not None:

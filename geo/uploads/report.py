@@ -177,7 +177,7 @@ def check_upload(
 
             result = read_in_worker(kind, data, name, **options)
         else:
-            reader = {
+            reader: Any = {
                 "assets": read_assets_upload,
                 "indicators": read_indicators_upload,
                 "boundary": read_boundary_upload,

@@ -134,7 +134,7 @@ class _WorkerPopen(popen_spawn_posix.Popen):
 
             spawn.get_preparation_data = without_main
             try:
-                super()._launch(process_obj)
+                super()._launch(process_obj)  # type: ignore[misc]  # typeshed lacks the private _launch
             finally:
                 spawn.get_preparation_data = original
 
@@ -146,7 +146,7 @@ class _WorkerProcess(multiprocessing.context.SpawnProcess):
 
 
 class _WorkerContext(multiprocessing.context.SpawnContext):
-    Process = _WorkerProcess  # type: ignore[assignment]
+    Process = _WorkerProcess
 
 
 class CpuLimitExceeded(Exception):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from ui import common, session
@@ -46,7 +48,7 @@ def show() -> None:
         _save_set(added, tables)
 
 
-def _row(text: str, *, key: str, on_click: object, args: tuple[str, ...] = ()) -> None:
+def _row(text: str, *, key: str, on_click: Callable[..., None], args: tuple[str, ...] = ()) -> None:
     cols = st.columns([5, 1], vertical_alignment="center")
     cols[0].markdown(text)
     cols[1].button("Remove", key=key, on_click=on_click, args=args, width="stretch")

@@ -7,6 +7,7 @@ file is read again with it.  A bad file never removes anything already added.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import streamlit as st
@@ -157,7 +158,7 @@ def _categories(result: UploadResult, fid: str, options: dict[str, Any]) -> dict
     new = reading.unmapped_categories(result)
     if not new:
         return new
-    category_map: dict[str, str] = dict(options.get("category_map") or {})
+    category_map: dict[str, Any] = dict(options.get("category_map") or {})
     st.markdown(
         "**Categories the atlas does not know** — choose the nearest for each, or keep it "
         "as a category of your own (it gets its own colour on the map and is counted in the "
@@ -165,15 +166,13 @@ def _categories(result: UploadResult, fid: str, options: dict[str, Any]) -> dict
     )
     grid = st.columns(3)
     for i, value in enumerate(new):
-        own = reading.new_category(value, new)
+        own: str = reading.new_category(value, new)
         category_map[value] = grid[i % 3].selectbox(
             common.md_escape(value),
             options=[own, *CATEGORY_KEYS],
             index=None,
             placeholder="Choose a category",
-            format_func=lambda k, v=value, o=own: (
-                f"Keep “{v}” as a new category" if k == o else CATEGORY_LABELS.get(k, k)
-            ),
+            format_func=functools.partial(_category_option, own=own, value=value),
             key=f"newcat-{fid}-{i}",
         )
     if st.button("Use these categories", disabled=not reading.all_mapped(list(new), category_map)):
@@ -235,3 +234,8 @@ def _add(
             "the map, the gaps, the report and the exports, labelled as your data."
         )
         st.rerun()
+
+
+def _category_option(key: str, *, own: str, value: str) -> str:
+    """How a choice reads in a new category's picker."""
+    return f"Keep “{value}” as a new category" if key == own else CATEGORY_LABELS.get(key, key)
