@@ -56,6 +56,7 @@ def test_manchester_then_trafford_gives_trafford_figures(shared_data, monkeypatc
     # Trafford → Blackpool: what Blackpool's sources do not cover is announced, not dropped silently
     at.sidebar.selectbox(key=params.AREA).set_value("E06000009").run()
     _no_errors(at)
-    assert set(at.session_state[params.COUNTED]) == {"pub", "warm_space"}
+    # only national lists are known for Blackpool
+    assert set(at.session_state[params.COUNTED]) == {"library", "health", "pub", "warm_space"}
     told = [i.value for i in at.sidebar.info]
     assert any("Park / recreation ground" in t and "not known for Blackpool" in t for t in told)

@@ -118,7 +118,7 @@ def _analysis(
     s = config.from_key(*settings_id)
     base = _with_indicators(_base(choice.area, settings_id), _tables)
     parameters = choice.parameters
-    if parameters.model == "all-ages":
+    if parameters.model in ("all-ages", "evidence"):  # weights choose the composite index
         user_weights: dict[str, float] = {}
         for table in _tables:
             user_weights.update(table.user_weights())
