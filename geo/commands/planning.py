@@ -83,13 +83,13 @@ def read_places(path: Path, region: Region, settings: Settings) -> gpd.GeoDataFr
 
 
 def _analysis(args: argparse.Namespace, settings: Settings) -> Result:
-    from geo.cli import _Bars, _parameters, _region_with_user_data
+    from geo.commands.options import Bars, parameters_from, region_with_user_data
     from geo.pipeline import run_analysis
 
-    bars = _Bars(enabled=not args.quiet)
+    bars = Bars(enabled=not args.quiet)
     try:
-        region, user_weights = _region_with_user_data(args, settings, bars)
-        params = _parameters(args).replace(user_weights=user_weights)
+        region, user_weights = region_with_user_data(args, settings, bars)
+        params = parameters_from(args).replace(user_weights=user_weights)
         return run_analysis(region, params, settings=settings)
     finally:
         bars.close()
@@ -116,7 +116,7 @@ def _print_equity(table: object, out: TextIO, title: str) -> None:
     """The equity table: each group's share among the helped against its share overall."""
     import pandas as pd
 
-    from geo.cli import _print_table
+    from geo.commands.options import print_table
 
     frame = pd.DataFrame(table)
     shown = pd.DataFrame(
@@ -128,19 +128,20 @@ def _print_equity(table: object, out: TextIO, title: str) -> None:
         }
     )
     out.write(f"\n{title} (shares in %):\n")
-    _print_table(shown, out)
+    print_table(shown, out)
 
 
 def cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
     """Apply proposed openings/closures; print the totals and write the comparison."""
-    from geo.cli import EXIT_OK, _check_out, _settings
+    from geo.cli import EXIT_OK
+    from geo.commands.options import check_out, settings_from
     from geo.planning.scenario import ScenarioError, scenario
 
-    _check_out(args.out)
+    check_out(args.out)
     closing = [c.strip() for c in args.close.split(",") if c.strip()]
     if args.add is None and not closing:
         raise ScenarioError("Give --add FILE (proposed places) and/or --close ID[,ID…].")
-    settings = _settings(args)
+    settings = settings_from(args)
     result = _analysis(args, settings)
     added = read_places(args.add, result.region, settings) if args.add is not None else None
     plan = scenario(result, add=added, close=closing, settings=settings, name=args.name)
@@ -162,11 +163,12 @@ def cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_suggest(args: argparse.Namespace, out: TextIO) -> int:
     """Suggest sites for new places; print them and write them with what each adds."""
-    from geo.cli import EXIT_OK, _check_out, _print_table, _settings
+    from geo.cli import EXIT_OK
+    from geo.commands.options import check_out, print_table, settings_from
     from geo.planning.suggest import suggest
 
-    _check_out(args.out)
-    settings = _settings(args)
+    check_out(args.out)
+    settings = settings_from(args)
     result = _analysis(args, settings)
     candidates = (
         read_places(args.candidates, result.region, settings)
@@ -196,7 +198,7 @@ def cmd_suggest(args: argparse.Namespace, out: TextIO) -> int:
         objective_value=found.value,
         optimality_gap=found.gap,
     )
-    _print_table(table[["site", "x", "y", "lon", "lat", "adds", "nearest_lsoa"]].round(3), out)
+    print_table(table[["site", "x", "y", "lon", "lat", "adds", "nearest_lsoa"]].round(3), out)
     from geo.planning.equity import suggestion_equity
 
     _print_equity(suggestion_equity(result, found), out, "Who lives in the areas the sites reach")

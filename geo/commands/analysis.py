@@ -1,0 +1,91 @@
+"""The analysis commands of ``python -m geo``: ``analyse`` and ``explain``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from geo.cli import EXIT_OK
+from geo.commands.options import (
+    Bars,
+    check_out,
+    parameters_from,
+    print_coverage,
+    print_table,
+    region_with_user_data,
+    settings_from,
+)
+
+
+def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the analysis for an area; print headlines and write the table."""
+    from geo import exports
+    from geo.pipeline import headline, run_analysis
+
+    if args.out is not None:
+        check_out(args.out)
+    params = parameters_from(args)
+    bars = Bars(enabled=not args.quiet)
+    settings = settings_from(args)
+    try:
+        region, user_weights = region_with_user_data(args, settings, bars)
+        result = run_analysis(region, params.replace(user_weights=user_weights), settings=settings)
+    finally:
+        bars.close()
+    table = result.table()
+    figures = headline(result)
+    out.write(f"\n{result.region.name}: {len(table)} LSOA 2021 areas, model {args.model}\n")
+    for name, value in figures.items():
+        if value is None or (isinstance(value, float) and value != value):
+            continue
+        shown = f"{value:.1%}" if "share" in name else f"{value:,.0f}"
+        out.write(f"  {name.replace('_', ' ')}: {shown}\n")
+    top = table.sort_values("priority_rank").head(10)
+    cols = [
+        c
+        for c in (
+            "priority_rank",
+            "lsoa21cd",
+            "lsoa21nm",
+            "ward_name",
+            "gap_class",
+            "risk_decile_national",
+            "nearest_any_m",
+        )
+        if c in top
+    ]
+    summary = result.coverage_summary()
+    if result.coverage is not None:
+        print_coverage(result.coverage, result.region.name, out)
+    out.write(f"Lens: {summary['lens']}.\n")
+    out.write("\nTop priority areas:\n")
+    print_table(top[cols].round(0), out)
+    if args.out is not None:
+        metadata = exports.metadata_table(
+            [r.as_dict() for r in result.provenance],
+            {**result.parameters.as_dict(), "area": result.region.key},
+            {"areas": len(table), "assets": len(result.assets)},
+            coverage=summary,
+        )
+        path = exports.write_table(
+            table, args.out, metadata=metadata, extra_layers={"assets": result.assets}
+        )
+        out.write(f"\nWrote {len(table)} rows to {path}\n")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    """Print one LSOA's risk figures and its top drivers (as the app and report show them)."""
+    from geo.pipeline import run_analysis
+    from geo.risk import area_explanation
+
+    params = parameters_from(args)
+    bars = Bars(enabled=not args.quiet)
+    settings = settings_from(args)
+    try:
+        region, user_weights = region_with_user_data(args, settings, bars)
+        result = run_analysis(region, params.replace(user_weights=user_weights), settings=settings)
+    finally:
+        bars.close()
+    out.write(area_explanation(result, args.lsoa.strip().upper()) + "\n")
+    return EXIT_OK
