@@ -1,18 +1,21 @@
-"""Helpers shared by the OpenStreetMap readers: names, addresses, records, paths."""
+"""Helpers shared by the OpenStreetMap readers: names, addresses, records, paths, finishing."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
 from geo.errors import DataSourceError
 from geo.sources.assetfiles import (
+    AssetRead,
     clean_text,
+    finish_assets,
     tags_json,
     to_float,
 )
+from geo.sources.taxonomy import CATEGORY_KEYS
 
 PathArg = str | PathLike[str]
 
@@ -68,3 +71,24 @@ def _as_path(path: PathArg) -> Path:
     if not p.is_file():
         raise DataSourceError(f"Asset file {p} not found (or not a file).")
     return p
+
+
+def finish_osm_assets(
+    records: Iterable[Mapping[str, Any]],
+    crs: object,
+    rows_in: int,
+    rejected: Mapping[str, int],
+    bbox_wgs84: Sequence[float] | None,
+    notes: Iterable[str] = (),
+) -> AssetRead:
+    """:func:`~geo.sources.assetfiles.finish_assets` for OSM elements: an element
+    read twice (in two categories) keeps the category the taxonomy lists first."""
+    return finish_assets(
+        records,
+        crs=crs,
+        rows_in=rows_in,
+        rejected=rejected,
+        bbox_wgs84=bbox_wgs84,
+        notes=notes,
+        category_order=CATEGORY_KEYS,
+    )

@@ -14,10 +14,9 @@ from geo.errors import SchemaError
 from geo.sources.assetfiles import (
     NO_CATEGORY,
     AssetRead,
-    finish_assets,
 )
-from geo.sources.osm_common import PathArg, _as_path, _osm_record
-from geo.sources.taxonomy import CATEGORY_KEYS, categorise_tags
+from geo.sources.osm_common import PathArg, _as_path, _osm_record, finish_osm_assets
+from geo.sources.taxonomy import categorise_tags
 
 # --------------------------------------------------------------------------- GeoJSON exports
 
@@ -120,11 +119,4 @@ def assets_from_osm_geojson(
             except (ValueError, TypeError, AttributeError, KeyError):
                 geometry = None
         records.append(_osm_record(ident or f"{source}:{number}", category, source, tags, geometry))
-    return finish_assets(
-        records,
-        crs=crs,
-        rows_in=len(features),
-        rejected=rejected,
-        bbox_wgs84=bbox_wgs84,
-        category_order=CATEGORY_KEYS,
-    )
+    return finish_osm_assets(records, crs, len(features), rejected, bbox_wgs84)

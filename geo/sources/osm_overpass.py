@@ -13,10 +13,9 @@ from geo.sources.assetfiles import (
     NO_CATEGORY,
     AssetRead,
     check_bbox,
-    finish_assets,
 )
-from geo.sources.osm_common import _osm_record
-from geo.sources.taxonomy import CATEGORY_KEYS, categorise_tags, overpass_filters
+from geo.sources.osm_common import _osm_record, finish_osm_assets
+from geo.sources.taxonomy import categorise_tags, overpass_filters
 
 # --------------------------------------------------------------------------- Overpass
 
@@ -137,11 +136,4 @@ def assets_from_overpass_json(
             continue
         asset_id = f"osm:{element.get('type')}/{element.get('id')}"
         records.append(_osm_record(asset_id, category, source, tags, _overpass_geometry(element)))
-    return finish_assets(
-        records,
-        crs="EPSG:4326",
-        rows_in=len(elements),
-        rejected=rejected,
-        bbox_wgs84=bbox_wgs84,
-        category_order=CATEGORY_KEYS,
-    )
+    return finish_osm_assets(records, "EPSG:4326", len(elements), rejected, bbox_wgs84)

@@ -19,10 +19,9 @@ from geo.sources.assetfiles import (
     NO_GEOMETRY,
     AssetRead,
     check_bbox,
-    finish_assets,
 )
-from geo.sources.osm_common import PathArg, _as_path, _osm_record
-from geo.sources.taxonomy import CATEGORY_KEYS, categorise_tags, overpass_filters
+from geo.sources.osm_common import PathArg, _as_path, _osm_record, finish_osm_assets
+from geo.sources.taxonomy import categorise_tags, overpass_filters
 
 # --------------------------------------------------------------------------- PBF
 
@@ -147,15 +146,7 @@ def assets_from_osm_pbf(
     stamp = header.get("osmosis_replication_timestamp") if header else ""
     if stamp:
         notes.append(f"OpenStreetMap data as of {stamp}")
-    return finish_assets(
-        out,
-        crs=ASSET_CRS,
-        rows_in=len(records),
-        rejected=rejected,
-        bbox_wgs84=box,
-        notes=notes,
-        category_order=CATEGORY_KEYS,
-    )
+    return finish_osm_assets(out, ASSET_CRS, len(records), rejected, box, notes)
 
 
 def _nodes_to_bng(records: list[dict[str, Any]]) -> None:

@@ -14,11 +14,10 @@ from geo.sources.assetfiles import (
     NO_CATEGORY,
     AssetRead,
     clean_text,
-    finish_assets,
     tags_json,
 )
-from geo.sources.osm_common import PathArg, _as_path
-from geo.sources.taxonomy import CATEGORY_KEYS, GEOFABRIK_FCLASS
+from geo.sources.osm_common import PathArg, _as_path, finish_osm_assets
+from geo.sources.taxonomy import GEOFABRIK_FCLASS
 
 #: Geofabrik free-shapefile layers that hold community assets.
 GEOFABRIK_LAYERS: tuple[str, ...] = (
@@ -191,12 +190,4 @@ def assets_from_geofabrik_shp_zip(
             )
     date = _zip_readme_date(archive, members)
     notes = [f"OpenStreetMap data as of {date}"] if date else []
-    return finish_assets(
-        records,
-        crs="EPSG:4326",
-        rows_in=rows_in,
-        rejected=rejected,
-        bbox_wgs84=bbox_wgs84,
-        notes=notes,
-        category_order=CATEGORY_KEYS,
-    )
+    return finish_osm_assets(records, "EPSG:4326", rows_in, rejected, bbox_wgs84, notes)
