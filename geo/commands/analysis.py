@@ -6,32 +6,17 @@ import argparse
 from typing import TextIO
 
 from geo.cli import EXIT_OK
-from geo.commands.options import (
-    Bars,
-    check_out,
-    parameters_from,
-    print_coverage,
-    print_table,
-    region_with_user_data,
-    settings_from,
-)
+from geo.commands.options import analysed, check_out, print_coverage, print_table, settings_from
 
 
 def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
     """Run the analysis for an area; print headlines and write the table."""
     from geo import exports
-    from geo.pipeline import headline, run_analysis
+    from geo.pipeline import headline
 
     if args.out is not None:
         check_out(args.out)
-    params = parameters_from(args)
-    bars = Bars(enabled=not args.quiet)
-    settings = settings_from(args)
-    try:
-        region, user_weights = region_with_user_data(args, settings, bars)
-        result = run_analysis(region, params.replace(user_weights=user_weights), settings=settings)
-    finally:
-        bars.close()
+    result = analysed(args, settings_from(args))
     table = result.table()
     figures = headline(result)
     out.write(f"\n{result.region.name}: {len(table)} LSOA 2021 areas, model {args.model}\n")
@@ -76,16 +61,8 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     """Print one LSOA's risk figures and its top drivers (as the app and report show them)."""
-    from geo.pipeline import run_analysis
     from geo.risk import area_explanation
 
-    params = parameters_from(args)
-    bars = Bars(enabled=not args.quiet)
-    settings = settings_from(args)
-    try:
-        region, user_weights = region_with_user_data(args, settings, bars)
-        result = run_analysis(region, params.replace(user_weights=user_weights), settings=settings)
-    finally:
-        bars.close()
+    result = analysed(args, settings_from(args))
     out.write(area_explanation(result, args.lsoa.strip().upper()) + "\n")
     return EXIT_OK

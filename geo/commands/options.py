@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from geo.provenance import Progress
     from geo.provision import Coverage
     from geo.region import Region
+    from geo.result import Result
 
 
 def parameters_from(args: argparse.Namespace) -> Parameters:
@@ -36,17 +37,7 @@ def parameters_from(args: argparse.Namespace) -> Parameters:
     if args.weights:
         from geo.risk import DEFAULT_WEIGHTS
 
-        weights = dict(DEFAULT_WEIGHTS)
-        for pair in args.weights.split(","):
-            name, sep, value = pair.partition("=")
-            if not sep:
-                raise ConfigError(f"Weight {pair!r} should look like name=value.")
-            try:
-                weights[name.strip()] = float(value)
-            except ValueError:
-                raise ConfigError(
-                    f"Weight for {name.strip()!r} is not a number: {value!r}."
-                ) from None
+        weights = {**DEFAULT_WEIGHTS, **number_pairs(args.weights, "Weight")}
     categories = None
     if args.categories:
         categories = [c.strip() for c in args.categories.split(",") if c.strip()]
@@ -106,6 +97,19 @@ def region_with_user_data(
             f"{', '.join(missing)}. Uploaded columns: {', '.join(columns) or 'none'}."
         )
     return region, user_weights or None
+
+
+def analysed(args: argparse.Namespace, settings: Settings) -> Result:
+    """The analysis of ``--area`` with the command's options and user files, with progress bars."""
+    from geo.pipeline import run_analysis
+
+    params = parameters_from(args)
+    bars = Bars(enabled=not args.quiet)
+    try:
+        region, user_weights = region_with_user_data(args, settings, bars)
+        return run_analysis(region, params.replace(user_weights=user_weights), settings=settings)
+    finally:
+        bars.close()
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

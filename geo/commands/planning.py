@@ -82,19 +82,6 @@ def read_places(path: Path, region: Region, settings: Settings) -> gpd.GeoDataFr
     return read.frame
 
 
-def _analysis(args: argparse.Namespace, settings: Settings) -> Result:
-    from geo.commands.options import Bars, parameters_from, region_with_user_data
-    from geo.pipeline import run_analysis
-
-    bars = Bars(enabled=not args.quiet)
-    try:
-        region, user_weights = region_with_user_data(args, settings, bars)
-        params = parameters_from(args).replace(user_weights=user_weights)
-        return run_analysis(region, params, settings=settings)
-    finally:
-        bars.close()
-
-
 def _write(
     table: gpd.GeoDataFrame, path: Path, result: Result, details: dict[str, object], out: TextIO
 ) -> None:
@@ -134,7 +121,7 @@ def _print_equity(table: object, out: TextIO, title: str) -> None:
 def cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
     """Apply proposed openings/closures; print the totals and write the comparison."""
     from geo.cli import EXIT_OK
-    from geo.commands.options import check_out, settings_from
+    from geo.commands.options import analysed, check_out, settings_from
     from geo.planning.scenario import ScenarioError, scenario
 
     check_out(args.out)
@@ -142,7 +129,7 @@ def cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
     if args.add is None and not closing:
         raise ScenarioError("Give --add FILE (proposed places) and/or --close ID[,ID…].")
     settings = settings_from(args)
-    result = _analysis(args, settings)
+    result = analysed(args, settings)
     added = read_places(args.add, result.region, settings) if args.add is not None else None
     plan = scenario(result, add=added, close=closing, settings=settings, name=args.name)
     out.write(f"\n{result.region.name}: scenario '{plan.name}'\n")
@@ -164,12 +151,12 @@ def cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_suggest(args: argparse.Namespace, out: TextIO) -> int:
     """Suggest sites for new places; print them and write them with what each adds."""
     from geo.cli import EXIT_OK
-    from geo.commands.options import check_out, print_table, settings_from
+    from geo.commands.options import analysed, check_out, print_table, settings_from
     from geo.planning.suggest import suggest
 
     check_out(args.out)
     settings = settings_from(args)
-    result = _analysis(args, settings)
+    result = analysed(args, settings)
     candidates = (
         read_places(args.candidates, result.region, settings)
         if args.candidates is not None
