@@ -264,22 +264,14 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
         default=10.0,
         help="walking minutes beyond which an area is far from any place (10; --lens far)",
     )
-    parser.add_argument(
-        "--assets",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="your own asset file (CSV/XLSX/GeoJSON/GeoPackage/KML/zipped shapefile); repeatable",
-    )
-    parser.add_argument(
-        "--indicators",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="your own indicator table keyed by LSOA/MSOA/ward/LA code or postcode; repeatable",
-    )
+    user_files = {
+        "--assets": "your own asset file (CSV/XLSX/GeoJSON/GeoPackage/KML/zipped shapefile)",
+        "--indicators": "your own indicator table keyed by LSOA/MSOA/ward/LA code or postcode",
+    }
+    for flag, what in user_files.items():
+        parser.add_argument(
+            flag, type=Path, action="append", default=[], metavar="FILE", help=f"{what}; repeatable"
+        )
     parser.add_argument(
         "--indicator-weights",
         default=None,
