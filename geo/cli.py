@@ -43,6 +43,7 @@ command or option, a bad option value: one line and a hint to try
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -126,11 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--kind", required=True, choices=["assets", "indicators", "boundary"])
     check.add_argument("--area", default=None, help="study area to check the rows against")
 
-    analyse = sub.add_parser(
-        "analyse", help="risk, provision and gaps for an area; write one row per LSOA"
+    analyse = _analysis_command(
+        sub, "analyse", "risk, provision and gaps for an area; write one row per LSOA"
     )
-    _common(analyse)
-    _analysis_options(analyse)
     analyse.add_argument(
         "--out",
         type=Path,
@@ -138,15 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the table to .csv, .xlsx, .gpkg, .geojson or .parquet",
     )
 
-    explain = sub.add_parser("explain", help="one LSOA's risk figures and what drives them")
-    _common(explain)
-    _analysis_options(explain)
+    explain = _analysis_command(sub, "explain", "one LSOA's risk figures and what drives them")
     explain.add_argument("--lsoa", required=True, help="the LSOA 2021 code, e.g. E01035104")
 
     _demo_parser(sub)
     from geo.commands.planning import add_parsers
 
-    add_parsers(sub, _common, _analysis_options)
+    add_parsers(functools.partial(_analysis_command, sub))
 
     report = sub.add_parser(
         "report", help="gap reports (PDF, HTML) and their tables, one folder per area"
@@ -213,6 +210,16 @@ def _use_demo_area(args: argparse.Namespace) -> None:
         args.area = DEMO_AREA
         args.sources = DEMO_SOURCES
         args.offline = True
+
+
+def _analysis_command(
+    sub: argparse._SubParsersAction, name: str, text: str
+) -> argparse.ArgumentParser:
+    """A subcommand that runs the analysis: the shared and the analysis options."""
+    parser = sub.add_parser(name, help=text)
+    _common(parser)
+    _analysis_options(parser)
+    return parser
 
 
 def _analysis_options(parser: argparse.ArgumentParser) -> None:

@@ -20,16 +20,15 @@ if TYPE_CHECKING:  # imported for annotations only
     from geo.region import Region
     from geo.result import Result
 
-Options = Callable[[argparse.ArgumentParser], None]
+#: ``(name, help)`` -> a subcommand parser with the shared and analysis options.
+NewCommand = Callable[[str, str], argparse.ArgumentParser]
 
 
-def add_parsers(sub: argparse._SubParsersAction, common: Options, analysis: Options) -> None:
-    """Add ``scenario`` and ``suggest`` with the shared and analysis options."""
-    scenario = sub.add_parser(
-        "scenario", help="what if places open or close: each area's figures before and after"
+def add_parsers(command: NewCommand) -> None:
+    """Add ``scenario`` and ``suggest``, made by ``command`` with the analysis options."""
+    scenario = command(
+        "scenario", "what if places open or close: each area's figures before and after"
     )
-    common(scenario)
-    analysis(scenario)
     scenario.add_argument(
         "--add",
         type=Path,
@@ -44,9 +43,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: Options, analysis: Opti
         "--out", type=Path, required=True, help="write the comparison to .csv or .xlsx"
     )
 
-    suggest = sub.add_parser("suggest", help="where new places would reach most people at risk")
-    common(suggest)
-    analysis(suggest)
+    suggest = command("suggest", "where new places would reach most people at risk")
     suggest.add_argument("--sites", type=int, default=3, help="number of new places (default 3)")
     suggest.add_argument(
         "--candidates",
