@@ -76,7 +76,7 @@ def test_download_checks_md5_reports_progress_and_is_cached(tmp_path):
     progress: list[tuple[int, int | None]] = []
     with LocalServer(extract) as server, _client(tmp_path) as client:
         path, md5 = download_extract(
-            client, server.url + PBF, progress=lambda d, t: progress.append((d, t))
+            client, server.url + PBF, progress=lambda _what, d, t: progress.append((d, t))
         )
         assert md5 == extract.md5 and path.read_bytes() == BODY
         assert progress[-1] == (len(BODY), len(BODY))

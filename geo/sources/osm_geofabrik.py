@@ -203,7 +203,7 @@ def region_osm_assets(
         access.client,
         url,
         source=dataset.id,
-        progress=lambda done, total: access.report(label, done, total),
+        progress=lambda _what, done, total: access.report(label, done, total),
     )
     selected = assets_in_box(frame, bbox_wgs84)
     provenance = record(
