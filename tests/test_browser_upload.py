@@ -94,7 +94,10 @@ def test_uploaded_places_appear_on_the_map_and_change_the_gaps(
         assert len(names) >= before_names + 9
         assert len({n for n in names if n.startswith(NAME)}) == 9
 
-        # the uploaded name shows in a place's tooltip
+        # the uploaded name shows in a place's tooltip (the map scrolled into view first:
+        # notices above it can push it below the fold)
+        frame.frame_element().scroll_into_view_if_needed()
+        after_points = _asset_points(frame)
         box = frame.frame_element().bounding_box()
         point = next(p for p in after_points if str(p["name"]).startswith(NAME))
         page.mouse.move(box["x"] + 5, box["y"] + 5)
