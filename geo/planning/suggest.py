@@ -141,11 +141,13 @@ def suggest(
         g = float(np.sum(greedy_gains[:k]))
         e = _exact(problem, k)[1] if exact else float("nan")
         curve_rows.append({"sites": k, "value": e if exact else g, "greedy_value": g})
+    greedy_value = float(np.sum(greedy_gains))
     if exact:
         chosen, value = _exact(problem, sites)
         chosen = _in_greedy_order(problem, chosen)
-    greedy_value = float(np.sum(greedy_gains))
-    gap = (value - greedy_value) / value if exact and value > 0 else float("nan")
+        if greedy_value > value:  # the solver stops within its tolerance: keep the better
+            chosen, value = greedy_order, greedy_value
+    gap = max(0.0, (value - greedy_value) / value) if exact and value > 0 else float("nan")
     if exact and value <= 0:
         gap = 0.0
     return Suggestion(
