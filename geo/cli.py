@@ -168,6 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--force", action="store_true", help="redo areas already done in an earlier run"
     )
+    report.add_argument(
+        "--scenario-add",
+        type=Path,
+        default=None,
+        help="places file of proposed places: the report (one area) gets a Scenario section",
+    )
+    report.add_argument(
+        "--scenario-close",
+        default="",
+        help="asset_id of places to close in the scenario, separated by commas",
+    )
+    report.add_argument("--scenario-name", default="Scenario", help="a name for the scenario")
     return parser
 
 
