@@ -26,6 +26,8 @@ Commands
     authority.  Areas already done are skipped unless ``--force``; a failed
     area is recorded and the others go on; ``DIR/index.html`` links them all.
     Exit 0 when every area succeeded, 1 when any failed.
+    ``--scenario-add FILE [--scenario-close IDS]`` (one area) adds a
+    "Scenario" section to the report: a what-if of those places.
 
 ``--area demo`` selects the built-in demo (Rutland) with every command: it
 reads ``data/demo/sources.toml``, offline, whatever ``--sources`` says.
