@@ -71,7 +71,7 @@ def proposal_rows(plan: Scenario) -> list[dict[str, str]]:
         return []
     areas = plan.before.areas
     points = proposals.to_crs(areas.crs).geometry
-    inside, hit = areas.sindex.query(points, predicate="within")
+    inside, hit = areas.sindex.query(points, predicate="intersects")  # a border: either area
     names = ward_names(areas)
     ward = pd.Series("outside the area", index=range(len(proposals)), dtype=object)
     ward.iloc[inside] = names.iloc[hit].to_numpy()
