@@ -26,6 +26,8 @@ Commands
     authority.  Areas already done are skipped unless ``--force``; a failed
     area is recorded and the others go on; ``DIR/index.html`` links them all.
     Exit 0 when every area succeeded, 1 when any failed.
+    ``--scenario-add FILE [--scenario-close IDS]`` (one area) adds a
+    "Scenario" section to the report: a what-if of those places.
 
 ``--area demo`` selects the built-in demo (Rutland) with every command: it
 reads ``data/demo/sources.toml``, offline, whatever ``--sources`` says.
@@ -165,6 +167,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--force", action="store_true", help="redo areas already done in an earlier run"
     )
+    report.add_argument(
+        "--scenario-add",
+        type=Path,
+        default=None,
+        help="places file of proposed places: the report (one area) gets a Scenario section",
+    )
+    report.add_argument(
+        "--scenario-close",
+        default="",
+        help="asset_id of places to close in the scenario, separated by commas",
+    )
+    report.add_argument("--scenario-name", default="Scenario", help="a name for the scenario")
     return parser
 
 

@@ -35,7 +35,8 @@ st.caption(
     "Each carries the sources, their licences and the settings used."
 )
 with common.guard("preparing the downloads"):
-    report_view.download_buttons(result, key)
+    what_if, download_key = report_view.scenario_choice(result, key, choice.area)
+    report_view.download_buttons(result, download_key, what_if)
 
 st.subheader("Priority gaps", divider="gray")
 with common.guard("ranking the gaps"):

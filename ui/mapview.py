@@ -289,7 +289,8 @@ def render(
     groups = [*feature_groups(result, key, view, selected=selected), *extra]
     return st_folium(
         base,
-        key=f"map-{choice.area}",
+        # a new key when clicks are asked for: the component reads returned_objects once
+        key=f"map-{choice.area}" + ("-clicks" if clicks else ""),
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=[*RETURNED, "last_clicked"] if clicks else RETURNED,

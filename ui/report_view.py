@@ -13,10 +13,11 @@ import streamlit as st
 from geo import pipeline
 from geo.errors import AtlasError
 from geo.gaps import BIVARIATE_COLOURS, CLASS_LABELS
+from geo.planning import Scenario
 from geo.report import export_bytes, report_html
 from geo.report import tables as report_tables
 from geo.report.downloads import MIME, file_stem
-from ui import labels
+from ui import common, labels, plan
 
 log = logging.getLogger(__name__)
 
@@ -43,23 +44,54 @@ def download_name(result: pipeline.Result, fmt: str) -> str:
     }.get(fmt, f"{stem}.{fmt}")
 
 
+def scenario_choice(
+    result: pipeline.Result, key: tuple[Any, ...], area: str
+) -> tuple[Scenario | None, tuple[Any, ...]]:
+    """The session's scenario for ``area`` if the user keeps it in the report, and the key.
+
+    The key of the downloads includes the scenario, so a changed plan builds
+    new files.
+    """
+    if plan.plan_for(area).empty:
+        return None, key
+    found = plan.current(result, key, area)
+    if found is None:
+        return None, key
+    label = f"Include the scenario '{common.md_escape(found.name)}'"
+    if not st.checkbox(
+        label,
+        value=True,
+        key="report-include-scenario",
+        help="The PDF and HTML reports get a section on what the scenario proposes "
+        "and what it changes (made in Plan mode on the map).",
+    ):
+        return None, key
+    return found, (*key, ("scenario", plan.plan_for(area).identity()))
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def _report_html(key: tuple[Any, ...], _result: pipeline.Result) -> str:
-    return report_html(_result)
+def _report_html(
+    key: tuple[Any, ...], _result: pipeline.Result, _scenario: Scenario | None = None
+) -> str:
+    return report_html(_result, scenario=_scenario)
 
 
 @st.cache_data(show_spinner=False, max_entries=24)
-def _export(key: tuple[Any, ...], fmt: str, _result: pipeline.Result) -> bytes:
+def _export(
+    key: tuple[Any, ...], fmt: str, _result: pipeline.Result, _scenario: Scenario | None = None
+) -> bytes:
     # the HTML and the PDF share one rendering of the report (its maps take longest)
-    html = _report_html(key, _result) if fmt in ("html", "pdf") else None
+    html = _report_html(key, _result, _scenario) if fmt in ("html", "pdf") else None
     content, _name, _mime = export_bytes(_result, fmt, html=html)
     return content
 
 
-def _built(key: tuple[Any, ...], fmt: str, result: pipeline.Result) -> bytes | str:
+def _built(
+    key: tuple[Any, ...], fmt: str, result: pipeline.Result, scenario: Scenario | None
+) -> bytes | str:
     """The file's bytes, or a plain-English reason it could not be built."""
     try:
-        return _export(key, fmt, result)
+        return _export(key, fmt, result, scenario)
     except AtlasError as exc:
         return str(exc)
     except Exception:
@@ -67,8 +99,12 @@ def _built(key: tuple[Any, ...], fmt: str, result: pipeline.Result) -> bytes | s
         return "an unexpected error (the details are in the server log; please report it)"
 
 
-def download_buttons(result: pipeline.Result, key: tuple[Any, ...]) -> None:
+def download_buttons(
+    result: pipeline.Result, key: tuple[Any, ...], scenario: Scenario | None = None
+) -> None:
     """One button per format, built from exactly the analysis on screen.
+
+    ``scenario`` (with its own ``key``) adds its section to the reports.
 
     The files are built when the user asks (the report's maps take a few
     seconds), inside the page run, so a file that cannot be built is
@@ -88,7 +124,7 @@ def download_buttons(result: pipeline.Result, key: tuple[Any, ...]) -> None:
             return
         st.session_state[PREPARED_KEY] = key
     with st.spinner("Building the report and the tables…"):
-        built = {fmt: _built(key, fmt, result) for fmt, _label, _help in DOWNLOADS}
+        built = {fmt: _built(key, fmt, result, scenario) for fmt, _label, _help in DOWNLOADS}
     cols = st.columns(3)
     for i, (fmt, label, help_text) in enumerate(DOWNLOADS):
         outcome = built[fmt]

@@ -11,6 +11,11 @@ from geo.commands.options import parameters_from, region_with_user_data, setting
 if TYPE_CHECKING:
     from geo.region import Region
 
+SCENARIO_ONE_AREA = (
+    "--scenario-add/--scenario-close apply to one area: give one --area "
+    "(use + to join authorities into one report)."
+)
+
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     """Gap reports for one or more areas; exit 1 if any area failed."""
@@ -24,6 +29,9 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         from geo.errors import ConfigError
 
         raise ConfigError("No area given: use --area CODE|NAME[,…] or --area all.")
+    closing = [c.strip() for c in getattr(args, "scenario_close", "").split(",") if c.strip()]
+    if getattr(args, "scenario_add", None) is not None or closing:
+        return _report_with_scenario(args, out, areas, formats, closing)
     options = parameters_from(args)
 
     def prepare(text: str) -> tuple[Region, dict[str, float] | None]:
@@ -55,4 +63,34 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     if result.failed:
         out.write("Exit status 1: at least one area failed (see the index and failures.csv).\n")
         return EXIT_ERROR
+    return EXIT_OK
+
+
+def _report_with_scenario(
+    args: argparse.Namespace,
+    out: TextIO,
+    areas: list[str],
+    formats: tuple[str, ...],
+    close: list[str],
+) -> int:
+    """One area's report with a Scenario section (proposals from ``--scenario-add``)."""
+    from geo.commands.planning import _analysis, read_places
+    from geo.errors import ConfigError
+    from geo.planning import scenario
+    from geo.report import export_files
+    from geo.report.batch import folder_name
+
+    if len(areas) != 1:
+        raise ConfigError(SCENARIO_ONE_AREA)
+    settings = settings_from(args)
+    scoped = argparse.Namespace(**{**vars(args), "area": areas[0]})
+    result = _analysis(scoped, settings)
+    added = read_places(args.scenario_add, result.region, settings) if args.scenario_add else None
+    plan = scenario(result, add=added, close=close, settings=settings, name=args.scenario_name)
+    folder = args.out / folder_name(result.region.key)
+    files = export_files(result, folder, formats, scenario=plan)
+    out.write(
+        f"wrote {result.region.name} ({result.region.key}) with the scenario '{plan.name}': "
+        f"{len(files)} files in {folder}\n"
+    )
     return EXIT_OK

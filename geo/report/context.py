@@ -37,9 +37,11 @@ from .formatting import (
 from .formatting import (
     share as share_of,
 )
+from .scenariosection import scenario_context
 
 if TYPE_CHECKING:
     from geo.pipeline import Result
+    from geo.planning import Scenario
 
 __all__ = [
     "CAVEATS",
@@ -57,6 +59,7 @@ def report_context(
     *,
     maps: Mapping[str, bytes] | None = None,
     generated: datetime | None = None,
+    scenario: Scenario | None = None,
 ) -> dict[str, Any]:
     """Everything the report template shows, formatted.
 
@@ -69,6 +72,9 @@ def report_context(
         drawn now with :func:`geo.report.staticmaps.all_maps`).
     generated
         The report's date (default: now).
+    scenario
+        A what-if of this analysis (:func:`geo.planning.scenario`): the
+        report then has a "Scenario" section (``scenario`` is ``None`` otherwise).
     """
     generated = generated or datetime.now()
     maps = dict(maps) if maps is not None else staticmaps.all_maps(result)
@@ -116,6 +122,7 @@ def report_context(
         "unavailable": [
             {"title": u.title, "dataset": u.dataset, "reason": u.reason} for u in region.unavailable
         ],
+        "scenario": scenario_context(scenario) if scenario is not None else None,
     }
 
 

@@ -53,6 +53,7 @@ from .word import report_docx
 
 if TYPE_CHECKING:
     from geo.pipeline import Result
+    from geo.planning import Scenario
 
 FORMATS = ("pdf", "html", "docx", "csv", "xlsx", "gpkg", "geojson")
 #: The formats that are the report itself (the others are its tables).
@@ -160,8 +161,12 @@ def export_files(
     *,
     stem: str | None = None,
     generated: datetime | None = None,
+    scenario: Scenario | None = None,
 ) -> list[Path]:
     """Write the report and its tables; return the paths written.
+
+    ``scenario`` (a what-if of this analysis) adds its section to the PDF,
+    HTML and Word reports; the tables stay those of the analysis.
 
     Files are written in a temporary folder inside ``out_dir`` and moved into
     place one by one, so a file that exists is always complete.
@@ -178,7 +183,11 @@ def export_files(
         else None
     )
     html = None
-    values = report_context(result, generated=generated) if DOCUMENTS & set(chosen) else {}
+    values = (
+        report_context(result, generated=generated, scenario=scenario)
+        if DOCUMENTS & set(chosen)
+        else {}
+    )
     written: list[Path] = []
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".partial-") as tmp:
         work = Path(tmp)
@@ -237,19 +246,26 @@ def export_bytes(
     *,
     generated: datetime | None = None,
     html: str | None = None,
+    scenario: Scenario | None = None,
 ) -> tuple[bytes, str, str]:
     """One format in memory: ``(content, file name, MIME type)`` for a download button.
 
     ``html`` (from :func:`geo.report.report_html` for the same result) saves
     drawing the maps again when both the HTML and the PDF are offered.
+    ``scenario`` (a what-if of this analysis) adds its section to the PDF,
+    HTML and Word reports.
     """
     (fmt,) = check_formats([fmt])
     stem = file_stem(result)
     if fmt == "docx":
-        content = report_docx(report_context(result, generated=generated))
+        content = report_docx(report_context(result, generated=generated, scenario=scenario))
         return content, f"{stem}.docx", MIME[fmt]
     if fmt in ("html", "pdf"):
-        page = html if html is not None else report_html(result, generated=generated)
+        page = (
+            html
+            if html is not None
+            else report_html(result, generated=generated, scenario=scenario)
+        )
         if fmt == "html":
             return page.encode("utf-8"), f"{stem}.html", MIME[fmt]
         return html_to_pdf(page), f"{stem}.pdf", MIME[fmt]

@@ -34,6 +34,7 @@ from .context import report_context
 
 if TYPE_CHECKING:
     from geo.pipeline import Result
+    from geo.planning import Scenario
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def report_html(
     *,
     context: dict[str, Any] | None = None,
     generated: datetime | None = None,
+    scenario: Scenario | None = None,
 ) -> str:
     """The gap report as one self-contained HTML document.
 
@@ -86,8 +88,14 @@ def report_html(
         not given; pass one to render HTML and PDF from the same maps).
     generated
         The report's date (default: now).
+    scenario
+        A what-if of this analysis, reported in its own section (ignored
+        when ``context`` is given: build that with the scenario).
     """
-    values = context if context is not None else report_context(result, generated=generated)
+    if context is not None:
+        values = context
+    else:
+        values = report_context(result, generated=generated, scenario=scenario)
     return render_template("report.html.j2", css=Markup(_css()), **values)
 
 
@@ -96,6 +104,7 @@ def report_pdf(
     *,
     html: str | None = None,
     generated: datetime | None = None,
+    scenario: Scenario | None = None,
 ) -> bytes:
     """The gap report as an A4 PDF, from the same template as :func:`report_html`.
 
@@ -108,9 +117,11 @@ def report_pdf(
         not given).
     generated
         The report's date when the HTML is rendered here.
+    scenario
+        A what-if of this analysis, reported in its own section.
     """
     if html is None:
-        html = report_html(result, generated=generated)
+        html = report_html(result, generated=generated, scenario=scenario)
     return html_to_pdf(html)
 
 

@@ -115,6 +115,50 @@ def _tables(document: Any, values: Mapping[str, Any]) -> None:
     )
 
 
+def _scenario(document: Any, s: Mapping[str, Any]) -> None:
+    """The "Scenario" section: proposals, totals, the maps before and after, changes, gains."""
+    from docx.shared import Cm
+
+    document.add_heading(f"Scenario: {s['name']}", level=1)
+    document.add_heading("What is proposed", level=2)
+    _table(
+        document,
+        ["Place", "Kind", "Action", "Ward"],
+        [[p["name"], p["kind"], p["action"], p["ward"]] for p in s["proposals"]],
+    )
+    document.add_heading("What changes", level=2)
+    _table(document, ["Measure", "Value"], [[t["what"], t["value"]] for t in s["totals"]])
+    if s["maps"]:
+        para = document.add_paragraph()
+        for m in s["maps"]:
+            png = base64.b64decode(str(m["src"]).split(",", 1)[1])
+            para.add_run().add_picture(io.BytesIO(png), width=Cm(8.2))
+            document.inline_shapes[-1]._inline.docPr.set("descr", str(m["alt"]))
+        document.add_paragraph(
+            " · ".join(str(m["title"]) for m in s["maps"])
+            + ": risk × access classes; stars: proposed places; crosses: places closed."
+        )
+    document.add_heading("Areas that changed", level=2)
+    _table(
+        document,
+        ["Area", "Ward", "Residents", "Nearest place", "Class before", "Class after", "Priority"],
+        [
+            [f"{r['code']} {r['name']}", r["ward"], r["residents"], r["nearest"],
+             r["class_before"], r["class_after"], r["priority"]]
+            for r in s["changed_rows"]
+        ],
+    )  # fmt: skip
+    document.add_heading("Who gains", level=2)
+    _table(
+        document,
+        ["Group", "In areas that gain", "Share there", "Share in whole area", "Ratio"],
+        [
+            [e["group"], e["count"], e["share_helped"], e["share_all"], e["ratio"]]
+            for e in s["equity_rows"]
+        ],
+    )
+
+
 def report_docx(values: Mapping[str, Any]) -> bytes:
     """The Word document for the values of :func:`geo.report.context.report_context`."""
     document = _document()
@@ -136,6 +180,8 @@ def report_docx(values: Mapping[str, Any]) -> bytes:
         _picture(document, str(m["src"]), str(m["alt"]))
         document.add_paragraph(str(m["caption"]))
     _tables(document, values)
+    if values.get("scenario"):
+        _scenario(document, values["scenario"])
     document.add_heading("Data used and parameters", level=1)
     _table(
         document, ["Dataset", "Vintage"], [[v["what"], v["vintage"]] for v in values["vintages"]]
