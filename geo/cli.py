@@ -168,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--force", action="store_true", help="redo areas already done in an earlier run"
     )
+    report.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help="worker processes for several areas (default: 2, or 1 on a one-CPU machine)",
+    )
     return parser
 
 
@@ -285,6 +291,17 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="weights for uploaded indicator columns in the all-ages index, column=value pairs",
     )
+
+
+def _positive_int(text: str) -> int:
+    """An option value that must be a whole number of at least 1 (``--jobs``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
 
 
 def _lazy(module: str, name: str) -> Callable[[argparse.Namespace, TextIO], int]:
