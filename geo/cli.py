@@ -19,12 +19,13 @@ Commands
 ``demo build [--shared DIR] [--out DIR]``
     Rebuild the built-in demo (``data/demo/``: Rutland, E06000017) from the
     official files in the shared data folder (``ATLAS_SHARED_DATA``).
-``report --area CODE|NAME[,…]|all --out DIR [--formats pdf,html,…] [--force]``
+``report --area CODE|NAME[,…]|all --out DIR [--formats pdf,html,…] [--force] [--jobs N]``
     The gap report (PDF and HTML) with its tables (CSV, XLSX, GeoPackage,
     GeoJSON), one folder per area; commas give one report per area, ``+``
     joins authorities into one report, ``all`` is every English local
     authority.  Areas already done are skipped unless ``--force``; a failed
     area is recorded and the others go on; ``DIR/index.html`` links them all.
+    Several areas are made in ``--jobs`` worker processes (default 2).
     Exit 0 when every area succeeded, 1 when any failed.
 
 ``--area demo`` selects the built-in demo (Rutland) with every command: it
