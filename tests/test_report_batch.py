@@ -230,3 +230,39 @@ def test_cli_report_rejects_a_job_count_below_one(tiny, tmp_path, capsys):
                  "--out", str(tmp_path), "--jobs", "0", "-q"])  # fmt: skip
     assert code == 2
     assert "expected a whole number of at least 1, not '0'" in capsys.readouterr().err
+
+
+class _CtrlCOnFirstArea(io.StringIO):
+    """A progress stream that raises KeyboardInterrupt once, when the first area ends."""
+
+    interrupted = False
+
+    def write(self, text):
+        if not self.interrupted and "1/3" in text:
+            self.interrupted = True
+            raise KeyboardInterrupt
+        return super().write(text)
+
+
+def test_an_interrupted_pool_batch_keeps_complete_areas_and_its_index(tiny, tmp_path):
+    out = tmp_path / "reports"
+    stream = _CtrlCOnFirstArea()
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(
+            ["Testham", "Testham,Otherby", "Nowhereshire"],
+            settings=tiny,
+            out_dir=out,
+            formats=["html"],
+            stream=stream,
+            jobs=2,
+        )
+    assert stream.interrupted
+    markers = sorted(m.parent.name for m in out.glob("*/done.json"))
+    assert markers  # the area that ended before the interrupt is complete
+    listed = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert sorted(r["folder"] for r in listed["reports"]) == markers
+    assert (out / "index.html").is_file() and (out / "failures.json").is_file()
+    for folder in out.iterdir():
+        if folder.is_dir():  # no half-written area: files only with their marker
+            assert not list(folder.glob(".partial-*"))
+            assert (folder / "done.json").is_file() or not any(folder.iterdir())
