@@ -19,12 +19,13 @@ Commands
 ``demo build [--shared DIR] [--out DIR]``
     Rebuild the built-in demo (``data/demo/``: Rutland, E06000017) from the
     official files in the shared data folder (``ATLAS_SHARED_DATA``).
-``report --area CODE|NAME[,…]|all --out DIR [--formats pdf,html,…] [--force]``
+``report --area CODE|NAME[,…]|all --out DIR [--formats pdf,html,…] [--force] [--jobs N]``
     The gap report (PDF and HTML) with its tables (CSV, XLSX, GeoPackage,
     GeoJSON), one folder per area; commas give one report per area, ``+``
     joins authorities into one report, ``all`` is every English local
     authority.  Areas already done are skipped unless ``--force``; a failed
     area is recorded and the others go on; ``DIR/index.html`` links them all.
+    Several areas are made in ``--jobs`` worker processes (default 2).
     Exit 0 when every area succeeded, 1 when any failed.
     ``--scenario-add FILE [--scenario-close IDS]`` (one area) adds a
     "Scenario" section to the report: a what-if of those places.
@@ -179,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="asset_id of places to close in the scenario, separated by commas",
     )
     report.add_argument("--scenario-name", default="Scenario", help="a name for the scenario")
+    report.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help="worker processes for several areas (default: 2, or 1 on a one-CPU machine)",
+    )
     return parser
 
 
@@ -298,6 +305,17 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="weights for uploaded indicator columns in the all-ages index, column=value pairs",
     )
+
+
+def _positive_int(text: str) -> int:
+    """An option value that must be a whole number of at least 1 (``--jobs``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
 
 
 def _lazy(module: str, name: str) -> Callable[[argparse.Namespace, TextIO], int]:

@@ -177,3 +177,92 @@ def test_progress_stream_goes_quiet_when_its_reader_has_gone():
     assert stream.write("progress") == len("progress")
     stream.flush()
     assert stream.write("more") == 4
+
+
+def test_one_and_two_worker_processes_write_the_same_reports(tiny, tmp_path):
+    areas = ["Testham,Otherby", "Nowhereshire", "Testham"]
+    runs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}"
+        result = run_batch(
+            areas, settings=tiny, out_dir=out, formats=["html", "csv"], progress=False, jobs=jobs
+        )
+        listed = json.loads((out / "index.json").read_text(encoding="utf-8"))
+        runs[jobs] = (
+            [(o.area, o.key, o.status, o.files, o.figures) for o in result.outcomes],
+            [r["key"] for r in listed["reports"]],
+            [f["area"] for f in listed["failures"]],
+        )
+    outcomes, reports, failures = runs[2]
+    assert [status for _, _, status, _, _ in outcomes] == ["done", "failed", "done"]
+    assert reports == ["E09999901", "E09999901+E09999902"] and failures == ["Nowhereshire"]
+    assert runs[1] == runs[2]
+
+
+def _worker_dies(text):
+    """A region builder that ends its process, as running out of memory would."""
+    import os
+
+    os._exit(3)
+
+
+def test_a_dead_worker_process_fails_its_area_with_a_reason_and_the_record_is_kept(tiny, tmp_path):
+    out = tmp_path / "reports"
+    result = run_batch(
+        ["Testham", "Otherby"],
+        settings=tiny,
+        out_dir=out,
+        formats=["html"],
+        prepare=_worker_dies,
+        progress=False,
+        jobs=2,
+    )
+    assert [o.status for o in result.outcomes] == ["failed", "failed"]
+    assert all("stopped unexpectedly" in o.reason for o in result.failed)
+    failures = json.loads((out / "failures.json").read_text(encoding="utf-8"))
+    assert sorted(f["area"] for f in failures.values()) == ["Otherby", "Testham"]
+    assert not list(out.glob("*/done.json"))
+    assert "stopped unexpectedly" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_cli_report_rejects_a_job_count_below_one(tiny, tmp_path, capsys):
+    code = main(["report", "--area", "Testham", "--sources", str(tiny.sources_file), "--offline",
+                 "--out", str(tmp_path), "--jobs", "0", "-q"])  # fmt: skip
+    assert code == 2
+    assert "expected a whole number of at least 1, not '0'" in capsys.readouterr().err
+
+
+class _CtrlCOnFirstArea(io.StringIO):
+    """A progress stream that raises KeyboardInterrupt once, when the first area ends."""
+
+    interrupted = False
+
+    def write(self, text):
+        if not self.interrupted and "1/3" in text:
+            self.interrupted = True
+            raise KeyboardInterrupt
+        return super().write(text)
+
+
+def test_an_interrupted_pool_batch_keeps_complete_areas_and_its_index(tiny, tmp_path):
+    out = tmp_path / "reports"
+    stream = _CtrlCOnFirstArea()
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(
+            ["Testham", "Testham,Otherby", "Nowhereshire"],
+            settings=tiny,
+            out_dir=out,
+            formats=["html"],
+            stream=stream,
+            jobs=2,
+        )
+    assert stream.interrupted
+    markers = sorted(m.parent.name for m in out.glob("*/done.json"))
+    assert markers  # the area that ended before the interrupt is complete
+    listed = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert sorted(r["folder"] for r in listed["reports"]) == markers
+    assert (out / "index.html").is_file() and (out / "failures.json").is_file()
+    for folder in out.iterdir():
+        if folder.is_dir():  # no half-written area: files only with their marker
+            assert not list(folder.glob(".partial-*"))
+            assert (folder / "done.json").is_file() or not any(folder.iterdir())

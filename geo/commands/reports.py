@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from geo.cli import EXIT_ERROR, EXIT_OK
 from geo.commands.options import parameters_from, region_with_user_data, settings_from
 
 if TYPE_CHECKING:
+    from geo.config import Settings
     from geo.region import Region
 
 SCENARIO_ONE_AREA = (
     "--scenario-add/--scenario-close apply to one area: give one --area "
     "(use + to join authorities into one report)."
 )
+
+
+@dataclass(frozen=True)
+class PrepareArea:
+    """One area's region with the user's files joined (picklable, for worker processes)."""
+
+    args: argparse.Namespace
+    settings: Settings
+
+    def __call__(self, text: str) -> tuple[Region, dict[str, float] | None]:
+        scoped = argparse.Namespace(**{**vars(self.args), "area": text})
+        return region_with_user_data(scoped, self.settings, None)
+
+
+def _picklable(args: argparse.Namespace) -> argparse.Namespace:
+    """The options without the dispatch function, which worker processes do not need."""
+    return argparse.Namespace(**{k: v for k, v in vars(args).items() if not callable(v)})
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
@@ -33,11 +52,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     if getattr(args, "scenario_add", None) is not None or closing:
         return _report_with_scenario(args, out, areas, formats, closing)
     options = parameters_from(args)
-
-    def prepare(text: str) -> tuple[Region, dict[str, float] | None]:
-        scoped = argparse.Namespace(**{**vars(args), "area": text})
-        return region_with_user_data(scoped, settings, None)
-
+    prepare = PrepareArea(_picklable(args), settings)
     result = run_batch(
         areas,
         settings=settings,
@@ -47,6 +62,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         analysis=options,
         prepare=prepare,
         progress=not args.quiet,
+        jobs=args.jobs,
     )
     for item in result.done:
         out.write(

@@ -129,6 +129,11 @@ def folder_name(key: str) -> str:
     return name or "area"
 
 
+def default_jobs() -> int:
+    """Worker processes for a batch when none is asked for: ``min(2, CPUs)``."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def run_batch(
     areas: Sequence[str],
     *,
@@ -140,6 +145,7 @@ def run_batch(
     prepare: Prepare | None = None,
     progress: bool = True,
     stream: TextIO | None = None,
+    jobs: int | None = None,
 ) -> BatchResult:
     """Write a report per area; see the module documentation.
 
@@ -160,109 +166,180 @@ def run_batch(
         The analysis options (default: :class:`geo.params.Parameters`'s defaults).
     prepare
         Builds the region for an area (e.g. joining the user's own files);
-        default :func:`geo.region.load_region`.
+        default :func:`geo.region.load_region`.  With ``jobs`` above 1 it
+        must be picklable (a module-level function or class instance).
     progress
         Show a progress bar (tqdm) on ``stream`` (default stderr).
+    jobs
+        Worker processes (default :func:`default_jobs`); 1 works in this
+        process.  See :mod:`geo.report.batchpool`.
     """
     from tqdm import tqdm
-
-    from geo.national import national_indicators
-    from geo.pipeline import headline, run_analysis
-    from geo.region import load_region, resolve_area
 
     chosen = check_formats(formats)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     quiet = QuietOnClose(stream or sys.stderr)
-    options = analysis or Parameters()
+    job = AreaJob(settings, out_dir, chosen, force, analysis or Parameters(), prepare)
     failures = _read_json(out_dir / FAILURES, default={})
-    lookup = None
-    national = None
-    outcomes: list[AreaOutcome] = []
+    worker = AreaWorker(job)
+    outcomes: dict[int, AreaOutcome] = {}
+    workers = max(1, jobs if jobs is not None else default_jobs())
 
     bar = tqdm(total=len(areas), desc="Reports", unit=" area", file=quiet, disable=not progress)
+
+    def record(position: int, done: Done) -> None:
+        outcome, failure = done
+        _forget_failures(failures, outcome.key, worker.lookup)
+        if failure is not None:
+            failures[outcome.key] = failure
+        outcomes[position] = outcome
+        bar.update(1)
+        ok = sum(o.status != "failed" for o in outcomes.values())
+        bar.set_postfix_str(f"{ok} ok, {len(outcomes) - ok} failed", refresh=False)
+
     try:
-        for text in areas:
-            started = time.perf_counter()
-            bar.set_postfix_str(text[:40], refresh=True)
-            key, name = text, text
-            try:
-                if lookup is None:
-                    lookup = _lookup(settings)
-                selection = resolve_area(text, lookup)
-                key, name = selection.key, selection.name
-                folder = out_dir / folder_name(key)
-                marker = _read_json(folder / MARKER, default=None)
-                if not force and _complete(marker, folder, chosen):
-                    outcomes.append(
-                        AreaOutcome(
-                            text, key, name, "skipped", tuple(marker["files"]),
-                            figures=marker.get("figures", {}),
-                        )
-                    )  # fmt: skip
-                    _forget_failures(failures, key, lookup)
-                    continue
-                if national is None:
-                    national = national_indicators(settings)
-                if prepare is not None:
-                    region, user_weights = prepare(",".join(selection.lad_codes))
-                else:
-                    region = load_region(",".join(selection.lad_codes), settings=settings)
-                    user_weights = None
-                params = options.replace(user_weights=user_weights) if user_weights else options
-                result = run_analysis(region, params, settings=settings, national=national)
-                (folder / MARKER).unlink(missing_ok=True)
-                paths = export_files(result, folder, chosen)
-                figures = _plain(headline(result))
-                seconds = time.perf_counter() - started
-                record: dict[str, Any] = {
-                    "area": text,
-                    "key": key,
-                    "name": name,
-                    "formats": list(chosen),
-                    "files": [p.name for p in paths],
-                    "figures": figures,
-                    "model": result.parameters.model,
-                    "generated": datetime.now().isoformat(timespec="seconds"),
-                    "seconds": round(seconds, 2),
-                }
-                _write_json_atomic(folder / MARKER, record)  # last: the area is done
-                _forget_failures(failures, key, lookup)
-                outcomes.append(
-                    AreaOutcome(
-                        text, key, name, "done", tuple(record["files"]),
-                        seconds=seconds, figures=figures,
-                    )
-                )  # fmt: skip
-            except KeyboardInterrupt:
-                raise
-            except Exception as exc:
-                reason = _reason(exc)
-                if not isinstance(exc, AtlasError):
-                    log.debug("report for %s failed:\n%s", text, traceback.format_exc())
-                _forget_failures(failures, key, lookup)
-                failures[key] = {
-                    "area": text,
-                    "name": name,
-                    "reason": reason,
-                    "when": datetime.now().isoformat(timespec="seconds"),
-                }
-                outcomes.append(
-                    AreaOutcome(
-                        text, key, name, "failed", reason=reason,
-                        seconds=time.perf_counter() - started,
-                    )
-                )  # fmt: skip
-            finally:
-                bar.update(1)
-                done = sum(o.status != "failed" for o in outcomes)
-                bar.set_postfix_str(f"{done} ok, {len(outcomes) - done} failed", refresh=False)
+        if workers > 1 and len(areas) > 1:
+            from .batchpool import run_in_pool
+
+            worker.warm()  # builds the shared tables' disk caches once, before the workers
+            run_in_pool(list(areas), job, min(workers, len(areas)), record)
+        else:
+            for position, text in enumerate(areas):
+                bar.set_postfix_str(text[:40], refresh=True)
+                record(position, worker.run(text))
     finally:
         # the record first: a closed terminal or pipe must never lose it
         _write_json_atomic(out_dir / FAILURES, failures)
         index = write_index(out_dir, failures=failures)
         bar.close()
-    return BatchResult(tuple(outcomes), index)
+    return BatchResult(tuple(outcomes[i] for i in sorted(outcomes)), index)
+
+
+#: One area's outcome and, when it failed, the record for ``failures.json``.
+Done = tuple[AreaOutcome, "dict[str, Any] | None"]
+
+
+@dataclass(frozen=True)
+class AreaJob:
+    """What every area of a batch shares; picklable, so worker processes get a copy."""
+
+    settings: Settings
+    out_dir: Path
+    formats: tuple[str, ...]
+    force: bool
+    options: Parameters
+    prepare: Prepare | None = None
+
+
+class AreaWorker:
+    """Makes one area's report; keeps the lookup and the England tables between areas."""
+
+    def __init__(self, job: AreaJob) -> None:
+        self.job = job
+        self.lookup: Any = None
+        self.national: Any = None
+
+    def warm(self) -> None:
+        """Load the lookup and the England tables now (errors are left for :meth:`run`)."""
+        from geo.national import national_indicators
+        from geo.residents import national_residents
+
+        try:
+            if self.lookup is None:
+                self.lookup = _lookup(self.job.settings)
+            if self.national is None:
+                self.national = national_indicators(self.job.settings)
+            national_residents(self.job.settings)
+        except Exception as exc:  # the same error fails each area, with its reason
+            log.debug("batch tables not loaded ahead: %s", exc)
+
+    def run(self, text: str) -> Done:
+        """Resolve, skip or write the area ``text``; never raises but for interrupts."""
+        started = time.perf_counter()
+        key, name = text, text
+        try:
+            key, name, outcome = self._write(text, started)
+            return outcome, None
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            reason = _reason(exc)
+            if not isinstance(exc, AtlasError):
+                log.debug("report for %s failed:\n%s", text, traceback.format_exc())
+            if isinstance(exc, _Resolved):
+                key, name, reason = exc.key, exc.name, exc.reason
+            failure = {
+                "area": text,
+                "name": name,
+                "reason": reason,
+                "when": datetime.now().isoformat(timespec="seconds"),
+            }
+            seconds = time.perf_counter() - started
+            outcome = AreaOutcome(text, key, name, "failed", reason=reason, seconds=seconds)
+            return outcome, failure
+
+    def _write(self, text: str, started: float) -> tuple[str, str, AreaOutcome]:
+        from geo.national import national_indicators
+        from geo.pipeline import headline, run_analysis
+        from geo.region import load_region, resolve_area
+
+        job = self.job
+        if self.lookup is None:
+            self.lookup = _lookup(job.settings)
+        selection = resolve_area(text, self.lookup)
+        key, name = selection.key, selection.name
+        try:
+            folder = job.out_dir / folder_name(key)
+            marker = _read_json(folder / MARKER, default=None)
+            if not job.force and _complete(marker, folder, job.formats):
+                skipped = AreaOutcome(
+                    text, key, name, "skipped", tuple(marker["files"]),
+                    figures=marker.get("figures", {}),
+                )  # fmt: skip
+                return key, name, skipped
+            if self.national is None:
+                self.national = national_indicators(job.settings)
+            codes = ",".join(selection.lad_codes)
+            if job.prepare is not None:
+                region, user_weights = job.prepare(codes)
+            else:
+                region, user_weights = load_region(codes, settings=job.settings), None
+            options = job.options
+            params = options.replace(user_weights=user_weights) if user_weights else options
+            result = run_analysis(region, params, settings=job.settings, national=self.national)
+            (folder / MARKER).unlink(missing_ok=True)
+            paths = export_files(result, folder, job.formats)
+            figures = _plain(headline(result))
+            seconds = time.perf_counter() - started
+            record: dict[str, Any] = {
+                "area": text,
+                "key": key,
+                "name": name,
+                "formats": list(job.formats),
+                "files": [p.name for p in paths],
+                "figures": figures,
+                "model": result.parameters.model,
+                "generated": datetime.now().isoformat(timespec="seconds"),
+                "seconds": round(seconds, 2),
+            }
+            _write_json_atomic(folder / MARKER, record)  # last: the area is done
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            raise _Resolved(key, name, _reason(exc)) from exc
+        done = AreaOutcome(
+            text, key, name, "done", tuple(record["files"]), seconds=seconds, figures=figures
+        )
+        return key, name, done
+
+
+class _Resolved(Exception):
+    """An area that was resolved to its code(s) and then failed."""
+
+    def __init__(self, key: str, name: str, reason: str) -> None:
+        super().__init__(reason)
+        self.key, self.name, self.reason = key, name, reason
 
 
 class QuietOnClose(io.TextIOBase):

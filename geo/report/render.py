@@ -15,11 +15,14 @@
   URL (``http``, ``https``, ``file`` …) is refused before anything is opened,
   and the refusal is logged, so rendering never touches the network or the
   file system.  Fonts come from the system (fontconfig); no ``@font-face``.
+  The font configuration is made once per thread and reused by every PDF
+  that thread lays out, so the fonts found for one report serve the next.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -130,7 +133,22 @@ def html_to_pdf(html: str) -> bytes:
     import weasyprint
 
     document = weasyprint.HTML(string=html, base_url=None, url_fetcher=offline_fetcher())
-    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, custom_metadata=True)
+    return document.write_pdf(
+        pdf_variant="pdf/ua-1", pdf_tags=True, custom_metadata=True, font_config=_fonts()
+    )
+
+
+_THREAD = threading.local()
+
+
+def _fonts() -> Any:
+    """This thread's WeasyPrint font configuration (no ``@font-face``, so it never grows)."""
+    fonts = getattr(_THREAD, "fonts", None)
+    if fonts is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = _THREAD.fonts = FontConfiguration()
+    return fonts
 
 
 def offline_fetcher() -> Any:
