@@ -90,7 +90,8 @@ def _report_with_scenario(
     close: list[str],
 ) -> int:
     """One area's report with a Scenario section (proposals from ``--scenario-add``)."""
-    from geo.commands.planning import _analysis, read_places
+    from geo.commands.options import analysed
+    from geo.commands.planning import read_places
     from geo.errors import ConfigError
     from geo.planning import scenario
     from geo.report import export_files
@@ -100,7 +101,7 @@ def _report_with_scenario(
         raise ConfigError(SCENARIO_ONE_AREA)
     settings = settings_from(args)
     scoped = argparse.Namespace(**{**vars(args), "area": areas[0]})
-    result = _analysis(scoped, settings)
+    result = analysed(scoped, settings)
     added = read_places(args.scenario_add, result.region, settings) if args.scenario_add else None
     plan = scenario(result, add=added, close=close, settings=settings, name=args.scenario_name)
     folder = args.out / folder_name(result.region.key)

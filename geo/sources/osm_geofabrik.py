@@ -47,8 +47,9 @@ ENGLAND_EXTRACT = f"{GEOFABRIK_UK}/england-latest.osm.pbf"
 #: Regions of this many local authorities or more use the extract, not Overpass.
 NATIONAL_MIN_AUTHORITIES = 3
 _TABLE_VERSION = "1"
-#: Called as ``progress(done_bytes, total_bytes_or_None)`` while the extract arrives.
-Progress = Callable[[int, int | None], object]
+#: Called as ``progress(label, done_bytes, total_bytes_or_None)`` while the extract arrives
+#: (the one progress callback, :mod:`geo.progress`).
+Progress = Callable[[str, int, int | None], object]
 _MD5 = re.compile(r"^\s*([0-9a-fA-F]{32})\b")
 
 
