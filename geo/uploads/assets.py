@@ -46,11 +46,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from geo.config import Settings
 from geo.errors import UploadError
-from geo.sources.assetfiles import ASSET_COLUMNS, ASSET_CRS, check_bbox, finish_asset_columns
+from geo.sources.assetfiles import ASSET_COLUMNS, ASSET_CRS, check_bbox, empty_asset_frame
 from geo.uploads import result as R
 from geo.uploads.asset_place import Chosen, assemble, swap_candidates, swap_notes
 from geo.uploads.asset_rows import Geocoder, Rows, coordinate_columns, geocode_rows, table_geometry
@@ -342,6 +343,28 @@ def read_assets_upload(
     return _result(read, built, rowlog, sniffed, notes, suggestions, resolver, chosen, options)
 
 
+def _asset_frame(built: Any, rowlog: RowLog) -> Any:
+    """The standard asset frame of the rows kept; a repeated ``asset_id`` keeps the first."""
+    import geopandas as gpd
+
+    if not len(built.numbers):
+        return empty_asset_frame()
+    ids = pd.Series(built.columns["asset_id"], dtype="str")
+    repeated = ids.duplicated().to_numpy()
+    for k in np.flatnonzero(repeated):
+        rowlog.add(built.numbers[k], R.DUPLICATE, {"asset_id": ids.iat[k]})
+    keep = ~repeated
+    data = {
+        c: pd.Series(np.asarray(built.columns[c], dtype=object)[keep], dtype="str")
+        for c in ASSET_COLUMNS
+        if c not in ("capacity", "geometry")
+    }
+    data["capacity"] = pd.Series(np.asarray(built.columns["capacity"], dtype=float)[keep])
+    geometry = gpd.GeoSeries(np.asarray(built.columns["geometry"])[keep], crs=ASSET_CRS)
+    frame = pd.DataFrame(data)[[c for c in ASSET_COLUMNS if c != "geometry"]]
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=ASSET_CRS)
+
+
 def _result(
     read: _Read,
     built: Any,
@@ -353,13 +376,7 @@ def _result(
     chosen: Chosen,
     options: AssetOptions,
 ) -> UploadResult:
-    columns = {c: built.columns[c] for c in ASSET_COLUMNS}
-    asset = finish_asset_columns(columns, crs=ASSET_CRS, rows_in=len(built.numbers))
-    if asset.loaded != len(built.numbers):  # finish_assets found something this reader did not
-        kept = set(asset.frame["asset_id"])
-        for ident, number in zip(columns["asset_id"], built.numbers, strict=True):
-            if ident not in kept:
-                rowlog.add(number, R.OUTSIDE_UK, {})
+    frame = _asset_frame(built, rowlog)
     if built.duplicates:
         kept_or_not = (
             "they were left out" if options.dedupe else "they were kept (de-duplicate to drop them)"
@@ -382,9 +399,9 @@ def _result(
     )
     result = UploadResult(
         kind="assets",
-        frame=asset.frame,
+        frame=frame,
         rows_in=len(read.rows) + read.parse_rejected,
-        loaded=asset.loaded,
+        loaded=len(frame),
         rejections=rowlog.frame(),
         outside_area=built.outside,
         detected=detected,
