@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from geo.sources.assetfiles import tags_json
@@ -162,27 +164,27 @@ def _categories(rows: Rows, kept: np.ndarray, chosen: Chosen, resolver: Category
         return np.full(len(kept), chosen.fixed_category, dtype=object)
     if chosen.category is None:
         return np.full(len(kept), resolver(None) if len(kept) else "", dtype=object)
-    values = np.asarray(rows.columns[chosen.category], dtype=object)[kept]
+    values = rows.cells(chosen.category, kept)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     keys = np.array([resolver(v) for v in uniques], dtype=object)
     return keys[codes]
 
 
-def _names(rows: Rows, kept: np.ndarray, chosen: Chosen) -> pd.Series:
+def _names(rows: Rows, kept: np.ndarray, chosen: Chosen) -> pa.Array:
     if chosen.name is not None:
-        return T.name_column(np.asarray(rows.columns[chosen.name], dtype=object)[kept])
+        return T.name_column(rows.cells(chosen.name, kept))
     if chosen.address:
-        return T.first_part_column(np.asarray(rows.columns[chosen.address[0]], dtype=object)[kept])
-    return pd.Series([""] * len(kept), dtype=object)
+        return T.first_part_column(rows.cells(chosen.address[0], kept))
+    return pa.array([""] * len(kept), type=pa.string())
 
 
-def _duplicates(names: pd.Series, categories: Any, points: np.ndarray) -> np.ndarray:
+def _duplicates(names: pa.Array, categories: Any, points: np.ndarray) -> np.ndarray:
     """Per row kept, the position of the first row with the same name, category and metre."""
     if not len(points):
         return np.zeros(0, dtype=np.int64)
     keys = pd.DataFrame(
         {
-            "name": names.str.casefold().to_numpy(dtype=object),
+            "name": T.casefold(names).to_pandas(),
             "category": categories,
             "x": np.round(shapely.get_x(points)),
             "y": np.round(shapely.get_y(points)),
@@ -218,30 +220,30 @@ def assemble(
     duplicates = [(int(numbers[k]), int(numbers[first[k]])) for k in repeat]
     if dedupe and len(repeat):
         for k in repeat:
-            of = {"duplicate of row": int(numbers[first[k]]), "name": names.iat[k]}
+            of = {"duplicate of row": int(numbers[first[k]]), "name": names[int(k)].as_py()}
             rowlog.add(int(numbers[k]), R.DUPLICATE, of)
         stay = np.ones(len(kept), dtype=bool)
         stay[repeat] = False
         kept, numbers, points = kept[stay], numbers[stay], points[stay]
-        names, categories = names[stay], categories[stay]
+        names, categories = names.filter(pa.array(stay)), categories[stay]
     if chosen.capacity:
-        values = np.asarray(rows.columns[chosen.capacity], dtype=object)[kept]
+        values = rows.cells(chosen.capacity, kept)
         capacity, _ = numbers_of(values, False)
     else:
         capacity = np.full(len(kept), np.nan)
     if chosen.id:
-        ident = T.text_column(np.asarray(rows.columns[chosen.id], dtype=object)[kept])
-        ident = ident.where(ident != "", pd.Series(numbers.astype(str), index=ident.index))
+        ident = T.text_column(rows.cells(chosen.id, kept))
+        ident = pc.if_else(pc.equal(ident, ""), pa.array(numbers.astype(str)), ident)
     else:
-        ident = pd.Series(numbers.astype(str), dtype=object)
-    address = [np.asarray(rows.columns[c], dtype=object)[kept] for c in chosen.address]
+        ident = pa.array(numbers.astype(str), type=pa.string())
+    address = [rows.cells(c, kept) for c in chosen.address]
     if plain_text:
         tags = T.tags_column(rows.columns, kept)
     else:
         tags = [tags_json(rows.row(int(i))) for i in kept]
     out: dict[str, Any] = {
-        "asset_id": (source + ":" + ident.astype(str)).tolist(),
-        "name": names.tolist(),
+        "asset_id": pc.binary_join_element_wise(source + ":", ident, ""),
+        "name": names,
         "category": list(categories),
         "source": [source] * len(kept),
         "address": T.address_column(address, len(kept)),

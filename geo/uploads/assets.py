@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo.config import Settings
 from geo.errors import UploadError
@@ -170,7 +171,7 @@ def _table_rows(
     for number, reason, values in table.rejected:
         rowlog.add(number, reason, values)
     columns = list(table.frame.columns)
-    rows = Rows(table.rows, {c: table.frame[c].tolist() for c in columns})
+    rows = Rows(table.rows, {c: table.frame[c] for c in columns})  # text columns, not lists
     xcol, ycol, how = coordinate_columns(columns, mapping)
     postcode = _postcode_column(columns, mapping)
     lonlat, xy = how == "lonlat", how in ("bng", "xy")
@@ -343,22 +344,24 @@ def read_assets_upload(
     return _result(read, built, rowlog, sniffed, notes, suggestions, resolver, chosen, options)
 
 
+def _text_series(values: Any, keep: np.ndarray) -> pd.Series:
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values.filter(pa.array(keep)).to_pandas().astype("str")
+    return pd.Series(np.asarray(values, dtype=object)[keep], dtype="str")
+
+
 def _asset_frame(built: Any, rowlog: RowLog) -> Any:
     """The standard asset frame of the rows kept; a repeated ``asset_id`` keeps the first."""
     import geopandas as gpd
 
     if not len(built.numbers):
         return empty_asset_frame()
-    ids = pd.Series(built.columns["asset_id"], dtype="str")
+    ids = _text_series(built.columns["asset_id"], np.ones(len(built.numbers), dtype=bool))
     repeated = ids.duplicated().to_numpy()
     for k in np.flatnonzero(repeated):
         rowlog.add(built.numbers[k], R.DUPLICATE, {"asset_id": ids.iat[k]})
     keep = ~repeated
-    data = {
-        c: pd.Series(np.asarray(built.columns[c], dtype=object)[keep], dtype="str")
-        for c in ASSET_COLUMNS
-        if c not in ("capacity", "geometry")
-    }
+    data = {c: _text_series(built.columns[c], keep) for c in ASSET_COLUMNS[:-1] if c != "capacity"}
     data["capacity"] = pd.Series(np.asarray(built.columns["capacity"], dtype=float)[keep])
     geometry = gpd.GeoSeries(np.asarray(built.columns["geometry"])[keep], crs=ASSET_CRS)
     frame = pd.DataFrame(data)[[c for c in ASSET_COLUMNS if c != "geometry"]]

@@ -204,6 +204,77 @@ def _build(
     return frame, numbers, rejected, use_header
 
 
+def _plain_records(text: str, delimiter: str, max_columns: int) -> Any:
+    """All records of a table without quotes, as an Arrow table of text, or ``None``.
+
+    Without a quote character no cell can span lines, so every line is a
+    record and the rows keep their numbers; Arrow's reader then parses the
+    table as columns.  ``None`` (read it with the csv module instead) when
+    the text has quotes, NULs or bare carriage returns, starts with a blank
+    line, or has a row whose number of cells differs from the first row's.
+    """
+    if '"' in text or "\x00" in text or text.count("\r") != text.count("\r\n"):
+        return None
+    first = text.split("\n", 1)[0].removesuffix("\r")
+    width = len(first.split(delimiter))
+    if not first.strip() or width > max_columns:
+        return None
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    uneven: list[Any] = []
+    try:
+        table = pv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pv.ParseOptions(
+                delimiter=delimiter,
+                quote_char=False,
+                ignore_empty_lines=False,
+                invalid_row_handler=lambda row: uneven.append(row) or "skip",
+            ),
+            convert_options=pv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(width)},
+                strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    return None if uneven else table
+
+
+def _plain_build(
+    table: Any, header: bool | None, notes: list[str]
+) -> tuple[pd.DataFrame, list[int], bool] | None:
+    """:func:`_build` for the records of :func:`_plain_records` (every row as wide as the first)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if table is None or not table.num_rows:
+        return None
+    first = [str(table.column(i)[0]) for i in range(table.num_columns)]
+    use_header = not _looks_like_data(first) if header is None else header
+    blank = np.ones(table.num_rows, dtype=bool)
+    for column in table.columns:
+        empty = pc.equal(pc.utf8_trim_whitespace(column), "")
+        blank &= np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
+    keep = ~blank
+    if use_header:
+        keep[0] = False
+    else:
+        notes.append("The first row looks like data, so the table was read without a header.")
+    skipped = int(blank.sum())
+    if skipped:
+        notes.append(f"{skipped} blank row(s) were skipped.")
+    if use_header and not keep.any():
+        shown = ", ".join(c for c in first if c.strip())[:200]
+        raise UploadError(f"The table has column names ({shown}) but no rows of data.")
+    columns = _column_names(first if use_header else [], table.num_columns, notes)
+    index = np.flatnonzero(keep)
+    frame = table.take(index).rename_columns(columns).to_pandas()
+    return frame.astype("str"), (index + 1).tolist(), use_header
+
+
 def _check_last_quote(text: str, first_line: int, last_line: int) -> None:
     """Refuse a table whose last row is a quote that never closes.
 
@@ -266,7 +337,13 @@ def read_text_table(
             raise UploadError(f"The table cannot be parsed after row {number}: {exc}.") from None
         _check_last_quote(text, first_line, last_line)
 
-    frame, numbers, rejected, used = _build(records(), header, notes, "table", limits.max_columns)
+    plain = _plain_build(_plain_records(text, delimiter, limits.max_columns), header, notes)
+    if plain is not None:
+        (frame, numbers, used), rejected = plain, []
+    else:
+        frame, numbers, rejected, used = _build(
+            records(), header, notes, "table", limits.max_columns
+        )
     return Table(
         frame=frame,
         rows=numbers,
