@@ -205,18 +205,22 @@ def _build(
 
 
 def _plain_records(text: str, delimiter: str, max_columns: int) -> Any:
-    """All records of a table without quotes, as an Arrow table of text, or ``None``.
+    """All records of a table whose records are its lines, as an Arrow table of text.
 
-    Without a quote character no cell can span lines, so every line is a
-    record and the rows keep their numbers; Arrow's reader then parses the
-    table as columns.  ``None`` (read it with the csv module instead) when
-    the text has quotes, NULs or bare carriage returns, starts with a blank
-    line, or has a row whose number of cells differs from the first row's.
+    When no quoted cell spans lines, every line is a record and the rows keep
+    their numbers; Arrow's reader then parses the table as columns.  ``None``
+    (read it with the csv module instead) when the text has NULs or bare
+    carriage returns, starts with a blank line, has a record over several
+    lines (Arrow finds fewer records than lines) or a row whose number of
+    cells differs from the first row's.
     """
-    if '"' in text or "\x00" in text or text.count("\r") != text.count("\r\n"):
+    if "\x00" in text or text.count("\r") != text.count("\r\n"):
         return None
     first = text.split("\n", 1)[0].removesuffix("\r")
-    width = len(first.split(delimiter))
+    try:
+        width = len(next(csv.reader([first], delimiter=delimiter)))
+    except (csv.Error, StopIteration):
+        return None
     if not first.strip() or width > max_columns:
         return None
     import pyarrow as pa
@@ -229,7 +233,7 @@ def _plain_records(text: str, delimiter: str, max_columns: int) -> Any:
             read_options=pv.ReadOptions(autogenerate_column_names=True),
             parse_options=pv.ParseOptions(
                 delimiter=delimiter,
-                quote_char=False,
+                newlines_in_values=True,
                 ignore_empty_lines=False,
                 invalid_row_handler=lambda row: uneven.append(row) or "skip",
             ),
@@ -240,7 +244,8 @@ def _plain_records(text: str, delimiter: str, max_columns: int) -> Any:
         )
     except pa.ArrowInvalid:
         return None
-    return None if uneven else table
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    return None if uneven or table.num_rows != lines else table
 
 
 def _plain_build(
