@@ -204,19 +204,20 @@ def _build(
     return frame, numbers, rejected, use_header
 
 
-def _plain_records(text: str, delimiter: str, max_columns: int) -> Any:
-    """All records of a table whose records are its lines, as an Arrow table of text.
+def _plain_records(raw: bytes, delimiter: str, max_columns: int) -> Any:
+    """All records of a UTF-8 table whose records are its lines, as an Arrow table of text.
 
     When no quoted cell spans lines, every line is a record and the rows keep
     their numbers; Arrow's reader then parses the table as columns.  ``None``
-    (read it with the csv module instead) when the text has NULs or bare
-    carriage returns, starts with a blank line, has a record over several
-    lines (Arrow finds fewer records than lines) or a row whose number of
-    cells differs from the first row's.
+    (read it with the csv module instead) when the bytes are not valid UTF-8,
+    have NULs or bare carriage returns, start with a blank line, have a record
+    over several lines (Arrow finds fewer records than lines) or a row whose
+    number of cells differs from the first row's.
     """
-    if "\x00" in text or text.count("\r") != text.count("\r\n"):
+    if b"\x00" in raw or raw.count(b"\r") != raw.count(b"\r\n"):
         return None
-    first = text.split("\n", 1)[0].removesuffix("\r")
+    end = raw.find(b"\n")
+    first = raw[: end if end >= 0 else len(raw)].decode("utf-8", "replace").removesuffix("\r")
     try:
         width = len(next(csv.reader([first], delimiter=delimiter)))
     except (csv.Error, StopIteration):
@@ -229,7 +230,7 @@ def _plain_records(text: str, delimiter: str, max_columns: int) -> Any:
     uneven: list[Any] = []
     try:
         table = pv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(raw),
             read_options=pv.ReadOptions(autogenerate_column_names=True),
             parse_options=pv.ParseOptions(
                 delimiter=delimiter,
@@ -244,7 +245,7 @@ def _plain_records(text: str, delimiter: str, max_columns: int) -> Any:
         )
     except pa.ArrowInvalid:
         return None
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
     return None if uneven or table.num_rows != lines else table
 
 
@@ -276,7 +277,11 @@ def _plain_build(
         raise UploadError(f"The table has column names ({shown}) but no rows of data.")
     columns = _column_names(first if use_header else [], table.num_columns, notes)
     index = np.flatnonzero(keep)
-    frame = table.take(index).rename_columns(columns).to_pandas()
+    if len(index) == table.num_rows - int(use_header):  # no blank rows: a view, not a copy
+        table = table.slice(int(use_header))
+    else:
+        table = table.take(index)
+    frame = table.rename_columns(columns).to_pandas()
     return frame.astype("str"), (index + 1).tolist(), use_header
 
 
@@ -314,7 +319,13 @@ def read_text_table(
             f"{', '.join(repr(d) for d in DELIMITERS)}."
         )
     check_row_count(data, encoding, delimiter, limits)
-    text = decode_text(data, encoding)
+    # valid UTF-8 without a byte-order mark (or a U+FFFD) is parsed as it is, undecoded
+    as_is = encoding.startswith("utf-8") and not data.startswith(b"\xef\xbb\xbf")
+    as_is = as_is and b"\xef\xbf\xbd" not in data
+    records_of_lines = _plain_records(data, delimiter, limits.max_columns) if as_is else None
+    text = "" if records_of_lines is not None else decode_text(data, encoding)
+    if records_of_lines is None and not as_is:
+        records_of_lines = _plain_records(text.encode("utf-8"), delimiter, limits.max_columns)
     if "\ufffd" in text and encoding not in ("cp1252",):
         replaced = text.count("\ufffd")
         notes = [f"{replaced} character(s) could not be decoded and show as '\ufffd'."]
@@ -342,7 +353,7 @@ def read_text_table(
             raise UploadError(f"The table cannot be parsed after row {number}: {exc}.") from None
         _check_last_quote(text, first_line, last_line)
 
-    plain = _plain_build(_plain_records(text, delimiter, limits.max_columns), header, notes)
+    plain = _plain_build(records_of_lines, header, notes)
     if plain is not None:
         (frame, numbers, used), rejected = plain, []
     else:
