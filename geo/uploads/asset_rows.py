@@ -86,9 +86,11 @@ class Rows:
         return self.columns[column][i] if column is not None else None
 
     def cells(self, column: str, index: np.ndarray) -> Any:
-        """The cells of ``column`` in rows ``index`` (a Series for table columns)."""
+        """The cells of ``column`` in rows ``index`` (sorted, distinct; a Series for tables)."""
         values = self.columns[column]
         if isinstance(values, pd.Series):
+            if len(index) == len(values):  # every row (index is sorted and distinct)
+                return values
             return values.iloc[index].reset_index(drop=True)
         return np.asarray(values, dtype=object)[index]
 

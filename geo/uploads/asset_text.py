@@ -103,12 +103,13 @@ def json_text(arr: pa.Array) -> pa.Array:
 
 
 def tags_column(columns: dict[str, Any], index: np.ndarray) -> pa.Array:
-    """``{"column":"value",...}`` of the text cells of rows ``index`` (JSON objects)."""
+    """``{"column":"value",...}`` of the text cells of rows ``index`` (sorted, distinct)."""
     if not columns:
         return pa.array(["{}"] * len(index), type=pa.string())
     take = pa.array(index, type=pa.int64())
     pieces: list[Any] = []
     for number, (column, values) in enumerate(columns.items()):
         pieces.append(("{" if number == 0 else ",") + _ENCODE_TEXT(str(column)) + ":")
-        pieces.append(json_text(arrow_text(values).take(take)))
+        cells = arrow_text(values)
+        pieces.append(json_text(cells if len(index) == len(cells) else cells.take(take)))
     return pc.binary_join_element_wise(*pieces, "}", "")

@@ -346,7 +346,7 @@ def read_assets_upload(
 
 def _text_series(values: Any, keep: np.ndarray) -> pd.Series:
     if isinstance(values, pa.Array | pa.ChunkedArray):
-        return values.filter(pa.array(keep)).to_pandas().astype("str")
+        return (values if keep.all() else values.filter(pa.array(keep))).to_pandas()
     return pd.Series(np.asarray(values, dtype=object)[keep], dtype="str")
 
 
