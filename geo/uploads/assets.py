@@ -333,6 +333,8 @@ def read_assets_upload(
     swappable, located = swap_candidates(rows, locate(list(rows.geometry), rows.crs), swap)
     suggestions: list[Any] = []
     swap_notes(int(swappable.sum()), swap, notes, suggestions)
+    placed = np.fromiter((p is not None for p in located.points), dtype=bool, count=len(rows))
+    rows.geometry[placed & located.in_uk] = None  # source shapes only matter for rejected rows
     box = _study_box(options, settings, notes)
     resolver = CategoryResolver(mapping.category_map)
     if mapping.category_value is not None:
