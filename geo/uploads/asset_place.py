@@ -10,24 +10,24 @@ rejected only with ``dedupe``.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from geo.sources.assetfiles import tags_json
+from geo.uploads import asset_text as T
 from geo.uploads import result as R
-from geo.uploads.asset_rows import Rows, first_part, join_address, name_text, text
+from geo.uploads.asset_rows import Rows
+from geo.uploads.asset_rows import numbers as numbers_of
 from geo.uploads.categories import CategoryResolver
 from geo.uploads.locate import BNG, WGS84, Located, in_box, locate, swap_xy
-from geo.uploads.numbers import parse_number
 from geo.uploads.result import RowLog, Suggestion
-
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
 @dataclass(frozen=True)
@@ -129,10 +129,70 @@ def _where_failed(
 class Assembled:
     """The asset columns of the rows kept, and what happened to the others."""
 
-    columns: dict[str, list[Any]]
+    columns: dict[str, Any]
     numbers: list[int]
     duplicates: list[tuple[int, int]]
     outside: int
+
+
+def _log_failures(
+    rows: Rows,
+    located: Located,
+    swappable: np.ndarray,
+    in_area: np.ndarray | None,
+    rowlog: RowLog,
+) -> tuple[np.ndarray, int]:
+    """Log every row not kept with its reason; the rows kept and how many lay outside the area."""
+    in_uk = located.in_uk
+    failed = np.fromiter((f is not None for f in rows.failed), dtype=bool, count=len(rows))
+    placed = np.fromiter((p is not None for p in located.points), dtype=bool, count=len(rows))
+    keep = ~failed & placed & np.isfinite(located.lon) & in_uk
+    if in_area is not None:
+        keep &= in_area
+    outside = 0
+    for i in np.flatnonzero(~keep):
+        failure = _where_failed(rows, int(i), located, swappable, in_uk, in_area)
+        if failure is not None:
+            rowlog.add(rows.numbers[i], *failure)
+            outside += failure[0] == R.OUTSIDE_AREA
+    return np.flatnonzero(keep), int(outside)
+
+
+def _categories(rows: Rows, kept: np.ndarray, chosen: Chosen, resolver: CategoryResolver) -> Any:
+    """The category key of each row kept (each distinct text resolved once, in file order)."""
+    if chosen.fixed_category:
+        return np.full(len(kept), chosen.fixed_category, dtype=object)
+    if chosen.category is None:
+        return np.full(len(kept), resolver(None) if len(kept) else "", dtype=object)
+    values = rows.cells(chosen.category, kept)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    keys = np.array([resolver(v) for v in uniques], dtype=object)
+    return keys[codes]
+
+
+def _names(rows: Rows, kept: np.ndarray, chosen: Chosen) -> pa.Array:
+    if chosen.name is not None:
+        return T.name_column(rows.cells(chosen.name, kept))
+    if chosen.address:
+        return T.first_part_column(rows.cells(chosen.address[0], kept))
+    return pa.array([""] * len(kept), type=pa.string())
+
+
+def _duplicates(names: pa.Array, categories: Any, points: np.ndarray) -> np.ndarray:
+    """Per row kept, the position of the first row with the same name, category and metre."""
+    if not len(points):
+        return np.zeros(0, dtype=np.int64)
+    keys = pd.DataFrame(
+        {
+            "name": T.casefold(names).to_pandas(),
+            "category": categories,
+            "x": np.round(shapely.get_x(points)),
+            "y": np.round(shapely.get_y(points)),
+        }
+    )
+    group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    _, first = np.unique(group, return_index=True)
+    return first[group]
 
 
 def assemble(
@@ -149,44 +209,46 @@ def assemble(
     plain_text: bool,
 ) -> Assembled:
     """One asset per row kept; every other row logged with its reason."""
-    fields = ("asset_id", "name", "category", "source", "address", "capacity", "tags", "geometry")
-    out: dict[str, list[Any]] = {f: [] for f in fields}
-    kept: list[int] = []
-    seen: dict[tuple[Any, ...], int] = {}
-    duplicates: list[tuple[int, int]] = []
-    outside = 0
-    tags = _ENCODE if plain_text else tags_json
-    in_uk = located.in_uk
     in_area = None if box is None else in_box(located.lon, located.lat, box)
-    for i, number in enumerate(rows.numbers):
-        failure = _where_failed(rows, i, located, swappable, in_uk, in_area)
-        if failure is not None:
-            rowlog.add(number, *failure)
-            outside += failure[0] == R.OUTSIDE_AREA
-            continue
-        category = chosen.fixed_category or resolver(rows.value(chosen.category, i))
-        if chosen.name is not None:
-            name = name_text(rows.value(chosen.name, i))
-        else:
-            name = first_part(rows.value(chosen.address[0], i)) if chosen.address else ""
-        point = located.points[i]
-        key = (name.casefold(), category, round(point.x), round(point.y))
-        if key in seen:
-            duplicates.append((number, seen[key]))
-            if dedupe:
-                rowlog.add(number, R.DUPLICATE, {"duplicate of row": seen[key], "name": name})
-                continue
-        else:
-            seen[key] = number
-        capacity = parse_number(rows.value(chosen.capacity, i)) if chosen.capacity else None
-        ident = text(rows.value(chosen.id, i)) if chosen.id else ""
-        out["asset_id"].append(f"{source}:{ident or number}")
-        out["name"].append(name)
-        out["category"].append(category)
-        out["source"].append(source)
-        out["address"].append(join_address([rows.value(c, i) for c in chosen.address]))
-        out["capacity"].append(math.nan if capacity is None else capacity)
-        out["tags"].append(tags(rows.row(i)))
-        out["geometry"].append(point)
-        kept.append(number)
-    return Assembled(out, kept, duplicates, int(outside))
+    kept, outside = _log_failures(rows, located, swappable, in_area, rowlog)
+    numbers = np.asarray(rows.numbers, dtype=np.int64)[kept]
+    categories = _categories(rows, kept, chosen, resolver)
+    names = _names(rows, kept, chosen)
+    points = np.asarray(located.points, dtype=object)[kept]
+    first = _duplicates(names, categories, points)
+    repeat = np.flatnonzero(first != np.arange(len(kept)))
+    duplicates = [(int(numbers[k]), int(numbers[first[k]])) for k in repeat]
+    if dedupe and len(repeat):
+        for k in repeat:
+            of = {"duplicate of row": int(numbers[first[k]]), "name": names[int(k)].as_py()}
+            rowlog.add(int(numbers[k]), R.DUPLICATE, of)
+        stay = np.ones(len(kept), dtype=bool)
+        stay[repeat] = False
+        kept, numbers, points = kept[stay], numbers[stay], points[stay]
+        names, categories = names.filter(pa.array(stay)), categories[stay]
+    if chosen.capacity:
+        values = rows.cells(chosen.capacity, kept)
+        capacity, _ = numbers_of(values, False)
+    else:
+        capacity = np.full(len(kept), np.nan)
+    if chosen.id:
+        ident = T.text_column(rows.cells(chosen.id, kept))
+        ident = pc.if_else(pc.equal(ident, ""), pa.array(numbers.astype(str)), ident)
+    else:
+        ident = pa.array(numbers.astype(str), type=pa.string())
+    address = [rows.cells(c, kept) for c in chosen.address]
+    if plain_text:
+        tags = T.tags_column(rows.columns, kept)
+    else:
+        tags = [tags_json(rows.row(int(i))) for i in kept]
+    out: dict[str, Any] = {
+        "asset_id": pc.binary_join_element_wise(source + ":", ident, ""),
+        "name": names,
+        "category": list(categories),
+        "source": [source] * len(kept),
+        "address": T.address_column(address, len(kept)),
+        "capacity": capacity,
+        "tags": tags,
+        "geometry": points,
+    }
+    return Assembled(out, numbers.tolist(), duplicates, outside)

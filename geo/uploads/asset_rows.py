@@ -1,8 +1,8 @@
 """Per-row working state of a places upload, and the locations of table rows.
 
-The attributes are kept as columns (one list per column), not one mapping per
-row: a 500,000-row table then costs a pointer per cell rather than a
-dictionary per row.  Coordinates are parsed column-wise (pandas'
+The attributes are kept as columns (an Arrow-backed text Series per column
+of a table, a list per column of a vector file), never one mapping per row.
+Coordinates are parsed column-wise (pandas'
 ``to_numeric`` first, :func:`~geo.uploads.numbers.parse_number` only for the
 cells it cannot read: ``"1,234"``, ``"53,48"`` with a decimal comma, ``"£3"``).
 """
@@ -67,7 +67,7 @@ def join_address(parts: Sequence[Any]) -> str:
 class Rows:
     """Per-row working state: attribute columns, source geometry and CRS, or a failure."""
 
-    def __init__(self, numbers: list[int], columns: dict[str, list[Any]]) -> None:
+    def __init__(self, numbers: list[int], columns: dict[str, Any]) -> None:
         self.numbers = numbers
         self.columns = columns
         n = len(numbers)
@@ -84,6 +84,15 @@ class Rows:
 
     def value(self, column: str | None, i: int) -> Any:
         return self.columns[column][i] if column is not None else None
+
+    def cells(self, column: str, index: np.ndarray) -> Any:
+        """The cells of ``column`` in rows ``index`` (sorted, distinct; a Series for tables)."""
+        values = self.columns[column]
+        if isinstance(values, pd.Series):
+            if len(index) == len(values):  # every row (index is sorted and distinct)
+                return values
+            return values.iloc[index].reset_index(drop=True)
+        return np.asarray(values, dtype=object)[index]
 
     def row(self, i: int) -> dict[str, Any]:
         return {column: values[i] for column, values in self.columns.items()}
@@ -116,7 +125,8 @@ def coordinate_columns(
 
 def numbers(values: Sequence[Any], decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
     """Finite floats of a column (NaN where not a number), and which cells are blank."""
-    cells = pd.Series(values, dtype=object).astype(str).str.strip()
+    cells = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    cells = cells.astype(str).str.strip()
     blank = (cells == "").to_numpy()
     out = np.array(pd.to_numeric(cells, errors="coerce"), dtype=float)
     out[~np.isfinite(out)] = np.nan

@@ -46,11 +46,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo.config import Settings
 from geo.errors import UploadError
-from geo.sources.assetfiles import ASSET_COLUMNS, ASSET_CRS, check_bbox, finish_asset_columns
+from geo.sources.assetfiles import ASSET_COLUMNS, ASSET_CRS, check_bbox, empty_asset_frame
 from geo.uploads import result as R
 from geo.uploads.asset_place import Chosen, assemble, swap_candidates, swap_notes
 from geo.uploads.asset_rows import Geocoder, Rows, coordinate_columns, geocode_rows, table_geometry
@@ -169,7 +171,7 @@ def _table_rows(
     for number, reason, values in table.rejected:
         rowlog.add(number, reason, values)
     columns = list(table.frame.columns)
-    rows = Rows(table.rows, {c: table.frame[c].tolist() for c in columns})
+    rows = Rows(table.rows, {c: table.frame[c] for c in columns})  # text columns, not lists
     xcol, ycol, how = coordinate_columns(columns, mapping)
     postcode = _postcode_column(columns, mapping)
     lonlat, xy = how == "lonlat", how in ("bng", "xy")
@@ -331,6 +333,8 @@ def read_assets_upload(
     swappable, located = swap_candidates(rows, locate(list(rows.geometry), rows.crs), swap)
     suggestions: list[Any] = []
     swap_notes(int(swappable.sum()), swap, notes, suggestions)
+    placed = np.fromiter((p is not None for p in located.points), dtype=bool, count=len(rows))
+    rows.geometry[placed & located.in_uk] = None  # source shapes only matter for rejected rows
     box = _study_box(options, settings, notes)
     resolver = CategoryResolver(mapping.category_map)
     if mapping.category_value is not None:
@@ -340,6 +344,30 @@ def read_assets_upload(
         source=options.source, dedupe=options.dedupe, rowlog=rowlog, plain_text=read.plain_text,
     )  # fmt: skip
     return _result(read, built, rowlog, sniffed, notes, suggestions, resolver, chosen, options)
+
+
+def _text_series(values: Any, keep: np.ndarray) -> pd.Series:
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return (values if keep.all() else values.filter(pa.array(keep))).to_pandas()
+    return pd.Series(np.asarray(values, dtype=object)[keep], dtype="str")
+
+
+def _asset_frame(built: Any, rowlog: RowLog) -> Any:
+    """The standard asset frame of the rows kept; a repeated ``asset_id`` keeps the first."""
+    import geopandas as gpd
+
+    if not len(built.numbers):
+        return empty_asset_frame()
+    ids = _text_series(built.columns["asset_id"], np.ones(len(built.numbers), dtype=bool))
+    repeated = ids.duplicated().to_numpy()
+    for k in np.flatnonzero(repeated):
+        rowlog.add(built.numbers[k], R.DUPLICATE, {"asset_id": ids.iat[k]})
+    keep = ~repeated
+    data = {c: _text_series(built.columns[c], keep) for c in ASSET_COLUMNS[:-1] if c != "capacity"}
+    data["capacity"] = pd.Series(np.asarray(built.columns["capacity"], dtype=float)[keep])
+    geometry = gpd.GeoSeries(np.asarray(built.columns["geometry"])[keep], crs=ASSET_CRS)
+    frame = pd.DataFrame(data)[[c for c in ASSET_COLUMNS if c != "geometry"]]
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=ASSET_CRS)
 
 
 def _result(
@@ -353,13 +381,7 @@ def _result(
     chosen: Chosen,
     options: AssetOptions,
 ) -> UploadResult:
-    columns = {c: built.columns[c] for c in ASSET_COLUMNS}
-    asset = finish_asset_columns(columns, crs=ASSET_CRS, rows_in=len(built.numbers))
-    if asset.loaded != len(built.numbers):  # finish_assets found something this reader did not
-        kept = set(asset.frame["asset_id"])
-        for ident, number in zip(columns["asset_id"], built.numbers, strict=True):
-            if ident not in kept:
-                rowlog.add(number, R.OUTSIDE_UK, {})
+    frame = _asset_frame(built, rowlog)
     if built.duplicates:
         kept_or_not = (
             "they were left out" if options.dedupe else "they were kept (de-duplicate to drop them)"
@@ -382,9 +404,9 @@ def _result(
     )
     result = UploadResult(
         kind="assets",
-        frame=asset.frame,
+        frame=frame,
         rows_in=len(read.rows) + read.parse_rejected,
-        loaded=asset.loaded,
+        loaded=len(frame),
         rejections=rowlog.frame(),
         outside_area=built.outside,
         detected=detected,

@@ -45,20 +45,20 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from geo.config import Settings
-from geo.errors import AtlasError, UploadError
+from geo.errors import UploadError
 from geo.uploads import result as R
 from geo.uploads.columns import ColumnMapping, find, norm, numeric_share
+from geo.uploads.indicator_postcodes import postcode_mode
 from geo.uploads.limits import UploadLimits
 from geo.uploads.numbers import is_missing, parse_number
 from geo.uploads.result import Detected, RowLog, UploadResult
 from geo.uploads.safety import check_size
 from geo.uploads.sniff import LABELS, TABLE_FORMATS, sniff
 from geo.uploads.tables import read_table
-from geo.uploads.value_columns import no_numbers, report_dropped
+from geo.uploads.value_columns import no_numbers, report_dropped, row_values
 
 log = logging.getLogger(__name__)
 
@@ -139,23 +139,6 @@ def _lookup_column(area_lookup: pd.DataFrame, level: str) -> str | None:
     return None
 
 
-def _values(
-    row: dict[str, Any], columns: Sequence[str], missing: Counter[str]
-) -> tuple[dict[str, float], dict[str, Any] | None]:
-    out: dict[str, float] = {}
-    for column in columns:
-        text = str(row.get(column, "") or "")
-        if is_missing(text):
-            out[column] = np.nan
-            missing[column] += 1
-            continue
-        number = parse_number(text)
-        if number is None:
-            return out, {column: text}
-        out[column] = number
-    return out, None
-
-
 def read_indicators_upload(
     data: bytes,
     filename: str = "",
@@ -233,7 +216,7 @@ def read_indicators_upload(
     is_postcode = [normalise_postcode(k) is not None and not _CODE.match(k.upper()) for k in keys]
     non_blank = [k for k in keys if k]
     if non_blank and sum(is_postcode) > 0.5 * len(non_blank):
-        body = _postcode_mode(
+        body = postcode_mode(
             records, table.rows, key, value_cols, keys, geocoder, areas, min_count, rowlog, notes
         )
         mode = "postcode"
@@ -351,7 +334,7 @@ def _code_mode(
             rowlog.add(number, R.DUPLICATE_CODE, {**shown, "first at row": seen[code]})
             continue
         seen[code] = number
-        values, bad = _values(record, value_cols, missing)
+        values, bad = row_values(record, value_cols, missing)
         if bad is not None:
             rowlog.add(number, R.NOT_A_NUMBER, {**shown, **bad})
             continue
@@ -451,73 +434,4 @@ def _code_mode(
     out.index.name = "lsoa21cd"
     if area_set is not None:
         out = out[out.index.isin(list(area_set))]
-    return out.sort_index(), loaded, outside
-
-
-def _postcode_mode(
-    records: list[dict[str, Any]],
-    numbers: list[int],
-    key: str,
-    value_cols: list[str],
-    keys: list[str],
-    geocoder: Callable[[Sequence[str]], Any] | None,
-    areas: Collection[str] | None,
-    min_count: int,
-    rowlog: RowLog,
-    notes: list[str],
-) -> tuple[pd.DataFrame, int, int]:
-    from geo.postcodes import normalise_postcode
-
-    if geocoder is None:
-        raise UploadError(
-            f"Column {key!r} holds postcodes: supply a postcode directory (ONSPD or NSPL CSV) or "
-            "allow online look-ups so they can be placed in LSOAs."
-        )
-    try:
-        found = geocoder([k for k in keys if normalise_postcode(k)])
-    except AtlasError as exc:
-        raise UploadError(f"The postcodes could not be geocoded: {exc}") from None
-    area_set = set(areas) if areas is not None else None
-    missing: Counter[str] = Counter()
-    totals: dict[str, dict[str, float]] = {}
-    loaded = outside = 0
-    for record, number, text in zip(records, numbers, keys, strict=True):
-        shown = {key: text}
-        if not text:
-            rowlog.add(number, R.MISSING_CODE, shown)
-            continue
-        hit, reason = found.locate(text)
-        if hit is None:
-            rowlog.add(number, reason, shown)
-            continue
-        lsoa = hit.get("lsoa21")
-        if not isinstance(lsoa, str) or not lsoa:
-            rowlog.add(number, R.NO_LSOA, shown)
-            continue
-        values, bad = _values(record, value_cols, missing)
-        if bad is not None:
-            rowlog.add(number, R.NOT_A_NUMBER, {**shown, **bad})
-            continue
-        if area_set is not None and lsoa not in area_set:
-            rowlog.add(number, R.OUTSIDE_AREA, shown)
-            outside += 1
-            continue
-        entry = totals.setdefault(lsoa, {"records": 0.0, **dict.fromkeys(value_cols, 0.0)})
-        entry["records"] += 1
-        for column, value in values.items():
-            if not np.isnan(value):
-                entry[column] += value
-        loaded += 1
-    columns = ["records", *value_cols]
-    out = pd.DataFrame.from_dict(totals, orient="index", columns=columns).astype("float64")
-    out.index = out.index.astype("str")
-    out.index.name = "lsoa21cd"
-    small = out["records"] < min_count
-    out.loc[small, columns] = np.nan
-    out["suppressed"] = small
-    notes.append(
-        f"{loaded:,} record(s) were counted in {len(out):,} LSOA(s) by postcode ({found.source}). "
-        f"{int(small.sum()):,} LSOA(s) with fewer than {min_count} records were suppressed "
-        "(their counts and values are blank) so that small numbers cannot identify people."
-    )
     return out.sort_index(), loaded, outside

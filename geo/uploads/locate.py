@@ -63,17 +63,22 @@ def locate(geometries: Sequence[Any], crss: Sequence[str | None]) -> Located:
     import geopandas as gpd
 
     n = len(geometries)
+    geoms = np.empty(n, dtype=object)
+    geoms[:] = list(geometries)
+    crs_of = np.empty(n, dtype=object)
+    crs_of[:] = list(crss)
+    given = ~shapely.is_missing(geoms)
     bng = np.full(n, None, dtype=object)
     for crs in {c for c in crss if c}:
-        index = np.array([i for i in range(n) if crss[i] == crs and geometries[i] is not None])
+        index = np.flatnonzero((crs_of == crs) & given)
         if not len(index):
             continue
-        group = np.array([geometries[i] for i in index], dtype=object)
+        group = geoms[index]
         if crs != BNG:
             with np.errstate(all="ignore"):
                 group = np.asarray(gpd.GeoSeries(group, crs=crs).to_crs(BNG).values, dtype=object)
         bng[index] = group
-    present = np.array([g is not None and not g.is_empty for g in bng], dtype=bool)
+    present = ~shapely.is_missing(bng) & ~shapely.is_empty(bng)
     if present.any():
         coords, which = shapely.get_coordinates(bng[present], return_index=True)
         bad = np.zeros(int(present.sum()), dtype=bool)
@@ -85,8 +90,11 @@ def locate(geometries: Sequence[Any], crss: Sequence[str | None]) -> Located:
     xs = np.full(n, np.nan)
     ys = np.full(n, np.nan)
     if present.any():
-        with np.errstate(all="ignore"):
-            inside = shapely.point_on_surface(bng[present])
+        inside = bng[present].copy()  # a point is its own inside point
+        shaped = shapely.get_type_id(inside) != 0
+        if shaped.any():
+            with np.errstate(all="ignore"):
+                inside[shaped] = shapely.point_on_surface(inside[shaped])
         points[present] = inside
         xs[present] = shapely.get_x(inside)
         ys[present] = shapely.get_y(inside)

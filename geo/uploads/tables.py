@@ -238,7 +238,15 @@ def read_text_table(
             f"{', '.join(repr(d) for d in DELIMITERS)}."
         )
     check_row_count(data, encoding, delimiter, limits)
-    text = decode_text(data, encoding)
+    # valid UTF-8 without a byte-order mark (or a U+FFFD) is parsed as it is, undecoded
+    as_is = encoding.startswith("utf-8") and not data.startswith(b"\xef\xbb\xbf")
+    as_is = as_is and b"\xef\xbf\xbd" not in data
+    from geo.uploads.line_tables import plain_build, plain_records
+
+    records_of_lines = plain_records(data, delimiter, limits.max_columns) if as_is else None
+    text = "" if records_of_lines is not None else decode_text(data, encoding)
+    if records_of_lines is None and not as_is:
+        records_of_lines = plain_records(text.encode("utf-8"), delimiter, limits.max_columns)
     if "\ufffd" in text and encoding not in ("cp1252",):
         replaced = text.count("\ufffd")
         notes = [f"{replaced} character(s) could not be decoded and show as '\ufffd'."]
@@ -266,7 +274,13 @@ def read_text_table(
             raise UploadError(f"The table cannot be parsed after row {number}: {exc}.") from None
         _check_last_quote(text, first_line, last_line)
 
-    frame, numbers, rejected, used = _build(records(), header, notes, "table", limits.max_columns)
+    plain = plain_build(records_of_lines, header, notes)
+    if plain is not None:
+        (frame, numbers, used), rejected = plain, []
+    else:
+        frame, numbers, rejected, used = _build(
+            records(), header, notes, "table", limits.max_columns
+        )
     return Table(
         frame=frame,
         rows=numbers,

@@ -8,8 +8,11 @@ no value column is refused with those reasons.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from geo.errors import UploadError
@@ -45,3 +48,21 @@ def report_dropped(
         )
     if reasons:
         notes.append("Not used as values: " + "; ".join(reasons) + ".")
+
+
+def row_values(
+    row: dict[str, Any], columns: Sequence[str], missing: Counter[str]
+) -> tuple[dict[str, float], dict[str, Any] | None]:
+    """The numbers of ``columns`` in one row (NaN when marked missing), or the first bad cell."""
+    out: dict[str, float] = {}
+    for column in columns:
+        text = str(row.get(column, "") or "")
+        if is_missing(text):
+            out[column] = np.nan
+            missing[column] += 1
+            continue
+        number = parse_number(text)
+        if number is None:
+            return out, {column: text}
+        out[column] = number
+    return out, None
