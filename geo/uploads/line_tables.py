@@ -10,6 +10,7 @@ csv module in :mod:`geo.uploads.tables`.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from typing import Any
 
@@ -52,7 +53,7 @@ def plain_records(raw: bytes, delimiter: str, max_columns: int) -> Any:
                 delimiter=delimiter,
                 newlines_in_values=True,
                 ignore_empty_lines=False,
-                invalid_row_handler=lambda row: uneven.append(row) or "skip",
+                invalid_row_handler=functools.partial(_skip, uneven),
             ),
             convert_options=pv.ConvertOptions(
                 column_types={f"f{i}": pa.string() for i in range(width)},
@@ -96,3 +97,9 @@ def plain_build(
         table = table.take(index)
     frame = table.rename_columns(columns).to_pandas()
     return frame.astype("str"), (index + 1).tolist(), use_header
+
+
+def _skip(seen: list[Any], row: Any) -> str:
+    """Arrow's handler for a row of the wrong width: note it, and skip it."""
+    seen.append(row)
+    return "skip"

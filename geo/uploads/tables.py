@@ -276,7 +276,8 @@ def read_text_table(
 
     plain = plain_build(records_of_lines, header, notes)
     if plain is not None:
-        (frame, numbers, used), rejected = plain, []
+        frame, numbers, used = plain
+        rejected: list[Any] = []
     else:
         frame, numbers, rejected, used = _build(
             records(), header, notes, "table", limits.max_columns
