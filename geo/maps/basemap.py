@@ -146,6 +146,7 @@ def base_map(
         control_scale=True,
         prefer_canvas=False,
         zoom_snap=0.25,
+        maxZoom=19,  # clustering needs a maximum zoom even when there are no tiles
     )
     if static_url is not None:
         base = static_url.rstrip("/")
