@@ -22,6 +22,7 @@ from ui import (
     plan,
     search,
     session,
+    share,
 )
 
 common.setup("Map explorer")
@@ -38,6 +39,7 @@ st.markdown(
 authorities = cache.authorities()
 if authorities is None:
     st.stop()
+share.read_once(set(authorities["lad_code"]))
 
 with st.sidebar:
     area = controls.area_picker(authorities)
@@ -105,6 +107,12 @@ with side_col:
         controls.priority_shortcuts(result)
 
 common.headline(result)
+share.write(
+    area=choice.area,
+    layer=view.layer,
+    model=choice.parameters.model,
+    selected=str(selected) if selected in result.areas.index else None,
+)
 plan.section(before, key, choice.area)
 
 common.footer_note()
