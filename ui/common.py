@@ -46,7 +46,7 @@ def setup(title: str, icon: str = "🗺️") -> None:
         <style>
         div[data-testid="stMetricValue"] { font-size: 1.55rem; }
         div[data-testid="stMetricLabel"] p { font-size: 0.82rem; }
-        .block-container { padding-top: 1.2rem; }
+        .block-container { padding: 1.2rem 1.5rem 2rem 1.5rem; }
         </style>
         """,
         unsafe_allow_html=True,
