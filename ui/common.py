@@ -33,6 +33,7 @@ PAGES = (
     ("pages/1_Gap_report.py", "Gap report", ":material/format_list_numbered:"),
     ("pages/2_Upload_data.py", "Upload data", ":material/upload_file:"),
     ("pages/3_Method_and_data.py", "Method and data", ":material/menu_book:"),
+    ("pages/4_Compare.py", "Compare", ":material/compare:"),
 )
 
 
