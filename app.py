@@ -22,20 +22,24 @@ from ui import (
     plan,
     search,
     session,
+    share,
 )
 
 common.setup("Map explorer")
 common.demo_banner()
 
-st.title("Belonging Atlas")
-st.caption(
-    "Where people are most at risk of loneliness, and where the community places that "
-    "protect against it are missing — for England's small areas (LSOA 2021)."
+st.markdown(
+    "#### Belonging Atlas · "
+    '<span style="font-weight:400;font-size:0.95rem;color:#555">where people are most at '
+    "risk of loneliness, and where the community places that protect against it are "
+    "missing — England's small areas (LSOA 2021)</span>",
+    unsafe_allow_html=True,
 )
 
 authorities = cache.authorities()
 if authorities is None:
     st.stop()
+share.read_once(set(authorities["lad_code"]))
 
 with st.sidebar:
     area = controls.area_picker(authorities)
@@ -53,8 +57,6 @@ key = cache.analysis_key(choice)
 before = result
 result, shown_key, _plan = plan.active(before, key, choice.area)
 
-common.headline(result)
-coverage_view.notice(result)
 added = session.uploads()
 if added:
     st.caption(
@@ -78,7 +80,7 @@ selected = st.session_state.get(params.SELECTED)
 if selected not in result.areas.index:
     selected = None
 
-map_col, side_col = st.columns([2.6, 1.4], gap="medium")
+map_col, side_col = st.columns(mapview.MAP_SPLIT, gap="small")
 with map_col, common.guard("drawing the map"):
     out = mapview.render(
         result,
@@ -93,7 +95,8 @@ with map_col, common.guard("drawing the map"):
         common.md_escape(mapview.classes(result, view).note)
         + " Hover an area or a place for its figures; click an area for the details."
     )
-with side_col, st.container(height=mapview.MAP_HEIGHT + 40, border=True):
+    coverage_view.notice(result)
+with side_col:
     search.finder(result)
     search.near_here(result)
     selected = st.session_state.get(params.SELECTED)
@@ -103,6 +106,13 @@ with side_col, st.container(height=mapview.MAP_HEIGHT + 40, border=True):
     else:
         controls.priority_shortcuts(result)
 
+common.headline(result)
+share.write(
+    area=choice.area,
+    layer=view.layer,
+    model=choice.parameters.model,
+    selected=str(selected) if selected in result.areas.index else None,
+)
 plan.section(before, key, choice.area)
 
 common.footer_note()

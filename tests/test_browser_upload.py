@@ -14,10 +14,12 @@ import pytest
 import shapely
 
 from tests.test_browser import (  # noqa: F401 - fixtures
+    _asset_count,
     _asset_points,
     _map_frame,
     _open_testham,
     _shot,
+    _show_place,
     browser,
     tiny_url,
 )
@@ -94,15 +96,32 @@ def test_uploaded_places_appear_on_the_map_and_change_the_gaps(
         assert len(names) >= before_names + 9
         assert len({n for n in names if n.startswith(NAME)}) == 9
 
-        # the uploaded name shows in a place's tooltip (the map scrolled into view first:
-        # notices above it can push it below the fold)
-        frame.frame_element().scroll_into_view_if_needed()
-        after_points = _asset_points(frame)
-        box = frame.frame_element().bounding_box()
-        point = next(p for p in after_points if str(p["name"]).startswith(NAME))
-        page.mouse.move(box["x"] + 5, box["y"] + 5)
-        page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
-        tooltip = frame.locator(".leaflet-tooltip")
+        # the uploaded name shows in a place's tooltip
+        # zoomed in on it, past the zoom where places are clustered; its own tooltip
+        next(
+            p
+            for p in (_show_place(frame, i) for i in range(_asset_count(frame)))
+            if str(p["name"]).startswith(NAME)
+        )
+        time.sleep(0.5)
+        opened = frame.evaluate(
+            """(prefix) => {
+                let found = null;
+                const walk = (layer) => {
+                    const p = layer.feature && layer.feature.properties;
+                    if (!found && p && String(p.name).startsWith(prefix) && layer._icon) {
+                        found = layer;
+                    }
+                    if (layer.eachLayer) { layer.eachLayer(walk); }
+                };
+                window.map.eachLayer(walk);
+                if (found) { found.openTooltip(); }
+                return found ? found.feature.properties.name : null;
+            }""",
+            NAME,
+        )
+        assert opened and opened.startswith(NAME)
+        tooltip = frame.locator(".leaflet-tooltip", has_text=NAME)
         tooltip.first.wait_for(timeout=30_000)
         assert NAME in " ".join(tooltip.all_inner_texts())
 

@@ -33,6 +33,7 @@ PAGES = (
     ("pages/1_Gap_report.py", "Gap report", ":material/format_list_numbered:"),
     ("pages/2_Upload_data.py", "Upload data", ":material/upload_file:"),
     ("pages/3_Method_and_data.py", "Method and data", ":material/menu_book:"),
+    ("pages/4_Compare.py", "Compare", ":material/compare:"),
 )
 
 
@@ -46,7 +47,7 @@ def setup(title: str, icon: str = "🗺️") -> None:
         <style>
         div[data-testid="stMetricValue"] { font-size: 1.55rem; }
         div[data-testid="stMetricLabel"] p { font-size: 0.82rem; }
-        .block-container { padding-top: 2rem; }
+        .block-container { padding: 1.2rem 1.5rem 2rem 1.5rem; }
         </style>
         """,
         unsafe_allow_html=True,

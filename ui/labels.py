@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from geo.present.palettes import NEW_CATEGORY_COLOURS, DistinctColours
+from geo.present.palettes import NEW_CATEGORY_COLOURS, CategoryMarks, DistinctColours
 from geo.sources.taxonomy import CATEGORIES
 
 #: Colour of the places in the first category of the user's own (``user_<name>``);
@@ -39,3 +39,6 @@ def user_category_label(key: str) -> str:
 
 CATEGORY_LABELS = _Categories({c.key: c.label for c in CATEGORIES}, user_category_label)
 CATEGORY_COLOURS = _Categories({c.key: c.colour for c in CATEGORIES}, DistinctColours())
+#: Colour and shape of every category's places on the map (colour-blind safe;
+#: no two categories alike): the taxonomy first, then the user's own.
+CATEGORY_MARKS = CategoryMarks(tuple(c.key for c in CATEGORIES))

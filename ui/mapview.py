@@ -26,7 +26,10 @@ from geo.gaps import CLASS_LABELS
 from ui import cache, config, labels
 from ui.params import Choice
 
-MAP_HEIGHT = 640
+#: Fills a 1440 × 900 screen below the header and the layer row.
+MAP_HEIGHT = 680
+#: Map and side panel widths: the map takes 70 % of the page.
+MAP_SPLIT = (7, 3)
 RETURNED = ["last_object_clicked", "last_object_clicked_count"]
 
 
@@ -213,7 +216,14 @@ def feature_groups(
         chosen = points[points["category"].isin(view.asset_categories)]
         if not view.show_outside:
             chosen = chosen[chosen["in_region"]]
-        maps.asset_layer(chosen, colours=labels.CATEGORY_COLOURS, m=fg)
+        marks = {c: labels.CATEGORY_MARKS(c) for c in points["category"].unique()}
+        maps.asset_layer(
+            chosen,
+            colours={c: colour for c, (colour, _) in marks.items()},
+            shapes={c: shape for c, (_, shape) in marks.items()},
+            cluster=True,
+            m=fg,
+        )
         items = []
         for category in view.asset_categories:
             rows = points[points["category"] == category]
@@ -221,7 +231,7 @@ def feature_groups(
             n_out = int((~rows["in_region"].astype(bool)).sum()) if view.show_outside else 0
             items.append(
                 (
-                    labels.CATEGORY_COLOURS.get(category, "#444444"),
+                    labels.CATEGORY_MARKS(category)[0],
                     labels.CATEGORY_LABELS.get(category, category),
                     n_in,
                     n_out,
@@ -233,6 +243,8 @@ def feature_groups(
                 items,
                 region_name=result.region.name,
                 buffer_km=config.settings().region_buffer_m / 1000,
+                shapes=[labels.CATEGORY_MARKS(c)[1] for c in view.asset_categories],
+                uploaded=bool(chosen["uploaded"].any()) if "uploaded" in chosen else False,
             ),
             position="topright",
             slot="assets",

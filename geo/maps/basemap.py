@@ -12,8 +12,15 @@ from jinja2 import Template
 from geo.present.palettes import BACKGROUND
 
 #: Where the vendored Leaflet and jQuery live under a static files URL.
-VENDORED_JS = (("leaflet", "leaflet/leaflet.js"), ("jquery", "jquery/jquery.min.js"))
-VENDORED_CSS = (("leaflet_css", "leaflet/leaflet.css"),)
+VENDORED_JS = (
+    ("leaflet", "leaflet/leaflet.js"),
+    ("jquery", "jquery/jquery.min.js"),
+    ("markercluster", "markercluster/leaflet.markercluster.js"),
+)
+VENDORED_CSS = (
+    ("leaflet_css", "leaflet/leaflet.css"),
+    ("markercluster_css", "markercluster/MarkerCluster.css"),
+)
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
@@ -33,6 +40,11 @@ _MAP_CSS = """
 .foliumtooltip td { padding: 1px 0; white-space: normal; min-width: 150px; max-width: 230px; }
 .atlas-legend { background: rgba(255,255,255,0.93); padding: 6px 8px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 250px; max-height: 380px; overflow-y: auto; }
+.atlas-legend details:not([open]) { margin: -2px 0; }
+.atlas-mark { background: none; border: none; }
+.atlas-cluster { background: rgba(40,40,40,0.72); border: 2px solid #fff; border-radius: 50%;
+  color: #fff; font: 600 12px/1 "Source Sans Pro", sans-serif; display: flex;
+  align-items: center; justify-content: center; box-shadow: 0 1px 3px rgba(0,0,0,0.4); }
 </style>
 """.replace("BACKGROUND", BACKGROUND)
 
@@ -134,6 +146,7 @@ def base_map(
         control_scale=True,
         prefer_canvas=False,
         zoom_snap=0.25,
+        maxZoom=19,  # clustering needs a maximum zoom even when there are no tiles
     )
     if static_url is not None:
         base = static_url.rstrip("/")

@@ -56,10 +56,21 @@ class _GeoJsonLayer(MacroElement):
             }
             return "<table>" + rows + "</table>";
         };
+        {%- if this.icons_json %}
+        var {{ this.get_name() }}_icons = {{ this.icons_json }};
+        {%- endif %}
         var {{ this.get_name() }} = L.geoJson({{ this.data_json }}, {
             interactive: {{ this.interactive|tojson }},
             style: {{ this.style_js }},
             pointToLayer: function (feature, latlng) {
+                {%- if this.icons_json %}
+                var svg = {{ this.get_name() }}_icons[feature.properties.icon];
+                if (svg) {
+                    var size = feature.properties.inside ? 12 : 9;
+                    return L.marker(latlng, {icon: L.divIcon({
+                        html: svg, className: "atlas-mark", iconSize: [size, size]})});
+                }
+                {%- endif %}
                 return L.circleMarker(latlng, ({{ this.style_js }})(feature));
             },
             onEachFeature: function (feature, layer) {
@@ -79,7 +90,22 @@ class _GeoJsonLayer(MacroElement):
                 });
                 {%- endif %}
             }
-        }).addTo({{ this._parent.get_name() }});
+        });
+        {%- if this.cluster %}
+        if (L.markerClusterGroup) {
+            var cluster = L.markerClusterGroup(Object.assign({{ this.cluster|tojson }}, {
+                iconCreateFunction: function (c) {
+                    var n = c.getChildCount();
+                    var size = n < 10 ? 26 : n < 100 ? 32 : 38;
+                    return L.divIcon({html: "<span>" + n + "</span>", className: "atlas-cluster",
+                                      iconSize: [size, size]});
+                }
+            }));
+            cluster.addLayer({{ this.get_name() }});
+            {{ this.get_name() }} = cluster;
+        }
+        {%- endif %}
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
@@ -102,6 +128,8 @@ class _GeoJsonLayer(MacroElement):
         highlight: Mapping[str, Any] | None = None,
         sticky: bool = True,
         interactive: bool = True,
+        icons: Mapping[str, str] | None = None,
+        cluster: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self._name = "GeoJsonLayer"
@@ -114,6 +142,13 @@ class _GeoJsonLayer(MacroElement):
         self.highlight = dict(highlight) if highlight else None
         self.sticky = sticky
         self.interactive = interactive
+        # marker icons (SVG built from escaped values) and clustering options
+        self.icons_json = (
+            htmlsafe_json_dumps(dict(icons), dumps=json.dumps, separators=(",", ":"))
+            if icons
+            else ""
+        )
+        self.cluster = dict(cluster) if cluster else None
 
 
 _AREA_STYLE_JS = (

@@ -11,6 +11,7 @@ from jinja2 import Template
 from geo.present.escaping import escape_html
 
 from .basemap import _target
+from .markers import marker_svg
 
 
 class _LegendControl(MacroElement):
@@ -181,8 +182,15 @@ def asset_legend_html(
     region_name: str = "the area",
     buffer_km: float = 2.0,
     title: str | None = None,
+    shapes: Sequence[str] | None = None,
+    uploaded: bool = False,
 ) -> str:
-    """Legend of asset categories: ``(colour, label, inside, outside)`` counts per row."""
+    """Legend of asset categories: ``(colour, label, inside, outside)`` counts per row.
+
+    With ``shapes`` (one per item) each row shows its marker shape, filled for
+    inside and hollow for outside, as :func:`~geo.maps.assets.asset_layer`
+    draws them; ``uploaded`` adds a line on how uploaded places are marked.
+    """
     dot = (
         '<span style="display:inline-block;width:10px;height:10px;border-radius:50%;'
         'background:{c};border:1px solid #1f1f1f"></span>'
@@ -191,16 +199,28 @@ def asset_legend_html(
         '<span style="display:inline-block;width:7px;height:7px;border-radius:50%;'
         'background:#fff;border:2px solid {c}"></span>'
     )
+    marks = (
+        [(marker_svg(s, c), marker_svg(s, c, size=9, hollow=True)) for s, (c, *_) in
+         zip(shapes, items, strict=True)]
+        if shapes is not None
+        else [(dot.format(c=escape_html(c)), ring.format(c=escape_html(c))) for c, *_ in items]
+    )  # fmt: skip
     rows = "".join(
         "<tr>"
-        f'<td style="padding:1px 3px 1px 0">{dot.format(c=escape_html(c))}</td>'
-        f'<td style="padding:1px 6px 1px 0">{ring.format(c=escape_html(c))}</td>'
+        f'<td style="padding:1px 3px 1px 0">{filled}</td>'
+        f'<td style="padding:1px 6px 1px 0">{hollow}</td>'
         f'<td style="padding:1px 8px 1px 0">{escape_html(label)}</td>'
         f'<td style="text-align:right;padding:1px 6px 1px 0">{n_in:,}</td>'
         f'<td style="text-align:right;color:#666">{n_out:,}</td>'
         "</tr>"
-        for c, label, n_in, n_out in items
+        for (filled, hollow), (_, label, n_in, n_out) in zip(marks, items, strict=True)
     )
+    if uploaded and shapes is not None:
+        rows += (
+            '<tr style="color:#555;font-size:11px"><td colspan="2">'
+            f"{marker_svg(shapes[0] if shapes else 'circle', '#ffffff', uploaded=True)}</td>"
+            '<td colspan="3">thick black outline: a place you uploaded</td></tr>'
+        )
     head = (
         '<tr style="color:#555;font-size:11px"><td colspan="3">'
         f"● inside {escape_html(region_name)} · ○ within {buffer_km:g} km outside</td>"

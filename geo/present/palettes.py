@@ -73,3 +73,46 @@ class DistinctColours:
                 )
                 self._given[key] = colour
             return colour
+
+
+#: Okabe–Ito colours (Okabe & Ito 2008), told apart with the common forms of
+#: colour blindness; black is left out (it is the outline and selection colour).
+CATEGORICAL_COLOURS = ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7")
+#: Marker shapes drawn by the web map and listed in its legend.
+MARKER_SHAPES = ("circle", "square", "triangle", "diamond", "down")
+
+
+def category_mark(index: int) -> tuple[str, str]:
+    """The colour and shape of the ``index``-th category of places.
+
+    Colours cycle through seven, shapes through five: as 7 and 5 share no
+    factor, the first 35 categories all get a different pair, and two
+    categories next to each other always differ in both colour and shape.
+    """
+    return (
+        CATEGORICAL_COLOURS[index % len(CATEGORICAL_COLOURS)],
+        MARKER_SHAPES[index % len(MARKER_SHAPES)],
+    )
+
+
+class CategoryMarks:
+    """Gives every category of places its own (colour, shape), in a fixed order.
+
+    ``known`` keys (the taxonomy, in table order) come first, so they always
+    get the same mark; keys seen later (the user's own) get the next pairs.
+    Safe to share between threads.
+    """
+
+    def __init__(self, known: tuple[str, ...]) -> None:
+        import threading
+
+        self._given: dict[str, tuple[str, str]] = {k: category_mark(i) for i, k in enumerate(known)}
+        self._lock = threading.Lock()
+
+    def __call__(self, key: str) -> tuple[str, str]:
+        with self._lock:
+            mark = self._given.get(key)
+            if mark is None:
+                mark = category_mark(len(self._given))
+                self._given[key] = mark
+            return mark
