@@ -321,3 +321,13 @@ def test_model_switch_changes_the_headline_on_manchester(shared_data, monkeypatc
     at.button(key="reset_weights").click().run()
     assert at.slider(key="weight_bad_health").value == 15
     assert _metrics(at)["Risk score"] == before
+
+
+def test_the_priority_list_is_numbered_in_its_own_order(tiny_env):
+    at = _explorer()
+    _no_errors(at)
+    table = next(df.value for df in at.dataframe if "No." in df.value.columns)
+    assert list(table["No."]) == list(range(1, len(table) + 1))
+    # the rank among all areas stays beside it, in increasing order
+    ranks = list(table["Gap rank"])
+    assert ranks == sorted(ranks)

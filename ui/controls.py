@@ -419,7 +419,9 @@ def priority_shortcuts(result: pipeline.Result, *, limit: int = 10) -> None:
     st.markdown(f"**Top priority gaps** ({lens})" if len(priority) else "**Largest gaps**")
     table = pd.DataFrame(
         {
-            "Rank": top["priority_rank"].astype("Int64"),
+            # numbered 1…n in this list's own order; the rank among all areas beside it
+            "No.": range(1, len(top) + 1),
+            "Gap rank": top["priority_rank"].astype("Int64"),
             "Area": top["lsoa21nm"].astype(str),
             "Residents": top.get("population", pd.NA),
             "Gap score": top["gap_score"],
@@ -434,6 +436,10 @@ def priority_shortcuts(result: pipeline.Result, *, limit: int = 10) -> None:
         selection_mode="single-row",
         key=f"top-{generation}",
         column_config={
+            "No.": st.column_config.NumberColumn(width="small"),
+            "Gap rank": st.column_config.NumberColumn(
+                width="small", help="Rank among all the areas here by gap score (1 = largest)"
+            ),
             "Residents": st.column_config.NumberColumn(format="localized"),
             "Gap score": st.column_config.ProgressColumn(
                 min_value=0.0, max_value=1.0, format="%.2f"
