@@ -174,14 +174,7 @@ def cmd_suggest(args: argparse.Namespace, out: TextIO) -> int:
     )
     gap = "n/a" if found.gap != found.gap else f"{found.gap:.1%}"
     out.write(f"; greedy optimality gap: {gap}\n\n")
-    table = found.sites.assign(
-        objective=found.objective,
-        weight=found.weight,
-        threshold_m=found.threshold_m,
-        method=found.method,
-        objective_value=found.value,
-        optimality_gap=found.gap,
-    )
+    table = found.table()
     print_table(table[["site", "x", "y", "lon", "lat", "adds", "nearest_lsoa"]].round(3), out)
     from geo.planning.equity import suggestion_equity
 

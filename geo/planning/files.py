@@ -58,14 +58,7 @@ def scenario_files(plan: Scenario) -> dict[str, tuple[bytes, str, str]]:
 def suggestion_files(result: Result, found: Suggestion) -> dict[str, tuple[bytes, str, str]]:
     """The suggested sites as CSV (coordinates in BNG and WGS84) and GeoPackage."""
     stem = f"suggested-sites-{result.region.key.lower()}"
-    table = found.sites.assign(
-        objective=found.objective,
-        weight=found.weight,
-        threshold_m=found.threshold_m,
-        method=found.method,
-        objective_value=found.value,
-        optimality_gap=found.gap,
-    )
+    table = found.table()
     metadata = _metadata(result, {"objective": found.objective, "candidates": found.candidates})
     with tempfile.TemporaryDirectory() as folder:
         csv = exports.write_csv(table.drop(columns="geometry"), Path(folder) / "s.csv")

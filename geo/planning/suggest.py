@@ -103,6 +103,17 @@ class Suggestion:
     baseline: float
     reached: tuple[str, ...] = ()
 
+    def table(self) -> gpd.GeoDataFrame:
+        """The sites with what was optimised and how well, one row per site (for files)."""
+        return self.sites.assign(
+            objective=self.objective,
+            weight=self.weight,
+            threshold_m=self.threshold_m,
+            method=self.method,
+            objective_value=self.value,
+            optimality_gap=self.gap,
+        )
+
 
 def suggest(
     result: Result,
