@@ -80,9 +80,9 @@ def test_memory_limit_stops_the_read_with_a_message_and_the_pool_recovers():
 
 
 def test_timeout_kills_the_worker_and_a_new_one_reads_the_next_file():
-    reader = BoundedReader(WorkerLimits(timeout_seconds=1.5, workers=1))
+    reader = BoundedReader(WorkerLimits(timeout_seconds=0.2, workers=1))
     try:
-        with pytest.raises(UploadError, match=re.escape("longer than 1.5 s")):
+        with pytest.raises(UploadError, match=re.escape("longer than 0.2 s")):
             reader.read("assets", _big(), "big.csv")
         reader.limits = WorkerLimits(workers=1)
         _still_works(reader)

@@ -23,11 +23,12 @@ a rerun redoes it) and the others go on in a new pool.
 
 from __future__ import annotations
 
-import multiprocessing
 import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+
+from geo.processes import spawn_context
 
 from .batch import AreaJob, AreaOutcome, AreaWorker, Done
 
@@ -70,7 +71,7 @@ def run_in_pool(areas: list[str], job: AreaJob, jobs: int, record: Record) -> No
 
 def _one_pool(pending: dict[int, str], job: AreaJob, jobs: int, record: Record) -> int | None:
     """Run ``pending`` (emptied as areas end); the position of a dead worker's area, or None."""
-    context = multiprocessing.get_context("spawn")
+    context = spawn_context()
     pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(pending)),
         mp_context=context,

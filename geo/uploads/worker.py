@@ -30,8 +30,6 @@ limits are in place.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import multiprocessing.context
 import os
 import signal
 import threading
@@ -40,10 +38,10 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import popen_spawn_posix, spawn
 from typing import Any
 
 from geo.errors import ConfigError, UploadError
+from geo.processes import spawn_context
 
 log = logging.getLogger(__name__)
 
@@ -110,43 +108,6 @@ class WorkerLimits:
                 except ValueError:
                     raise ConfigError(f"{key}={env[key]!r} is not a number.") from None
         return cls(**values)
-
-
-_LAUNCH_LOCK = threading.Lock()
-
-
-class _WorkerPopen(popen_spawn_posix.Popen):
-    """Starts a worker without running the server's main script in it.
-
-    ``spawn`` normally re-imports ``__main__`` in the child; in the app that is
-    the Streamlit page (it would run the page), so it is left out.
-    """
-
-    def _launch(self, process_obj: Any) -> None:
-        with _LAUNCH_LOCK:
-            original = spawn.get_preparation_data
-
-            def without_main(name: str) -> dict[str, Any]:
-                data = original(name)
-                data.pop("init_main_from_name", None)
-                data.pop("init_main_from_path", None)
-                return data
-
-            spawn.get_preparation_data = without_main
-            try:
-                super()._launch(process_obj)  # type: ignore[misc]  # typeshed lacks the private _launch
-            finally:
-                spawn.get_preparation_data = original
-
-
-class _WorkerProcess(multiprocessing.context.SpawnProcess):
-    @staticmethod
-    def _Popen(process_obj: Any) -> Any:
-        return _WorkerPopen(process_obj)
-
-
-class _WorkerContext(multiprocessing.context.SpawnContext):
-    Process = _WorkerProcess
 
 
 class CpuLimitExceeded(Exception):
@@ -242,7 +203,7 @@ class BoundedReader:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.limits.workers,
-                    mp_context=_WorkerContext(),
+                    mp_context=spawn_context(),
                     initializer=_init_worker,
                     initargs=(self.limits.memory_mb,),
                 )
