@@ -73,3 +73,22 @@ def test_where_next_suggests_sites_and_turns_them_into_a_scenario(tiny_env):
     assert not at.exception, [e.value for e in at.exception]
     plan = next(iter(at.session_state["atlas_plan"].values()))
     assert len(plan.add) >= 1 and plan.add[0].name.startswith("Suggested site")
+
+
+def _clicks_script() -> None:
+    import streamlit as st
+
+    from ui import plan
+
+    st.session_state[plan.USED_KEY] = (53.4, -2.3)
+    plan.remember_click({"last_clicked": {"lat": 53.4, "lng": -2.3}})
+    st.write("same:", st.session_state.get(plan.CLICK_KEY))
+    plan.remember_click({"last_clicked": {"lat": 53.5, "lng": -2.2}})
+    st.write("new:", st.session_state.get(plan.CLICK_KEY))
+
+
+def test_a_click_already_used_for_a_proposal_does_not_offer_it_again():
+    at = AppTest.from_function(_clicks_script).run()
+    assert not at.exception
+    texts = [m.value for m in at.markdown]
+    assert texts == ["same: `None`", "new: `(53.5, -2.2)`"]

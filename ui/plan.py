@@ -30,6 +30,7 @@ PLAN_KEY = "atlas_plan"
 MODE_KEY = "plan_mode"
 SHOW_KEY = "plan_show"
 CLICK_KEY = "plan_click"
+USED_KEY = "plan_click_used"  # the click a proposal was last added at
 SUGGEST_KEY = "plan_suggestions"
 PROPOSAL_COLOUR = "#d7191c"
 CLOSED_COLOUR = "#444444"
@@ -130,7 +131,10 @@ def remember_click(out: dict[str, Any] | None) -> None:
     """Keep the last map click as the place to drop a proposal."""
     if out and out.get("last_clicked"):
         point = out["last_clicked"]
-        st.session_state[CLICK_KEY] = (float(point["lat"]), float(point["lng"]))
+        click = (float(point["lat"]), float(point["lng"]))
+        # the map keeps returning its last click: one already used adds nothing again
+        if st.session_state.get(USED_KEY) != click:
+            st.session_state[CLICK_KEY] = click
 
 
 def map_layers(result: pipeline.Result, area: str) -> list[folium.FeatureGroup]:
@@ -230,6 +234,7 @@ def _proposal_form(result: pipeline.Result, plan: Plan) -> None:
             lat, lon = click
             label = name.strip() or "Proposed place"
             plan.add.append(Proposal(label, str(category), lat, lon, capacity or None))
+            st.session_state[USED_KEY] = click
             st.session_state.pop(CLICK_KEY, None)
             st.rerun()
 
