@@ -12,13 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from geo.gaps import BIVARIATE_COLOURS
-from geo.present.palettes import NO_DATA
-
-from .mapcanvas import attribution, canvas, decorate, draw_areas, outline, png
+from .mapcanvas import attribution, canvas, decorate, png
 from .maplegends import bivariate_legend
-from .mapoverlays import hatch_by_risk, island_inset, split_islands, ward_overlay
-from .staticmaps import OGL_BOUNDARIES
+from .mapoverlays import island_inset, split_islands, ward_overlay
+from .staticmaps import OGL_BOUNDARIES, draw_gap_classes
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -45,17 +42,8 @@ def scenario_maps(plan: Scenario) -> dict[str, bytes]:
 def scenario_gap_map(result: Result, proposals: gpd.GeoDataFrame, title: str) -> bytes:
     """The gap classes of ``result``, priority gaps outlined, the proposals marked."""
     areas = result.areas
-    colours = [
-        BIVARIATE_COLOURS.get(c, NO_DATA) if isinstance(c, str) else NO_DATA
-        for c in areas["gap_class"]
-    ]
     fig, ax, lax = canvas()
-    draw_areas(ax, areas, colours)
-    hatch_by_risk(ax, areas)
-    priority = areas[areas["is_priority"].fillna(False).astype(bool)]
-    if len(priority):
-        draw_areas(ax, priority, ["none"] * len(priority), edge="#000000", width=1.1, z=3)
-    outline(ax, areas)
+    priority = draw_gap_classes(ax, areas)
     ward_overlay(ax, areas)
     bounds, islands = split_islands(areas)
     decorate(ax, areas, bounds=bounds)

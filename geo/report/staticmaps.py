@@ -150,20 +150,26 @@ def access_map(result: Result) -> bytes:
     return png(fig)
 
 
-def gap_map(result: Result, *, label_top: int = 10) -> bytes:
-    """The nine risk × access classes; priority gaps outlined, top ranks labelled."""
-    areas = result.areas
+def draw_gap_classes(ax: Axes, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The nine classes' colours, risk hatching, priority gaps outlined; returns those gaps."""
     colours = [
         BIVARIATE_COLOURS.get(c, NO_DATA) if isinstance(c, str) else NO_DATA
         for c in areas["gap_class"]
     ]
-    fig, ax, lax = canvas()
     draw_areas(ax, areas, colours)
     hatch_by_risk(ax, areas)
     priority = areas[areas["is_priority"].fillna(False).astype(bool)]
     if len(priority):
         draw_areas(ax, priority, ["none"] * len(priority), edge="#000000", width=1.1, z=3)
     outline(ax, areas)
+    return priority
+
+
+def gap_map(result: Result, *, label_top: int = 10) -> bytes:
+    """The nine risk × access classes; priority gaps outlined, top ranks labelled."""
+    areas = result.areas
+    fig, ax, lax = canvas()
+    priority = draw_gap_classes(ax, areas)
     numbers = priority_order(result)
     top = priority.assign(_number=numbers.reindex(priority.index)).sort_values("_number")
     top = top.head(label_top)
