@@ -75,3 +75,21 @@ def rutland_settings(request):
     if (SHARED_DATA / "SOURCES.md").is_file():
         return request.getfixturevalue("shared_settings")
     return request.getfixturevalue("demo_settings")
+
+
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app at the tiny mirror, offline, with no basemap tiles; the sources file."""
+    from tests.tiny_mirror import write_mirror
+
+    sources = write_mirror(tmp_path / "mirror")
+    monkeypatch.setenv("ATLAS_SOURCES", str(sources))
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("ATLAS_OFFLINE", "1")
+    monkeypatch.setenv("ATLAS_TILES", "none")
+    return sources
+
+
+@pytest.fixture()
+def tiny_env(tmp_path, monkeypatch):
+    """The app on the tiny mirror (see :func:`app_env`)."""
+    return app_env(tmp_path, monkeypatch)

@@ -25,17 +25,6 @@ METHOD = "pages/3_Method_and_data.py"
 TIMEOUT = 120
 
 
-@pytest.fixture()
-def tiny_env(tmp_path, monkeypatch):
-    """Point the app at the tiny mirror, offline, with no basemap tiles."""
-    sources = write_mirror(tmp_path / "mirror")
-    monkeypatch.setenv("ATLAS_SOURCES", str(sources))
-    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("ATLAS_OFFLINE", "1")
-    monkeypatch.setenv("ATLAS_TILES", "none")
-    return sources
-
-
 def _map_args(at: AppTest) -> dict:
     """The streamlit-folium component's arguments (the map the browser would draw)."""
     for node in _walk(at._tree):

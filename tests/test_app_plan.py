@@ -8,21 +8,11 @@ import pytest
 from pyproj import Transformer
 from streamlit.testing.v1 import AppTest
 
-from tests.tiny_mirror import TESTHAM, write_mirror
+from tests.tiny_mirror import TESTHAM
 from ui import params
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 300
-
-
-@pytest.fixture()
-def tiny_env(tmp_path, monkeypatch):
-    sources = write_mirror(tmp_path / "mirror")
-    monkeypatch.setenv("ATLAS_SOURCES", str(sources))
-    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("ATLAS_OFFLINE", "1")
-    monkeypatch.setenv("ATLAS_TILES", "none")
-    return sources
 
 
 def _explorer() -> AppTest:

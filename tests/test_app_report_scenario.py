@@ -10,7 +10,8 @@ from pyproj import Transformer
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from tests.tiny_mirror import TESTHAM, write_mirror
+from tests.conftest import app_env
+from tests.tiny_mirror import TESTHAM
 from ui import params
 from ui.plan import PLAN_KEY, Plan, Proposal
 
@@ -32,12 +33,7 @@ class _KeptStorage(MemoryMediaFileStorage):
 @pytest.fixture()
 def tiny_env(tmp_path, monkeypatch):
     monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", _KeptStorage)
-    sources = write_mirror(tmp_path / "mirror")
-    monkeypatch.setenv("ATLAS_SOURCES", str(sources))
-    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("ATLAS_OFFLINE", "1")
-    monkeypatch.setenv("ATLAS_TILES", "none")
-    return sources
+    return app_env(tmp_path, monkeypatch)
 
 
 def _report_page(plan: Plan) -> AppTest:
