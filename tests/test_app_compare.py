@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app import APP, PROJECT, _no_errors, _walk, tiny_env  # noqa: F401 - fixture
+from tests.test_app import APP, PROJECT, _no_errors, _walk
 from tests.tiny_mirror import TESTHAM
 
 COMPARE = "pages/4_Compare.py"
