@@ -25,47 +25,21 @@ import os
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
-from geo import risk  # noqa: E402
 from geo.config import Settings  # noqa: E402
 from geo.national import national_indicators  # noqa: E402
-
-#: Inputs compared with each model (columns of the national frame).
-INDICATOR_COLUMNS = (
-    "pct_16_24",
-    "pct_bad_health",
-    "pct_widowed",
-    "pct_one_person_hh",
-    "pct_one_person_66plus",
-    "pct_disabled",
-    "pct_carers",
-    "pct_divorced_separated",
-    "pct_never_married",
-    "pct_renting",
-    "income_score",
-    "imd_score",
+from geo.risk.validation import (  # noqa: E402
+    between_models,
+    model_scores,
+    rank_correlations,
+    score_spread,
 )
+
 #: Names of files that would be independent loneliness measures, if present.
 INDEPENDENT_HINTS = ("lonel", "isolation")
-
-
-def model_scores(england: pd.DataFrame) -> pd.DataFrame:
-    """Each model's score per LSOA, all against England."""
-    evidence = risk.evidence_risk(england, reference=england)
-    composite = risk.all_ages_risk(england, reference=england)
-    older = risk.older_people_risk(england, reference=england)
-    return pd.DataFrame(
-        {
-            "evidence": evidence.frame["evidence_relative_risk"],
-            "composite": composite.frame["risk_score"],
-            "older": older.frame["older_relative_risk"],
-        }
-    )
 
 
 def independent_measures(folder: Path) -> list[Path]:
@@ -91,17 +65,10 @@ def main() -> int:
         return 1
     scores = model_scores(england)
     print(f"England: {len(england):,} LSOAs; Spearman rank correlation with each model's score\n")
-    columns = [c for c in INDICATOR_COLUMNS if c in england.columns]
-    rows = {
-        column: {
-            m: scores[m].corr(england[column].astype(float), method="spearman") for m in scores
-        }
-        for column in columns
-    }
-    table = pd.DataFrame(rows).T
-    table.loc["(between models) evidence"] = scores.corr(method="spearman").loc["evidence"]
+    table = rank_correlations(england, scores)
+    table.loc["(between models) evidence"] = between_models(scores).loc["evidence"]
     print(table.round(3).to_string())
-    spread = scores.describe(percentiles=[0.05, 0.5, 0.95]).T[["5%", "50%", "95%"]]
+    spread = score_spread(scores)
     print("\nSpread of each score over England (5th, 50th, 95th percentile):")
     print(spread.round(3).to_string())
     found = independent_measures(shared)

@@ -19,7 +19,7 @@ from geo.config import Settings
 from geo.gaps import analysis as gap_analysis
 from geo.gaps import classes as gap_classes
 from geo.params import Parameters
-from geo.risk import composite, indicators, ranking, terms
+from geo.risk import composite, indicators, ranking, terms, validation
 from geo.risk.tables import indicator_table, model_table
 from geo.sources.registry import licence_name, load_sources
 
@@ -29,6 +29,11 @@ __all__ = ["COLOUR_COLUMN", "TABLES", "method_tables", "method_values"]
 COLOUR_COLUMN = "Colour"
 
 _THIRDS = ("low", "middle", "high")
+_MODEL_NAMES = {
+    "evidence": "All ages (evidence)",
+    "composite": "Composite index",
+    "older": "Older people (65+)",
+}
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -89,6 +94,9 @@ def method_values(
         "priority_label": gap_classes.CLASS_LABELS[gap_classes.PRIORITY_CLASS],
     }
     values |= {f"w_{name}": f"{weight:g}" for name, weight in weights.items()}
+    values["validation_measured_on"] = validation.MEASURED_ON
+    imd = dict(zip(validation.MODELS, validation.MEASURED["imd_score"], strict=True))
+    values |= {f"rho_imd_{model}": f"{rho:.2f}" for model, rho in imd.items()}
     return values
 
 
@@ -151,12 +159,26 @@ def _datasets() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _validation() -> pd.DataFrame:
+    measured = validation.measured_table()
+    return pd.DataFrame(
+        {
+            "Compared with": [validation.INDICATORS[c] for c in measured.index],
+            **{
+                _MODEL_NAMES[m]: measured[m].map(lambda v: _minus(f"{v:.2f}"))
+                for m in validation.MODELS
+            },
+        }
+    ).reset_index(drop=True)
+
+
 #: The tables the write-up can place (``{{ table:<name> }}``), each built from the code.
 TABLES: dict[str, Callable[[], pd.DataFrame]] = {
     "indicators": _indicators,
     "older_model": _older_model,
     "gap_classes": _gap_classes,
     "datasets": _datasets,
+    "validation": _validation,
 }
 
 
