@@ -6,7 +6,8 @@ import argparse
 from typing import TYPE_CHECKING, TextIO
 
 from geo.cli import EXIT_ERROR, EXIT_OK
-from geo.commands.options import Bars, print_coverage, print_table, settings_from
+from geo.commands.options import print_coverage, print_table, settings_from
+from geo.progressbars import Bars
 
 if TYPE_CHECKING:
     from geo.region import Region

@@ -4,11 +4,11 @@ progress bars, tables on the terminal and checks of ``--out``."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from geo.config import Settings
+from geo.progressbars import Bars
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -119,40 +119,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
         offline_cause="the --offline option" if args.offline else None,
         cache_dir=args.cache_dir,
     )
-
-
-class Bars:
-    """Progress on stderr: one bar counting datasets read, one per download."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.steps: Any = None  # tqdm bars (tqdm ships no types)
-        self.downloads: dict[str, Any] = {}
-
-    def __call__(self, label: str, done: int, total: int | None) -> None:
-        if not self.enabled:
-            return
-        from tqdm import tqdm
-
-        if total == 1:  # a dataset step: starts at 0, ends at 1
-            if self.steps is None:
-                self.steps = tqdm(desc="Datasets", unit=" datasets", file=sys.stderr, leave=True)
-            self.steps.set_postfix_str(label, refresh=False)
-            if done >= 1:
-                self.steps.update(1)
-            return
-        bar = self.downloads.get(label)
-        if bar is None:
-            bar = tqdm(total=total, desc=f"  {label}", unit="B", unit_scale=True, file=sys.stderr)
-            self.downloads[label] = bar
-        if total is not None and bar.total != total:
-            bar.total = total
-        bar.update(done - bar.n)
-
-    def close(self) -> None:
-        for bar in [*self.downloads.values(), self.steps]:
-            if bar is not None:
-                bar.close()
 
 
 def print_table(frame: pd.DataFrame, out: TextIO) -> None:

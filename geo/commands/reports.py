@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from geo.cli import EXIT_ERROR, EXIT_OK
 from geo.commands.options import parameters_from, region_with_user_data, settings_from
+from geo.progressbars import Bars
 
 if TYPE_CHECKING:
     from geo.config import Settings
@@ -53,17 +54,21 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         return _report_with_scenario(args, out, areas, formats, closing)
     options = parameters_from(args)
     prepare = PrepareArea(_picklable(args), settings)
-    result = run_batch(
-        areas,
-        settings=settings,
-        out_dir=args.out,
-        formats=formats,
-        force=args.force,
-        analysis=options,
-        prepare=prepare,
-        progress=not args.quiet,
-        jobs=args.jobs,
-    )
+    bars = Bars(enabled=not args.quiet)
+    try:
+        result = run_batch(
+            areas,
+            settings=settings,
+            out_dir=args.out,
+            formats=formats,
+            force=args.force,
+            analysis=options,
+            prepare=prepare,
+            progress=bars,
+            jobs=args.jobs,
+        )
+    finally:
+        bars.close()
     for item in result.done:
         out.write(
             f"wrote {item.name} ({item.key}): {len(item.files)} files, {item.seconds:.1f} s\n"

@@ -12,7 +12,8 @@ HTML page and, laid out by WeasyPrint, the A4 PDF.  Modules, one concept each:
 ``word``        the same report as an editable Word document (python-docx)
 ``downloads``   files and in-memory downloads: PDF, HTML, Word, CSV, XLSX,
                 GeoPackage, GeoJSON, each with provenance and row counts
-``batch``       many areas in one resumable run, with an index
+``batch``       many areas in one resumable run (``batchpool``: in worker
+                processes; ``batchindex``: the markers, failures and index)
 
 Typical use::
 

@@ -15,19 +15,17 @@ record is keyed by the area's code(s), so it is cleared when that area later
 succeeds, whatever name it was asked by.  At the end ``index.html`` (links to
 every report in the folder, and the failures), ``index.json`` and
 ``failures.csv`` are rewritten from the markers on disk and the failures
-list, so the index also covers areas done in earlier runs.
+list, so the index also covers areas done in earlier runs
+(:mod:`geo.report.batchindex`).  With more than one job the areas are made
+in worker processes (:mod:`geo.report.batchpool`).  Progress is reported as
+``progress(REPORTS, areas_ended, areas)`` (:mod:`geo.progress`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import logging
 import os
 import re
-import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,19 +36,42 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from geo.errors import AtlasError
 from geo.params import Parameters
+from geo.progress import REPORTS, Progress
+from geo.progressbars import Bars, QuietOnClose
 
-from .downloads import FORMATS, check_formats, export_files
-from .render import render_template
+from .batchindex import (
+    FAILURES,
+    MARKER,
+    failure_record,
+    forget_failures,
+    read_index,
+    read_json,
+    write_index,
+    write_json_atomic,
+)
+from .downloads import check_formats, export_files
 
 if TYPE_CHECKING:
     from geo.config import Settings
     from geo.region import Region
 
+__all__ = [
+    "MARKER",
+    "AreaJob",
+    "AreaOutcome",
+    "AreaWorker",
+    "BatchResult",
+    "QuietOnClose",
+    "batch_areas",
+    "default_jobs",
+    "folder_name",
+    "read_index",
+    "run_batch",
+    "write_index",
+]
+
 log = logging.getLogger(__name__)
 
-MARKER = "done.json"
-_CODES = re.compile(r"^[EWSN]\d{8}(\+[EWSN]\d{8})*$")  # a resolved key
-FAILURES = "failures.json"
 ALL = {"all", "all england", "england-las", "every"}
 
 #: Turns an area text into ``(region, user_weights)``; default: :func:`geo.region.load_region`.
@@ -143,7 +164,7 @@ def run_batch(
     force: bool = False,
     analysis: Parameters | None = None,
     prepare: Prepare | None = None,
-    progress: bool = True,
+    progress: Progress | bool = True,
     stream: TextIO | None = None,
     jobs: int | None = None,
 ) -> BatchResult:
@@ -169,36 +190,36 @@ def run_batch(
         default :func:`geo.region.load_region`.  With ``jobs`` above 1 it
         must be picklable (a module-level function or class instance).
     progress
-        Show a progress bar (tqdm) on ``stream`` (default stderr).
+        Told ``progress(REPORTS, areas_ended, areas)`` as each area ends
+        (see :mod:`geo.progress`); True draws a bar on ``stream`` (default
+        stderr) with :class:`geo.progressbars.Bars`, False reports nothing.
     jobs
         Worker processes (default :func:`default_jobs`); 1 works in this
         process.  See :mod:`geo.report.batchpool`.
     """
-    from tqdm import tqdm
-
     chosen = check_formats(formats)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    quiet = QuietOnClose(stream or sys.stderr)
     job = AreaJob(settings, out_dir, chosen, force, analysis or Parameters(), prepare)
-    failures = _read_json(out_dir / FAILURES, default={})
+    failures = read_json(out_dir / FAILURES, default={})
     worker = AreaWorker(job)
     outcomes: dict[int, AreaOutcome] = {}
     workers = max(1, jobs if jobs is not None else default_jobs())
-
-    bar = tqdm(total=len(areas), desc="Reports", unit=" area", file=quiet, disable=not progress)
+    bars = Bars(stream=stream) if progress is True else None
+    report = bars or (progress if callable(progress) else None)
 
     def record(position: int, done: Done) -> None:
         outcome, failure = done
-        _forget_failures(failures, outcome.key, worker.lookup)
+        forget_failures(failures, outcome.key, worker.lookup)
         if failure is not None:
             failures[outcome.key] = failure
         outcomes[position] = outcome
-        bar.update(1)
-        ok = sum(o.status != "failed" for o in outcomes.values())
-        bar.set_postfix_str(f"{ok} ok, {len(outcomes) - ok} failed", refresh=False)
+        if report is not None:
+            report(REPORTS, len(outcomes), len(areas))
 
     try:
+        if report is not None:
+            report(REPORTS, 0, len(areas))
         if workers > 1 and len(areas) > 1:
             from .batchpool import run_in_pool
 
@@ -206,13 +227,13 @@ def run_batch(
             run_in_pool(list(areas), job, min(workers, len(areas)), record)
         else:
             for position, text in enumerate(areas):
-                bar.set_postfix_str(text[:40], refresh=True)
                 record(position, worker.run(text))
     finally:
         # the record first: a closed terminal or pipe must never lose it
-        _write_json_atomic(out_dir / FAILURES, failures)
+        write_json_atomic(out_dir / FAILURES, failures)
         index = write_index(out_dir, failures=failures)
-        bar.close()
+        if bars is not None:
+            bars.close()
     return BatchResult(tuple(outcomes[i] for i in sorted(outcomes)), index)
 
 
@@ -269,12 +290,7 @@ class AreaWorker:
                 log.debug("report for %s failed:\n%s", text, traceback.format_exc())
             if isinstance(exc, _Resolved):
                 key, name, reason = exc.key, exc.name, exc.reason
-            failure = {
-                "area": text,
-                "name": name,
-                "reason": reason,
-                "when": datetime.now().isoformat(timespec="seconds"),
-            }
+            failure = failure_record(text, name, reason)
             seconds = time.perf_counter() - started
             outcome = AreaOutcome(text, key, name, "failed", reason=reason, seconds=seconds)
             return outcome, failure
@@ -291,7 +307,7 @@ class AreaWorker:
         key, name = selection.key, selection.name
         try:
             folder = job.out_dir / folder_name(key)
-            marker = _read_json(folder / MARKER, default=None)
+            marker = read_json(folder / MARKER, default=None)
             if not job.force and _complete(marker, folder, job.formats):
                 skipped = AreaOutcome(
                     text, key, name, "skipped", tuple(marker["files"]),
@@ -323,7 +339,7 @@ class AreaWorker:
                 "generated": datetime.now().isoformat(timespec="seconds"),
                 "seconds": round(seconds, 2),
             }
-            _write_json_atomic(folder / MARKER, record)  # last: the area is done
+            write_json_atomic(folder / MARKER, record)  # last: the area is done
         except KeyboardInterrupt:
             raise
         except Exception as exc:
@@ -340,62 +356,6 @@ class _Resolved(Exception):
     def __init__(self, key: str, name: str, reason: str) -> None:
         super().__init__(reason)
         self.key, self.name, self.reason = key, name, reason
-
-
-class QuietOnClose(io.TextIOBase):
-    """A text stream for progress output that goes quiet once its reader has gone.
-
-    Writing to a pipe whose reader has exited (``… | head``) raises
-    ``BrokenPipeError``, and to a closed file ``ValueError``; progress is not
-    worth failing a batch for, so both are swallowed and later writes dropped.
-    """
-
-    def __init__(self, stream: TextIO) -> None:
-        super().__init__()
-        self._stream = stream
-        self._gone = False
-
-    def write(self, text: str) -> int:
-        if not self._gone:
-            try:
-                self._stream.write(text)
-            except (OSError, ValueError):
-                self._gone = True
-        return len(text)
-
-    def flush(self) -> None:
-        if not self._gone:
-            try:
-                self._stream.flush()
-            except (OSError, ValueError):
-                self._gone = True
-
-    def isatty(self) -> bool:
-        try:
-            return bool(self._stream.isatty())
-        except (OSError, ValueError):
-            return False
-
-
-def _forget_failures(failures: dict[str, Any], key: str, lookup: Any) -> None:
-    """Drop the recorded failures of the area ``key``, however its name was typed.
-
-    A failure is recorded under the area's code(s) when the area was resolved,
-    and under the text typed when it was not (e.g. the lookup could not be
-    read); with the lookup at hand, those texts are resolved again here.
-    """
-    from geo.region import resolve_area
-
-    for old in list(failures):
-        same = old == key
-        if not same and lookup is not None and not _CODES.match(old):
-            text = str((failures[old] or {}).get("area", old))
-            try:
-                same = resolve_area(text, lookup).key == key
-            except AtlasError:
-                same = False
-        if same:
-            del failures[old]
 
 
 def _complete(marker: Mapping[str, Any] | None, folder: Path, formats: Sequence[str]) -> bool:
@@ -423,125 +383,3 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
             continue
         out[k] = None if number != number else number
     return out
-
-
-def _read_json(path: Path, *, default: Any) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return default
-
-
-def _write_json_atomic(path: Path, value: Any) -> None:
-    _write_atomic(path, json.dumps(value, indent=2, ensure_ascii=False).encode("utf-8"))
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # readable like the reports beside it (mkstemp makes 0600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-# ---------------------------------------------------------------------------
-# Index
-# ---------------------------------------------------------------------------
-
-
-def read_index(out_dir: Path) -> list[dict[str, Any]]:
-    """Every area marked done under ``out_dir``, sorted by name."""
-    rows = []
-    for marker in sorted(Path(out_dir).glob(f"*/{MARKER}")):
-        record = _read_json(marker, default=None)
-        if isinstance(record, dict) and record.get("files"):
-            record["folder"] = marker.parent.name
-            rows.append(record)
-    return sorted(rows, key=lambda r: (str(r.get("name", "")).casefold(), r["folder"]))
-
-
-def write_index(out_dir: Path, *, failures: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
-    """Rewrite ``index.html``, ``index.json`` and ``failures.csv`` from what is on disk."""
-    out_dir = Path(out_dir)
-    if failures is None:
-        failures = _read_json(out_dir / FAILURES, default={})
-    done = read_index(out_dir)
-    failed = [
-        {"key": key, **dict(value)}
-        for key, value in sorted(failures.items(), key=lambda kv: str(kv[0]))
-    ]
-    _write_json_atomic(out_dir / "index.json", {"reports": done, "failures": failed})
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(["key", "area", "name", "reason", "when"])
-    for row in failed:
-        writer.writerow([_cell(row.get(k, "")) for k in ("key", "area", "name", "reason", "when")])
-    _write_atomic(out_dir / "failures.csv", text.getvalue().encode("utf-8-sig"))
-    rows = []
-    for record in done:
-        files = list(record.get("files", ()))
-        shown = [n for n in files if not n.endswith((".metadata.json", "-metadata.csv"))]
-        links = [
-            {"label": _label(name), "href": f"{record['folder']}/{name}"}
-            for name in sorted(shown, key=_link_order)
-        ]
-        figures = record.get("figures") or {}
-        rows.append(
-            {
-                "name": record.get("name", record["folder"]),
-                "key": record.get("key", record["folder"]),
-                "links": links,
-                "residents": _int(figures.get("residents")),
-                "priority_areas": _int(figures.get("priority_areas")),
-                "priority_residents": _int(figures.get("priority_residents")),
-                "generated": str(record.get("generated", ""))[:16].replace("T", " "),
-            }
-        )
-    html = render_template(
-        "index.html.j2",
-        rows=rows,
-        failures=failed,
-        generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
-        formats=", ".join(FORMATS),
-    )
-    path = out_dir / "index.html"
-    _write_atomic(path, html.encode("utf-8"))
-    return path
-
-
-def _cell(value: object) -> str:
-    from geo.exports import neutralise
-
-    return str(neutralise(str(value)))
-
-
-def _link_order(name: str) -> tuple[int, str]:
-    order = {"pdf": 0, "html": 1, "xlsx": 2, "gpkg": 3, "csv": 4, "geojson": 5}
-    return order.get(name.rsplit(".", 1)[-1].lower(), 9), name
-
-
-_FORMAT_NAMES = {"gpkg": "GeoPackage", "xlsx": "Excel", "geojson": "GeoJSON"}
-
-
-def _label(name: str) -> str:
-    suffix = name.rsplit(".", 1)[-1].lower()
-    shown = _FORMAT_NAMES.get(suffix, suffix.upper())
-    for part in ("areas", "priority-gaps", "assets"):
-        if name.endswith(f"-{part}.{suffix}"):
-            return f"{shown} {part.replace('-', ' ')}"
-    return shown
-
-
-def _int(value: object) -> str:
-    try:
-        number = float(value)  # type: ignore[arg-type]  # any value; bad ones caught
-    except (TypeError, ValueError):
-        return "–"
-    return "–" if number != number else f"{number:,.0f}"

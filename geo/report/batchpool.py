@@ -31,6 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from geo.processes import spawn_context
 
 from .batch import AreaJob, AreaOutcome, AreaWorker, Done
+from .batchindex import failure_record
 
 _WORKER: AreaWorker | None = None
 
@@ -66,7 +67,8 @@ def run_in_pool(areas: list[str], job: AreaJob, jobs: int, record: Record) -> No
             return
         # the pool broke: that area failed; the others are tried in a new pool
         text = pending.pop(broken)
-        record(broken, (AreaOutcome(text, text, text, "failed", reason=_DIED), _failure(text)))
+        outcome = AreaOutcome(text, text, text, "failed", reason=_DIED)
+        record(broken, (outcome, failure_record(text, text, _DIED)))
 
 
 def _one_pool(pending: dict[int, str], job: AreaJob, jobs: int, record: Record) -> int | None:
@@ -120,14 +122,3 @@ def _finish_running(
         del pending[position]
         record(position, done)
     return True
-
-
-def _failure(text: str) -> dict[str, str]:
-    from datetime import datetime
-
-    return {
-        "area": text,
-        "name": text,
-        "reason": _DIED,
-        "when": datetime.now().isoformat(timespec="seconds"),
-    }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from geo.errors import AtlasError
@@ -36,15 +36,64 @@ def _document() -> Any:
     return document
 
 
-def _table(document: Any, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def _table(document: Any, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Light Grid Accent 1"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = str(text)
+    for cell, heading in zip(table.rows[0].cells, header, strict=True):
+        cell.text = str(heading)
     for row in rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = str(text)
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = str(value)
+
+
+#: A column of a report table: its heading and the row's key, or how to make the cell.
+Column = tuple[str, "str | Callable[[Mapping[str, Any]], object]"]
+
+
+def _rows_table(
+    document: Any, heading: str, rows: Iterable[Mapping[str, Any]], level: int = 1
+) -> None:
+    """A heading and the table of ``rows``, with the columns :data:`TABLES` gives it."""
+    columns = TABLES[heading]
+    document.add_heading(heading, level=level)
+    cells = [[c(r) if callable(c) else r[c] for _, c in columns] for r in rows]
+    _table(document, [h for h, _ in columns], cells)
+
+
+def _area(row: Mapping[str, Any]) -> str:
+    return f"{row['code']} {row['name']}"
+
+
+#: The report's tables: heading → columns.
+TABLES: Mapping[str, Sequence[Column]] = {
+    "Priority gap areas": (
+        ("No.", "rank"), ("Area", _area), ("Ward", "ward"), ("Residents", "residents"),
+        ("Nearest place", lambda r: f"{r['asset']} {r['distance']}".strip()),
+        ("What drives the risk", "drivers"),
+    ),
+    "Wards at a glance": (
+        ("Ward", "ward"), ("Residents", "residents"), ("In highest-risk third", "high_risk"),
+        ("Priority areas", "priority"), ("Nearest place", "nearest"),
+    ),
+    "Who lives in the gap areas": (
+        ("Group", "group"), ("In gap areas", "count"), ("Share in gap areas", "share_gap"),
+        ("Share in whole area", "share_all"), ("Ratio", "ratio"),
+    ),
+    "What is proposed": (
+        ("Place", "name"), ("Kind", "kind"), ("Action", "action"), ("Ward", "ward"),
+    ),
+    "What changes": (("Measure", "what"), ("Value", "value")),
+    "Areas that changed": (
+        ("Area", _area), ("Ward", "ward"), ("Residents", "residents"),
+        ("Nearest place", "nearest"), ("Class before", "class_before"),
+        ("Class after", "class_after"), ("Priority", "priority"),
+    ),
+    "Who gains": (
+        ("Group", "group"), ("In areas that gain", "count"), ("Share there", "share_helped"),
+        ("Share in whole area", "share_all"), ("Ratio", "ratio"),
+    ),
+}  # fmt: skip
 
 
 def _picture(document: Any, src: str, alt: str) -> None:
@@ -85,34 +134,12 @@ def _summary(document: Any, values: Mapping[str, Any]) -> None:
 
 def _tables(document: Any, values: Mapping[str, Any]) -> None:
     rows = values["priority_rows"] or values["fallback_rows"]
-    document.add_heading("Priority gap areas", level=1)
-    _table(
-        document,
-        ["No.", "Area", "Ward", "Residents", "Nearest place", "What drives the risk"],
-        [
-            [r["rank"], f"{r['code']} {r['name']}", r["ward"], r["residents"],
-             f"{r['asset']} {r['distance']}".strip(), r["drivers"]]
-            for r in rows
-        ],
-    )  # fmt: skip
-    document.add_heading("Wards at a glance", level=1)
-    _table(
-        document,
-        ["Ward", "Residents", "In highest-risk third", "Priority areas", "Nearest place"],
-        [
-            [w["ward"], w["residents"], w["high_risk"], w["priority"], w["nearest"]]
-            for w in values["ward_rows"]
-        ],
-    )
-    document.add_heading("Who lives in the gap areas", level=1)
-    _table(
-        document,
-        ["Group", "In gap areas", "Share in gap areas", "Share in whole area", "Ratio"],
-        [
-            [e["group"], e["count"], e["share_gap"], e["share_all"], e["ratio"]]
-            for e in values["equity_rows"]
-        ],
-    )
+    for heading, table_rows in (
+        ("Priority gap areas", rows),
+        ("Wards at a glance", values["ward_rows"]),
+        ("Who lives in the gap areas", values["equity_rows"]),
+    ):
+        _rows_table(document, heading, table_rows)
 
 
 def _scenario(document: Any, s: Mapping[str, Any]) -> None:
@@ -120,14 +147,8 @@ def _scenario(document: Any, s: Mapping[str, Any]) -> None:
     from docx.shared import Cm
 
     document.add_heading(f"Scenario: {s['name']}", level=1)
-    document.add_heading("What is proposed", level=2)
-    _table(
-        document,
-        ["Place", "Kind", "Action", "Ward"],
-        [[p["name"], p["kind"], p["action"], p["ward"]] for p in s["proposals"]],
-    )
-    document.add_heading("What changes", level=2)
-    _table(document, ["Measure", "Value"], [[t["what"], t["value"]] for t in s["totals"]])
+    for heading, key in (("What is proposed", "proposals"), ("What changes", "totals")):
+        _rows_table(document, heading, s[key], level=2)
     if s["maps"]:
         para = document.add_paragraph()
         for m in s["maps"]:
@@ -138,25 +159,8 @@ def _scenario(document: Any, s: Mapping[str, Any]) -> None:
             " · ".join(str(m["title"]) for m in s["maps"])
             + ": risk × access classes; stars: proposed places; crosses: places closed."
         )
-    document.add_heading("Areas that changed", level=2)
-    _table(
-        document,
-        ["Area", "Ward", "Residents", "Nearest place", "Class before", "Class after", "Priority"],
-        [
-            [f"{r['code']} {r['name']}", r["ward"], r["residents"], r["nearest"],
-             r["class_before"], r["class_after"], r["priority"]]
-            for r in s["changed_rows"]
-        ],
-    )  # fmt: skip
-    document.add_heading("Who gains", level=2)
-    _table(
-        document,
-        ["Group", "In areas that gain", "Share there", "Share in whole area", "Ratio"],
-        [
-            [e["group"], e["count"], e["share_helped"], e["share_all"], e["ratio"]]
-            for e in s["equity_rows"]
-        ],
-    )
+    for heading, key in (("Areas that changed", "changed_rows"), ("Who gains", "equity_rows")):
+        _rows_table(document, heading, s[key], level=2)
 
 
 def report_docx(values: Mapping[str, Any]) -> bytes:

@@ -209,52 +209,54 @@ def finish_assets(
     row: the first in ``category_order`` when given (taxonomy precedence),
     else the first read.
     """
-    rows = list(records)
-    return finish_asset_columns(
-        {c: [r.get(c) for r in rows] for c in ASSET_COLUMNS},
-        crs=crs,
-        rows_in=rows_in,
-        rejected=rejected,
-        bbox_wgs84=bbox_wgs84,
-        notes=notes,
-        category_order=category_order,
-    )
-
-
-def finish_asset_columns(
-    columns: Mapping[str, Sequence[Any]],
-    *,
-    crs: object,
-    rows_in: int,
-    rejected: Mapping[str, int] | None = None,
-    bbox_wgs84: Sequence[float] | None = None,
-    notes: Iterable[str] = (),
-    category_order: Sequence[str] | None = None,
-) -> AssetRead:
-    """:func:`finish_assets` for candidates given as columns (one list per standard column)."""
     box = check_bbox(bbox_wgs84)
+    rows = list(records)
     counts: Counter[str] = Counter({k: v for k, v in (rejected or {}).items() if v})
-    n = len(columns["geometry"])
-    if not n:
+    if not rows:
         result = AssetRead(empty_asset_frame(), dict(counts), rows_in, 0, tuple(notes))
         _check_accounting(result)
         return result
     data = pd.DataFrame(
-        {c: list(columns[c]) for c in ASSET_COLUMNS if c != "geometry"}, dtype=object
+        {c: [r.get(c) for r in rows] for c in ASSET_COLUMNS if c != "geometry"}, dtype=object
     )
-    raw = np.empty(n, dtype=object)
-    raw[:] = list(columns["geometry"])
+    series, missing = _geometries([r.get("geometry") for r in rows], crs)
+    lon, lat = _lon_lat(series, missing)
+    keep = _in_uk(lon, lat, counts)
+    keep &= ~_duplicates(data, keep, category_order, counts)
+    outside = np.zeros(len(rows), dtype=bool)
+    if box is not None:
+        bw, bs, be, bn = box
+        outside = keep & ~((lon >= bw) & (lon <= be) & (lat >= bs) & (lat <= bn))
+        keep &= ~outside
+    result = AssetRead(
+        frame=_kept_frame(data, series, keep),
+        rejected={k: v for k, v in sorted(counts.items()) if v},
+        rows_in=rows_in,
+        outside_area=int(outside.sum()),
+        notes=tuple(notes),
+    )
+    _check_accounting(result)
+    return result
+
+
+def _geometries(values: Sequence[object], crs: object) -> tuple[gpd.GeoSeries, np.ndarray]:
+    """The candidates' shapes in ``crs``, and which are missing (None, empty or not shapes)."""
+    raw = np.empty(len(values), dtype=object)
+    raw[:] = list(values)
     missing = np.array([g is None for g in raw])
     geoms = raw.copy()
     missing |= shapely.is_empty(geoms) | ~np.array(
         [g is not None and isinstance(g, shapely.Geometry) for g in geoms]
     )
     geoms[missing] = None
-
-    # a point inside each shape, in lon/lat (for the UK and box tests) and BNG
     series = gpd.GeoSeries(geoms, crs=crs)
     if series.crs is None:
         raise ConfigError("Asset geometries have no CRS; say which one they are in.")
+    return series, missing
+
+
+def _lon_lat(series: gpd.GeoSeries, missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A point inside each shape in lon/lat (for the UK and box tests); NaN where missing."""
     if series.crs.equals("EPSG:4326") or series.crs.equals("OGC:CRS84"):
         wgs = series
     else:
@@ -262,19 +264,31 @@ def finish_asset_columns(
     wgs_points = np.array(wgs.values, dtype=object)
     valid = ~missing
     wgs_points[valid] = _interior_points(wgs_points[valid])
-    lon = np.full(n, np.nan)
-    lat = np.full(n, np.nan)
+    lon = np.full(len(series), np.nan)
+    lat = np.full(len(series), np.nan)
     lon[valid] = shapely.get_x(wgs_points[valid])
     lat[valid] = shapely.get_y(wgs_points[valid])
-    no_coords = ~(np.isfinite(lon) & np.isfinite(lat))
+    return lon, lat
 
+
+def _in_uk(lon: np.ndarray, lat: np.ndarray, counts: Counter[str]) -> np.ndarray:
+    """Rows with coordinates inside the UK; the others counted in ``counts``."""
+    no_coords = ~(np.isfinite(lon) & np.isfinite(lat))
     west, south, east, north = UK_BOUNDS_WGS84
     outside_uk = ~no_coords & ~((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north))
-    keep = ~no_coords & ~outside_uk
     counts[NO_COORDINATES] += int(no_coords.sum())
     counts[OUTSIDE_UK] += int(outside_uk.sum())
+    return ~no_coords & ~outside_uk
 
-    # duplicates: keep the best-ranked row of each asset_id
+
+def _duplicates(
+    data: pd.DataFrame,
+    keep: np.ndarray,
+    category_order: Sequence[str] | None,
+    counts: Counter[str],
+) -> np.ndarray:
+    """Kept rows whose ``asset_id`` a better-ranked kept row already has (counted)."""
+    n = len(data)
     order = np.arange(n)
     if category_order is not None:
         rank = {key: i for i, key in enumerate(category_order)}
@@ -293,34 +307,20 @@ def finish_asset_columns(
         else:
             seen.add(key)
     counts[DUPLICATE] += int(duplicate.sum())
-    keep &= ~duplicate
+    return duplicate
 
-    outside = np.zeros(n, dtype=bool)
-    if box is not None:
-        bw, bs, be, bn = box
-        outside = keep & ~((lon >= bw) & (lon <= be) & (lat >= bs) & (lat <= bn))
-        keep &= ~outside
 
-    # points in BNG: an interior point computed in BNG itself
+def _kept_frame(data: pd.DataFrame, series: gpd.GeoSeries, keep: np.ndarray) -> gpd.GeoDataFrame:
+    """The kept rows as a standard asset frame: cleaned text, a BNG point inside each shape."""
     bng = series[keep]
     if not (bng.crs.equals(ASSET_CRS)):
         bng = bng.to_crs(ASSET_CRS)
     points = _interior_points(np.array(bng.values, dtype=object))
-
     kept = data[keep].reset_index(drop=True)
     kept["name"] = [clean_text(v) for v in kept["name"]]
     kept["address"] = [clean_text(v) for v in kept["address"]]
     kept["capacity"] = [to_float(v) for v in kept["capacity"]]
-    frame = _typed_frame(kept, points)
-    result = AssetRead(
-        frame=frame,
-        rejected={k: v for k, v in sorted(counts.items()) if v},
-        rows_in=rows_in,
-        outside_area=int(outside.sum()),
-        notes=tuple(notes),
-    )
-    _check_accounting(result)
-    return result
+    return _typed_frame(kept, points)
 
 
 def _check_accounting(result: AssetRead) -> None:

@@ -147,19 +147,32 @@ def _postcode_table(postcodes: PathArg | pd.DataFrame | None, what: str) -> pd.D
     return read_codepoint(postcodes)
 
 
+#: What a register's reader gives for one kept row: identifier, name, address, tags.
+Described = tuple[str, str, str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A register's rows that passed its own checks, and the count of the others."""
+
+    file: Path
+    rows: pd.DataFrame
+    rows_in: int
+    rejected: Counter[str]
+
+
 def _place(
-    frame: pd.DataFrame,
+    kept: _Kept,
     *,
+    category: str,
+    source: str,
+    describe: Callable[[object, dict[str, str]], Described],
     postcodes: PathArg | pd.DataFrame | None,
-    what: str,
-    record: Callable[[object, dict[str, str]], dict[str, Any]],
-    rejected: Counter[str],
-    rows_in: int,
     bbox_wgs84: Sequence[float] | None,
-    notes: Sequence[str],
 ) -> AssetRead:
     """Place the kept rows at their postcodes and finish the asset frame."""
-    table = _postcode_table(postcodes, what)
+    frame, rejected = kept.rows, kept.rejected
+    table = _postcode_table(postcodes, kept.file.name)
     keys = [normalise_postcode(p) for p in frame["postcode"]]
     rows, failed = locate_in_codepoint([k for k in keys if k], table)
     east, north = rows["east"].to_dict(), rows["north"].to_dict()
@@ -171,17 +184,30 @@ def _place(
         elif key in failed:
             rejected[f"postcode: {failed[key]}"] += 1
         else:
-            item = record(number, row)
-            item["geometry"] = Point(east[key], north[key])
-            records.append(item)
+            identifier, name, address, tags = describe(number, row)
+            records.append(
+                {
+                    "asset_id": f"{source}:{identifier}",
+                    "name": name,
+                    "category": category,
+                    "source": source,
+                    "address": address,
+                    "capacity": None,
+                    "tags": tags_json(tags),
+                    "geometry": Point(east[key], north[key]),
+                }
+            )
     return finish_assets(
         records,
         crs=ASSET_CRS,
-        rows_in=rows_in,
+        rows_in=kept.rows_in,
         rejected=rejected,
         bbox_wgs84=bbox_wgs84,
-        notes=notes,
+        notes=(f"{_PLACED[category]} placed at their postcode (Code-Point Open)",),
     )
+
+
+_PLACED = {"library": "libraries", "health": "GP practices"}
 
 
 def _address(row: Mapping[str, str], columns: Sequence[str], *, title: bool = False) -> str:
@@ -242,29 +268,17 @@ def assets_from_libraries_basic(
         )
     reasons = [_library_exclusion(row) for row in data.to_dict(orient="records")]
     rejected: Counter[str] = Counter(r for r in reasons if r)
-    kept = data[[r is None for r in reasons]]
+    kept = _Kept(file, data[[r is None for r in reasons]], len(data), rejected)
 
-    def record(number: object, row: dict[str, str]) -> dict[str, Any]:
-        return {
-            "asset_id": f"{source}:{number}",
-            "name": row["name"],
-            "category": "library",
-            "source": source,
-            "address": _address(row, ("address1", "address2", "address3")),
-            "capacity": None,
-            "tags": tags_json({k: v for k, v in row.items() if not k.startswith("co_located_")}),
-        }
+    def describe(number: object, row: dict[str, str]) -> Described:
+        address = _address(row, ("address1", "address2", "address3"))
+        tags = {k: v for k, v in row.items() if not k.startswith("co_located_")}
+        return str(number), row["name"], address, tags
 
     return _place(
-        kept,
-        postcodes=postcodes,
-        what=file.name,
-        record=record,
-        rejected=rejected,
-        rows_in=len(data),
-        bbox_wgs84=bbox_wgs84,
-        notes=("libraries placed at their postcode (Code-Point Open)",),
-    )
+        kept, category="library", source=source, describe=describe,
+        postcodes=postcodes, bbox_wgs84=bbox_wgs84,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- GP practices
@@ -301,29 +315,17 @@ def assets_from_epraccur(
     practices = setting == GP_SETTING
     for code, count in status[practices & (status != ACTIVE)].value_counts().items():
         rejected[f"GP practice {_STATUS.get(str(code), f'status {code}')}"] += int(count)
-    kept = data[practices & (status == ACTIVE)]
+    kept = _Kept(file, data[practices & (status == ACTIVE)], len(data), rejected)
 
-    def record(number: object, row: dict[str, str]) -> dict[str, Any]:
-        return {
-            "asset_id": f"{source}:{row['org_code'].strip()}",
-            "name": row["name"].strip().title(),
-            "category": "health",
-            "source": source,
-            "address": _address(row, tuple(f"address_{i}" for i in range(1, 6)), title=True),
-            "capacity": None,
-            "tags": tags_json({k: row[k] for k in EPRACCUR_COLUMNS if not k.startswith("null")}),
-        }
+    def describe(number: object, row: dict[str, str]) -> Described:
+        address = _address(row, tuple(f"address_{i}" for i in range(1, 6)), title=True)
+        tags = {k: row[k] for k in EPRACCUR_COLUMNS if not k.startswith("null")}
+        return row["org_code"].strip(), row["name"].strip().title(), address, tags
 
     return _place(
-        kept,
-        postcodes=postcodes,
-        what=file.name,
-        record=record,
-        rejected=rejected,
-        rows_in=len(data),
-        bbox_wgs84=bbox_wgs84,
-        notes=("GP practices placed at their postcode (Code-Point Open)",),
-    )
+        kept, category="health", source=source, describe=describe,
+        postcodes=postcodes, bbox_wgs84=bbox_wgs84,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- both

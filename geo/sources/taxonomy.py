@@ -1,12 +1,12 @@
 """The asset taxonomy: which community spaces count, and how OSM tags map to them.
 
 Every asset the atlas uses carries one of the category keys below.  The table
-is :data:`CATEGORIES`; this docstring is the same table in words, one block
-per category: key and label, then the OSM selectors (``|`` separates
-alternatives, ``+`` joins tags that must all be on one feature), then why the
-category matters for belonging and loneliness.  Blocks are in **precedence
-order**: a feature whose tags match several categories gets the first one
-(see "Precedence" below).
+is :data:`CATEGORIES`, read from ``geo/data/categories.toml``; this
+docstring is the same table in words, one block per category: key and label,
+then the OSM selectors (``|`` separates alternatives, ``+`` joins tags that
+must all be on one feature), then why the category matters for belonging
+and loneliness.  Blocks are in **precedence order**: a feature whose tags
+match several categories gets the first one (see "Precedence" below).
 
 ``youth_centre``: Youth centre / youth club
     tags: community_centre=youth_centre | amenity=youth_centre | club=youth | club=scout
@@ -101,9 +101,11 @@ community gardens other than allotments are absent.  Places-of-worship layers
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from geo.errors import ConfigError
 
@@ -152,163 +154,18 @@ class Category:
     why: str
 
 
-CATEGORIES: tuple[Category, ...] = (
-    Category(
-        key="youth_centre",
-        label="Youth centre / youth club",
-        description="Youth centres and clubs, scout and guide huts, youth outreach services.",
-        osm_tags=(
-            "community_centre=youth_centre",
-            "amenity=youth_centre",
-            "club=youth",
-            "club=scout",
-            "social_facility=outreach + social_facility:for=juvenile",
-            "social_facility=outreach + social_facility:for=youth",
-        ),
-        colour="#e7298a",
-        why="Young adults report loneliness most often; youth clubs are where they meet.",
-    ),
-    Category(
-        key="food_bank",
-        label="Food bank / community meal",
-        description="Food banks, pantries and soup kitchens.",
-        osm_tags=(
-            "social_facility=food_bank",
-            "social_facility=soup_kitchen",
-            "amenity=food_bank",
-        ),
-        colour="#a6761d",
-        why="Food aid reaches isolated people in crisis and signposts them to support.",
-    ),
-    Category(
-        key="social_facility",
-        label="Day centre / support service",
-        description="Day centres, drop-in and outreach services, counselling and support groups.",
-        osm_tags=(
-            "social_facility=outreach",
-            "social_facility=day_care",
-            "healthcare=counselling",
-        ),
-        colour="#d95f02",
-        why="Formal support and social-prescribing destinations for people at risk.",
-    ),
-    Category(
-        key="community_garden",
-        label="Allotment / community garden",
-        description="Allotments and community gardens.",
-        osm_tags=(
-            "leisure=garden + garden:type=community",
-            "landuse=allotments",
-        ),
-        colour="#b2df8a",
-        why="Shared growing gives regular, low-pressure contact and purpose.",
-    ),
-    Category(
-        key="library",
-        label="Library",
-        description="Public libraries.",
-        osm_tags=("amenity=library",),
-        colour="#7570b3",
-        why="Free, warm and open to all; hosts groups, clubs and digital help.",
-    ),
-    Category(
-        key="place_of_worship",
-        label="Place of worship",
-        description="Churches, chapels, mosques, temples, gurdwaras, synagogues, meeting houses.",
-        osm_tags=("amenity=place_of_worship",),
-        colour="#e6ab02",
-        why="Congregations run lunch clubs, toddler groups and visiting; a key tie in later life.",
-    ),
-    Category(
-        key="community_centre",
-        label="Community centre / village hall",
-        description="Community centres, village and church halls, social centres and social clubs.",
-        osm_tags=(
-            "amenity=community_centre",
-            "amenity=village_hall",
-            "amenity=social_centre",
-            "amenity=social_club",
-            "club=social",
-        ),
-        colour="#1b9e77",
-        why="The core bookable shared space for clubs, classes and local events.",
-    ),
-    Category(
-        key="arts_centre",
-        label="Arts centre / theatre",
-        description="Arts centres and theatres.",
-        osm_tags=("amenity=arts_centre", "amenity=theatre"),
-        colour="#6a3d9a",
-        why="Participatory arts build weak ties; arts on prescription is a referral route.",
-    ),
-    Category(
-        key="sports_leisure",
-        label="Sports / leisure centre",
-        description="Sports and leisure centres, gyms, sports halls, pools, bowling alleys, rinks.",
-        osm_tags=(
-            "leisure=sports_centre",
-            "leisure=fitness_centre",
-            "leisure=sports_hall",
-            "leisure=swimming_pool",
-            "leisure=bowling_alley",
-            "leisure=ice_rink",
-        ),
-        colour="#1f78b4",
-        why="Classes and team activity give routine contact; many host groups for the isolated.",
-    ),
-    Category(
-        key="park",
-        label="Park / recreation ground",
-        description="Public parks, recreation grounds, commons and village greens.",
-        osm_tags=(
-            "leisure=park",
-            "leisure=recreation_ground",
-            "landuse=recreation_ground",
-            "leisure=common",
-            "leisure=village_green",
-            "landuse=village_green",
-        ),
-        colour="#33a02c",
-        why="Free outdoor meeting places; green space is linked to lower loneliness.",
-    ),
-    Category(
-        key="pub",
-        label="Pub / bar",
-        description="Pubs, bars and beer gardens.",
-        osm_tags=("amenity=pub", "amenity=bar", "amenity=biergarten"),
-        colour="#8c510a",
-        why="The third place of many villages and estates; closures are felt as lost community.",
-    ),
-    Category(
-        key="cafe",
-        label="Café",
-        description="Cafés and coffee shops.",
-        osm_tags=("amenity=cafe",),
-        colour="#bf812d",
-        why="Everyday third place; hosts chatter tables and informal groups.",
-    ),
-    Category(
-        key="health",
-        label="GP / health centre",
-        description="GP surgeries, health centres and clinics.",
-        osm_tags=(
-            "amenity=doctors",
-            "amenity=clinic",
-            "healthcare=doctor",
-            "healthcare=centre",
-        ),
-        colour="#e31a1c",
-        why="GPs refer people to social-prescribing link workers: the entry point to support.",
-    ),
-    Category(
-        key="warm_space",
-        label="Warm space",
-        description="Free warm welcoming spaces listed by warm-space registers (no OSM tag).",
-        osm_tags=(),
-        colour="#ff7f00",
-        why="A direct anti-isolation offer, run by libraries, churches and halls.",
-    ),
-)
+#: The table itself is data: ``geo/data/categories.toml``, in precedence order.
+CATEGORIES_FILE = Path(__file__).resolve().parent.parent / "data" / "categories.toml"
+
+
+def _read_categories(path: Path) -> tuple[Category, ...]:
+    table = tomllib.loads(path.read_text(encoding="utf-8"))
+    return tuple(
+        Category(**{**row, "osm_tags": tuple(row.get("osm_tags", ()))}) for row in table["category"]
+    )
+
+
+CATEGORIES: tuple[Category, ...] = _read_categories(CATEGORIES_FILE)
 
 CATEGORY_KEYS: tuple[str, ...] = tuple(c.key for c in CATEGORIES)
 
