@@ -40,7 +40,7 @@ def test_two_authorities_show_their_figures_and_maps_side_by_side(shared_data, m
     assert "**Blackpool**" in text and "**Rutland**" in text
 
 
-def test_the_same_authority_twice_asks_for_another(tiny_env):  # noqa: F811
+def test_the_same_authority_twice_asks_for_another(tiny_env):
     at = _compare(TESTHAM, TESTHAM)
     _no_errors(at)
     assert any("two different authorities" in i.value for i in at.info)

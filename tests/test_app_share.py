@@ -16,7 +16,7 @@ def _open(**query: str) -> AppTest:
     return at.run()
 
 
-def test_a_link_opens_its_area_layer_model_and_small_area(tiny_env):  # noqa: F811
+def test_a_link_opens_its_area_layer_model_and_small_area(tiny_env):
     at = _open(area=TESTHAM, layer="gaps", model="all-ages", lsoa="E01900005")
     _no_errors(at)
     assert at.session_state[params.AREA] == TESTHAM
@@ -28,7 +28,7 @@ def test_a_link_opens_its_area_layer_model_and_small_area(tiny_env):  # noqa: F8
     assert "access: low" in _map_args(at)["feature_group"]  # the gaps legend is drawn
 
 
-def test_the_url_follows_the_view(tiny_env):  # noqa: F811
+def test_the_url_follows_the_view(tiny_env):
     at = _open(area=TESTHAM)
     _no_errors(at)
     assert at.query_params["area"] == TESTHAM
@@ -40,7 +40,7 @@ def test_the_url_follows_the_view(tiny_env):  # noqa: F811
     assert at.query_params["layer"] == "deprivation"
 
 
-def test_a_bad_link_falls_back_to_the_defaults_without_an_error(tiny_env):  # noqa: F811
+def test_a_bad_link_falls_back_to_the_defaults_without_an_error(tiny_env):
     at = _open(area=TESTHAM, layer="<script>", model="nonsense", lsoa="E0190000'; drop")
     _no_errors(at)
     assert at.session_state[params.LAYER] == "risk"

@@ -14,8 +14,6 @@ from tests.test_app import UPLOAD, _map_args, _metrics, _no_errors, _page
 from tests.tiny_mirror import TESTHAM, X0, Y0, grid_codes
 from ui import params
 
-__all__ = ["tiny_env"]
-
 
 def _start() -> object:
     at = _page(UPLOAD, params.Choice(area=TESTHAM))

@@ -13,8 +13,6 @@ from tests.test_app import UPLOAD, _metrics, _no_errors, _page
 from tests.tiny_mirror import TESTHAM, X0, Y0
 from ui import params
 
-__all__ = ["tiny_env"]
-
 
 def _mixed_places_csv() -> bytes:
     inside = gpd.GeoSeries([shapely.Point(X0 + 2500, Y0 + 2500)], crs=27700).to_crs(4326)[0]

@@ -29,6 +29,8 @@ RULES: tuple[tuple[str, str, str, str], ...] = (
     (r"ward_name|ward", "Electoral ward name (best fit)", "text", LOOKUP),
     (r"lad_code", "Local authority code", "code", LOOKUP),
     (r"lad_name", "Local authority name", "text", LOOKUP),
+    (r"region_code", "Region code (ONS; empty where not known)", "code", "ONS"),
+    (r"region_name", "Region (ONS; empty where not known)", "text", "ONS"),
     (r"point_x|easting", "Easting (British National Grid)", "metres", "ONS / source"),
     (r"point_y|northing", "Northing (British National Grid)", "metres", "ONS / source"),
     (r"point_source", "Where the area's point came from", "text", "ONS"),
