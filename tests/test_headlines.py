@@ -80,3 +80,30 @@ def test_cli_analyse_prints_both_groups_with_the_range(rutland_settings, monkeyp
     assert "Against England:" in text and "Within this area:" in text
     assert "In England's 20% highest-risk areas: " in text
     assert "(90% range " in text
+
+
+def test_england_and_region_figures_agree_with_the_area_analysis(rutland, rutland_settings):
+    from geo.reference import reference_areas, reference_headline
+
+    reference = reference_areas(rutland_settings, rutland.parameters)
+    if reference is None:  # the demo has no residents table for all of England
+        pytest.skip("England's residents table is not in these data")
+    areas = reference.areas
+    own = rutland.areas
+    # the national tables rank every area as its own analysis does
+    pd.testing.assert_series_equal(
+        areas.loc[own.index, "risk_decile_national"].astype("Int64"),
+        own["risk_decile_national"].astype("Int64"),
+        check_names=False,
+    )
+    england = reference_headline(reference)
+    assert england["residents"] == pytest.approx(areas["population"].sum())
+    top = areas.loc[areas["risk_decile_national"] <= 2, "population"].sum()
+    assert england["england_top20_residents"] == pytest.approx(top)
+    assert england["residents_beyond_10min"] is None  # not measured for England
+    region = own["region_code"].iloc[0]
+    if pd.notna(region):  # the demo and the mirror both know Rutland's region
+        east = reference_headline(reference, region)
+        assert east["name"] == "East Midlands"
+        inside = areas[areas["region_code"] == region]
+        assert east["residents"] == pytest.approx(inside["population"].sum())
