@@ -75,6 +75,7 @@ NATIONAL_COLUMNS: tuple[str, ...] = (
 #: Tables and layers cut to the demo area, in the order they are written.
 TABLE_DATASETS: tuple[str, ...] = (
     "lsoa21_lookup",
+    "lad_regions",
     "lsoa11_lsoa21_lookup",
     "iod2025",
     "iod2019",
@@ -192,6 +193,8 @@ def _table_output(
     sources: Sources, dataset_id: str, area: _Area, shared: Path, work: Path
 ) -> Output:
     codes = area.codes11 if dataset_id == "iod2019" else area.codes21
+    if dataset_id == "lad_regions":
+        codes = {DEMO_AREA}
     paths = _paths(sources, dataset_id)
     inputs, files, rows = [], [], 0
     for number, path in enumerate(paths, start=1):

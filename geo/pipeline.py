@@ -365,15 +365,17 @@ def _check_no_hidden_nan(frame: pd.DataFrame) -> None:
 
 
 def headline(result: Result) -> dict[str, Any]:
-    """The figures shown above the map and on the report's cover."""
+    """The figures shown above the map, on the Compare page and the report's cover.
+
+    See :mod:`geo.present.headlines` for what each means: those against England
+    (``england_top20_*``, ``*_beyond_10min``, ``expected_lonely``) and those
+    relative to this area (``high_risk_*``, ``priority_*``).
+    """
+    from geo.present.headlines import headline_values
+
     t = result.totals
-    areas = result.areas
     return {
-        "residents": float(areas["population"].sum()) if "population" in areas else np.nan,
-        "high_risk_residents": t.get("high_risk_residents"),
-        "expected_lonely": t.get("expected_lonely"),
-        "expected_lonely_p05": t.get("expected_lonely_p05"),
-        "expected_lonely_p95": t.get("expected_lonely_p95"),
+        **headline_values(result.areas, t),
         **{
             f"high_risk_share_beyond_{m}min": t.get(f"high_risk_share_beyond_{m}min")
             for m in HEADLINE_MINUTES

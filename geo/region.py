@@ -27,6 +27,7 @@ from geo import regioncache
 from geo.config import Settings
 from geo.errors import AreaNotFoundError, CacheError, DataSourceError, SchemaError
 from geo.provenance import Progress, ProvenanceRecord, Unavailable
+from geo.regionnames import region_names
 from geo.regiontypes import Region
 from geo.sources import census, deprivation, lookups
 from geo.sources.access import CENSUS_DATASETS, REQUIRED, DataAccess, Loaded
@@ -138,6 +139,15 @@ def load_region(
     provenance.append(polygons.provenance)
     areas = _attach_geometry(areas, polygons.frame, notes)
     codes = list(areas.index)
+    by_lad = None
+    if not access.check_available(["lad_regions"]):
+        try:
+            loaded_regions = access.lad_regions()
+            by_lad = loaded_regions.frame
+            provenance.append(loaded_regions.provenance)
+        except (DataSourceError, SchemaError) as exc:
+            log.info("local authority → region lookup unavailable: %s", exc)
+    areas = with_regions(areas, polygons.frame, by_lad, notes)
 
     failed: list[str] = []
 
@@ -243,6 +253,30 @@ def _attach_geometry(
     out = gpd.GeoDataFrame(frame, geometry=geometry.values, crs=CRS)
     out.index.name = "lsoa21cd"
     return out.sort_index()
+
+
+def with_regions(
+    areas: gpd.GeoDataFrame,
+    polygons: pd.DataFrame,
+    by_lad: pd.Series | None,
+    notes: list[str],
+) -> gpd.GeoDataFrame:
+    """``region_code`` and ``region_name`` per area: the boundaries' RGNCD, else by authority.
+
+    Areas whose region is in neither are left missing (and a note says so).
+    """
+    codes = pd.Series(pd.NA, index=areas.index, dtype="str")
+    if "region_code" in polygons:
+        codes = polygons["region_code"].reindex(areas.index).astype("str")
+    if by_lad is not None and "lad_code" in areas:
+        codes = codes.fillna(areas["lad_code"].map(by_lad).astype("str"))
+    unknown = int(codes.isna().sum())
+    if unknown:
+        notes.append(
+            f"The region is not known for {unknown:,} small area(s): neither the boundaries "
+            "(RGNCD) nor a local authority → region lookup gives it."
+        )
+    return areas.assign(region_code=codes, region_name=region_names(codes))
 
 
 def _attach_points(

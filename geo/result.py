@@ -30,6 +30,8 @@ OUTPUT_COLUMNS = (
     "ward_name",
     "lad_code",
     "lad_name",
+    "region_code",
+    "region_name",
     "population",
     "pop_65plus",
     "imd_score",

@@ -69,7 +69,7 @@ def test_map_page_draws_every_area_of_the_default_area(tiny_env):
     _no_errors(at)
     metrics = _metrics(at)
     assert metrics["Residents"] == "12,600"
-    assert metrics["Priority gaps"] == "2"
+    assert metrics["Priority gaps (this area)"] == "2"
     args = _map_args(at)
     layers = args["feature_group"]
     for code in grid_codes()[:9]:
@@ -296,7 +296,10 @@ def test_model_switch_changes_the_headline_on_manchester(shared_data, monkeypatc
     _no_errors(at)
     older = _metrics(at)
     assert older["Residents"] == all_ages["Residents"]
-    assert older["In high-risk areas"] != all_ages["In high-risk areas"]
+    assert (
+        older["In England's 20% highest-risk areas"]
+        != all_ages["In England's 20% highest-risk areas"]
+    )
     assert _map_args(at)["feature_group"] != layers
 
     # weights change the all-ages result; reset restores it

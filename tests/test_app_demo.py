@@ -33,7 +33,7 @@ def test_map_page_opens_on_the_demo_with_its_banner(no_data_env):
     assert picker.value == DEMO_AREA and picker.options == [f"Rutland ({DEMO_AREA})"]
     layers = _map_args(at)["feature_group"]
     assert layers.count('"E0101') >= 26  # Rutland's 26 LSOAs
-    assert {m.label for m in at.metric} >= {"Residents", "Priority gaps"}
+    assert {m.label for m in at.metric} >= {"Residents", "Priority gaps (this area)"}
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ import streamlit as st
 from geo import maps, pipeline, risk
 from geo.errors import AtlasError
 from geo.national import national_indicators
+from geo.params import Parameters
 from geo.region import Region, load_region
 from geo.sources.access import DataAccess
 from geo.sources.lookups import local_authorities
@@ -205,3 +206,20 @@ def source_labels(result: pipeline.Result) -> dict[str, str]:
     for record in result.provenance:
         labels[record.dataset] = record.title
     return labels
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _reference(parameters: Parameters, sources_file: str, offline: bool, cache_dir: str) -> Any:
+    from geo.reference import reference_areas
+
+    settings = config.from_key(sources_file, offline, cache_dir)
+    return reference_areas(
+        settings, parameters, national=_national(sources_file, offline, cache_dir)
+    )
+
+
+def reference(parameters: Parameters) -> Any:
+    """England's small areas for the comparators (loaded once per process), or None."""
+    key = config.key_of(config.settings())
+    with st.spinner("Reading England's tables…"):
+        return _guarded(lambda: _reference(parameters, *key), "reading England's tables")

@@ -13,6 +13,7 @@ import streamlit as st
 from geo import pipeline
 from geo.demo import BANNER as DEMO_BANNER
 from geo.errors import AtlasError
+from geo.present import headlines
 from geo.provenance import ProvenanceRecord, attributions
 from ui.markdown import escape_markdown
 
@@ -87,58 +88,53 @@ def guard(doing: str) -> Iterator[None]:
         st.stop()
 
 
-def _share(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{float(value) * 100:.1f}%"
+#: The figures above the map, in order (see :mod:`geo.present.headlines`).
+MAP_FIGURES = (
+    "residents",
+    "england_top20_residents",
+    "residents_beyond_10min",
+    "expected_lonely",
+    "high_risk_residents",
+    "priority_areas",
+)
 
 
-def _count(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{float(value):,.0f}"
+def _help(figure: headlines.Figure, h: dict[str, Any], result: pipeline.Result) -> str:
+    """A figure's explanation, with the range, share or scope that goes with it."""
+    text = figure.help
+    by_key = {f.key: f for f in headlines.FIGURES}
+    if figure.key == "residents":
+        text += f" {len(result.areas):,} small areas (LSOA 2021)."
+    elif figure.key == "england_top20_residents":
+        share = headlines.formatted(by_key["england_top20_share"], h["england_top20_share"])
+        text += f" {share} of residents here."
+    elif figure.key == "residents_beyond_10min":
+        share = headlines.formatted(by_key["share_beyond_10min"], h["share_beyond_10min"])
+        text += f" {share} of residents; {result.parameters.speed_m_s:g} m/s."
+    elif figure.key == "expected_lonely":
+        low = headlines.formatted(figure, h.get("expected_lonely_p05"))
+        high = headlines.formatted(figure, h.get("expected_lonely_p95"))
+        text += f" 90% range {low}–{high} from the coefficients' standard errors."
+    elif figure.key == "priority_areas":
+        people = headlines.formatted(figure, h.get("priority_residents"))
+        text += f" {people} residents."
+    return text
 
 
 def headline(result: pipeline.Result) -> None:
-    """The five figures above the map."""
+    """The headline figures above the map: against England first, then within this area."""
     h = pipeline.headline(result)
-    n = len(result.areas)
-    cols = st.columns(6)
-    cols[0].metric(
-        "Residents",
-        _count(h["residents"]),
-        help=f"Usual residents of the {n:,} small areas (LSOA 2021), Census 2021.",
-    )
-    cols[1].metric(
-        "In high-risk areas",
-        _count(h["high_risk_residents"]),
-        help="Residents of the third of areas here with the highest loneliness risk "
-        "on the chosen model.",
-    )
-    cols[2].metric(
-        "Lonely 65+ (est.)",
-        _count(h["expected_lonely"]),
-        help="People aged 65+ expected to be often lonely: the Age UK model applied to Census "
-        "2021, calibrated so England's share is 7% (Age UK 2024). 90% range "
-        f"{_count(h.get('expected_lonely_p05'))}–{_count(h.get('expected_lonely_p95'))} from "
-        "the coefficients' standard errors. A modelled estimate, not a count.",
-    )
-    cols[3].metric(
-        "High-risk, >10 min",
-        _share(h["high_risk_share_beyond_10min"]),
-        help="Share of residents of high-risk areas more than a 10-minute walk (straight line, "
-        f"{result.parameters.speed_m_s:g} m/s) from any counted community place.",
-    )
-    cols[4].metric(
-        "High-risk, >20 min",
-        _share(h["high_risk_share_beyond_20min"]),
-        help="As before, for a 20-minute walk.",
-    )
-    cols[5].metric(
-        "Priority gaps",
-        _count(h["priority_areas"]),
-        help="Areas in the top third for risk and the bottom third for access here "
-        f"({_count(h['priority_residents'])} residents).",
+    by_key = {f.key: f for f in headlines.FIGURES}
+    for col, key in zip(st.columns(len(MAP_FIGURES)), MAP_FIGURES, strict=True):
+        figure = by_key[key]
+        col.metric(
+            figure.label,
+            headlines.formatted(figure, h.get(key)),
+            help=_help(figure, h, result),
+        )
+    st.caption(
+        "The first four compare with any area (England's deciles, minutes' walk, the "
+        "calibrated Age UK model); the last two are relative to this area's own thirds."
     )
 
 

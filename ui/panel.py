@@ -164,19 +164,13 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
     c1, c2 = st.columns(2)
     c1.metric("Residents", _fmt(row.get("population")))
     c2.metric("Aged 65+", _fmt(row.get("pop_65plus")))
-    if result.parameters.model in ("older", "evidence"):
-        c1.metric(
-            "Risk vs England" + (" (65+)" if result.parameters.model == "older" else ""),
-            f"{_fmt(row.get('risk_score'), '.2f')}×",
-            help="Predicted share often lonely, divided by England's (relative risk).",
-        )
-    else:
-        c1.metric(
-            "Risk score",
-            _fmt(row.get("risk_score"), "+.2f"),
-            help="Weighted mean of the indicators' z-scores against England (0 = average).",
-        )
     nat = row.get("risk_decile_national")
+    c1.metric(
+        "Risk: England decile",
+        f"{_fmt(nat, '.0f')} of 10" if pd.notna(nat) else "—",
+        help="Decile among all English small areas on this model: 1 = the 10% with the "
+        "highest risk, 10 = the 10% with the lowest.",
+    )
     c2.metric(
         "Rank here",
         f"{_fmt(row.get('risk_rank'), '.0f')} of {n}",
@@ -188,11 +182,20 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
         f"{_fmt(row.get('risk_rank_p95'), '.0f')} (5th–95th percentile)"
         + (" · **robust priority** (a priority gap in ≥ 80% of draws)" if robust is True else "")
     )
-    c1.metric(
-        "England decile",
-        _fmt(nat, ".0f"),
-        help="1 = the 10% of English areas with the highest risk on this model.",
-    )
+    if result.parameters.model in ("older", "evidence"):
+        c1.metric(
+            "Relative risk vs England" + (" (65+)" if result.parameters.model == "older" else ""),
+            f"{_fmt(row.get('risk_score'), '.2f')}×",
+            help="Predicted share often lonely, divided by England's: 1.00× = England's "
+            "share, 1.20× = a fifth more.",
+        )
+    else:
+        c1.metric(
+            "Index vs England",
+            f"{_fmt(row.get('risk_score'), '+.2f')} SD",
+            help="Weighted mean of the indicators' z-scores against England: 0 = England's "
+            "average, +1 = one standard deviation more at risk.",
+        )
     c2.metric(
         "Lonely 65+ (est.)",
         _fmt(row.get("expected_lonely"), ",.0f"),

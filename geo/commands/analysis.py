@@ -13,6 +13,7 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
     """Run the analysis for an area; print headlines and write the table."""
     from geo import exports
     from geo.pipeline import headline
+    from geo.present.headlines import FIGURES, formatted
 
     if args.out is not None:
         check_out(args.out)
@@ -20,11 +21,16 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
     table = result.table()
     figures = headline(result)
     out.write(f"\n{result.region.name}: {len(table)} LSOA 2021 areas, model {args.model}\n")
-    for name, value in figures.items():
-        if value is None or (isinstance(value, float) and value != value):
-            continue
-        shown = f"{value:.1%}" if "share" in name else f"{value:,.0f}"
-        out.write(f"  {name.replace('_', ' ')}: {shown}\n")
+    for scope, title in (("england", "Against England"), ("here", "Within this area")):
+        out.write(f"{title}:\n")
+        for figure in FIGURES:
+            if figure.scope == scope:
+                shown = formatted(figure, figures.get(figure.key))
+                if figure.key == "expected_lonely" and shown != "—":
+                    low = formatted(figure, figures.get("expected_lonely_p05"))
+                    high = formatted(figure, figures.get("expected_lonely_p95"))
+                    shown += f" (90% range {low}–{high})"
+                out.write(f"  {figure.label}: {shown}\n")
     top = table.sort_values("priority_rank").head(10)
     cols = [
         c

@@ -140,8 +140,21 @@ def _figures(result: Result) -> list[dict[str, str]]:
             "note": f"in {len(result.areas):,} small areas (LSOA 2021)",
         },
         {
+            "value": fmt_int(h.get("england_top20_residents")),
+            "label": "people living in England's 20% of small areas most at risk of loneliness",
+            "note": f"{fmt_pct(h.get('england_top20_share'))} of residents (England: about 20%); "
+            "England's deciles on the chosen model",
+        },
+        {
+            "value": fmt_int(h.get("residents_beyond_10min")),
+            "label": "residents beyond 10 minutes' walk of any community place",
+            "note": f"{fmt_pct(h.get('share_beyond_10min'))} of residents; "
+            f"{10 * 60 * speed:,.0f} m in a straight line",
+        },
+        {
             "value": fmt_int(h.get("high_risk_residents")),
-            "label": "people living in the highest-risk third of areas",
+            "label": "people living in the third of this area's small areas with the highest "
+            "risk (relative to this area)",
             "note": f"{fmt_pct(share_of(h.get('high_risk_residents'), residents))} of residents; "
             f"{t.get('high_risk_areas', 0):,} areas",
         },
@@ -161,8 +174,8 @@ def _figures(result: Result) -> list[dict[str, str]]:
         figures.append(
             {
                 "value": fmt_pct(share, 1 if share is not None and 0 < share < 0.01 else 0),
-                "label": f"of high-risk residents live beyond {minutes} minutes' walk "
-                "of any community asset",
+                "label": f"of the residents of this area's highest-risk third live beyond "
+                f"{minutes} minutes' walk of any community asset",
                 "note": f"{fmt_int(people)} people; {minutes * 60 * speed:,.0f} m in a "
                 "straight line",
             }

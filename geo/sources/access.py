@@ -291,6 +291,16 @@ class DataAccess:
             read_online=lookups.read_lsoa11_lsoa21_lookup,
         )
 
+    def lad_regions(self) -> Loaded:
+        """Local authority → region code (England): a Series indexed by ``lad_code``."""
+        read = lookups.read_lad_regions
+        return self._layer(
+            "lad_regions",
+            "Local authority → region lookup",
+            read_local=lambda p: read(p[0]),
+            read_online=read,
+        )
+
     def lsoa21_boundaries(self, codes: Sequence[str], lads: Sequence[str]) -> Loaded:
         """LSOA 2021 polygons (EPSG:27700) for the given codes."""
         return self._layer(

@@ -32,6 +32,7 @@ bow-tie can carry stray lines or points, which are dropped).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,6 +61,7 @@ CRS = BNG_CRS
 _LSOA_SPEC: dict[str, list[Alias]] = {
     "code": ["LSOA21CD", "lsoa21_code", "lsoa21cd", "area_code", "LSOA code (2021)", "code"],
     "name": ["LSOA21NM", "lsoa21_name", "lsoa21nm", "area_name", "LSOA name (2021)", "name"],
+    "region_code": ["RGNCD", re.compile(r"rgn\d{2}cd"), "region_code"],
 }
 _LSOA_WHAT = (
     "LSOA 2021 boundaries: polygons with the LSOA code (LSOA21CD) and name (LSOA21NM), as "
@@ -152,6 +154,8 @@ def _areas(
         },
         index=raw.index,
     )
+    if "region_code" in cols:  # ONS region (RGNCD) where the layer carries it
+        frame["region_code"] = clean_codes(raw[cols["region_code"]])
     gdf = gpd.GeoDataFrame(frame, geometry=raw.geometry.values, crs=raw.crs)
     gdf = gdf[gdf[index].notna()]
     gdf, missing = select_codes(gdf, index, codes, name, kind)
@@ -194,7 +198,8 @@ def read_lsoa21_boundaries(
     Returns
     -------
     geopandas.GeoDataFrame
-        Indexed by ``lsoa21cd``, column ``lsoa21nm``, polygons in EPSG:27700.
+        Indexed by ``lsoa21cd``, column ``lsoa21nm`` (and ``region_code``, the
+        ONS region, where the layer has ``RGNCD``), polygons in EPSG:27700.
 
     Raises
     ------

@@ -262,3 +262,61 @@ def local_authorities(lookup: pd.DataFrame) -> pd.DataFrame:
     grouped["country"] = grouped["lad_code"].str[0].map(_COUNTRIES)
     grouped = grouped.sort_values(["lad_name", "lad_code"], na_position="last")
     return grouped.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------
+# Local authority → region
+# --------------------------------------------------------------------------
+
+_REGION_SPEC: dict[str, list[Alias]] = {
+    "lad_code": ["LADCD", *lad_aliases("code")],
+    "region_code": ["RGNCD", re.compile(r"rgn\d{2}cd"), "region_code"],
+}
+
+_REGION_WHAT = (
+    "a local authority to region lookup: one row per local authority district with its "
+    "code (LAD24CD) and its region code (RGN24CD), as published by the ONS Open Geography "
+    "Portal"
+)
+
+
+def read_lad_regions(source: Source) -> pd.Series:
+    """Read a local authority → region lookup.
+
+    Accepts the ONS "Local Authority District to Region" lookups (``LAD24CD,
+    LAD24NM, RGN24CD, RGN24NM``, any year) and tables of every local authority
+    code with its region (``LADCD … RGNCD``, as in drkane/geo-lookups'
+    ``la_all_codes.csv``), as CSV or ArcGIS JSON.  Rows without a region
+    (Wales, Scotland, Northern Ireland) are dropped.
+
+    Returns
+    -------
+    pandas.Series
+        Region code (``E12…``) indexed by local authority code (``lad_code``).
+
+    Raises
+    ------
+    SchemaError
+        When a column is missing or a local authority has two regions.
+    """
+    table = read_table(source, what=_REGION_WHAT)
+    name = table.attrs["source"]
+    cols = find_columns(
+        table, _REGION_SPEC, required=["lad_code", "region_code"], what=_REGION_WHAT
+    )
+    frame = pd.DataFrame(
+        {
+            "lad_code": clean_codes(table[cols["lad_code"]]),
+            "region_code": clean_codes(table[cols["region_code"]]),
+        }
+    ).dropna()
+    frame = frame[frame["region_code"].str.startswith("E12")].drop_duplicates()
+    twice = frame["lad_code"].duplicated()
+    if twice.any():
+        raise SchemaError(
+            f"{name}: {int(twice.sum())} local authorities have more than one region "
+            f"(e.g. {', '.join(frame.loc[twice, 'lad_code'][:5])})."
+        )
+    out = frame.set_index("lad_code")["region_code"]
+    out.attrs = {"source": name}
+    return out
