@@ -22,7 +22,7 @@ st.caption(
     "between them — and where every number comes from."
 )
 
-tab_risk, tab_access, tab_gaps, tab_places, tab_sources, tab_limits = st.tabs(
+tabs = st.tabs(
     [
         "Loneliness risk",
         "Access",
@@ -30,8 +30,10 @@ tab_risk, tab_access, tab_gaps, tab_places, tab_sources, tab_limits = st.tabs(
         "Community places",
         "Sources and licences",
         "Limitations",
+        "Glossary",
     ]
 )
+tab_risk, tab_access, tab_gaps, tab_places, tab_sources, tab_limits, tab_glossary = tabs
 
 with tab_risk:
     method_view.show("risk", chosen, buffer_m=buffer_m)
@@ -77,3 +79,6 @@ with tab_sources:
 
 with tab_limits:
     method_view.show("limitations", chosen, buffer_m=buffer_m)
+
+with tab_glossary:
+    method_view.glossary()

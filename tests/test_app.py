@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.params import Parameters
+from geo.present import glossary
 from tests.tiny_mirror import OTHERBY, TESTHAM, grid_codes, write_mirror
 from ui import params
 
@@ -100,10 +101,12 @@ def test_access_layer_offers_categories_and_walking_time(tiny_env):
     at.segmented_control(key=params.LAYER).set_value("access").run()
     at.selectbox(key=params.ACCESS_MEASURE).set_value("walk").run()
     _no_errors(at)
-    assert "Walk to nearest any community place" in _map_args(at)["feature_group"]
+    walk = glossary.label("walk").replace("·", "\\u00b7")
+    title = f"{walk} \\u00b7 {glossary.label('any_place')}"  # as the map's script writes it
+    assert title in _map_args(at)["feature_group"]
     at.selectbox(key=params.ACCESS_CATEGORY).set_value("library").run()
     _no_errors(at)
-    assert "Walk to nearest library" in _map_args(at)["feature_group"]
+    assert f"{walk} \\u00b7 Library" in _map_args(at)["feature_group"]
 
 
 def test_all_weights_zero_gives_a_message_not_a_traceback(tiny_env):

@@ -16,6 +16,7 @@ import streamlit as st
 
 from geo import pipeline
 from geo.params import DEFAULT_FAR_MINUTES, DEFAULT_THRESHOLDS, MODELS, Parameters
+from geo.present import glossary
 from geo.provision import region_coverage
 from geo.region import Region
 from geo.risk import DEFAULT_WEIGHTS, INDICATORS
@@ -28,7 +29,7 @@ from ui.mapview import View
 PICK = "area_pick"
 LENS = "lens"
 FAR_MINUTES = "far_minutes"
-LENS_LABELS = {"thin": "Thin provision", "far": "Far from any place"}
+LENS_LABELS = {k: glossary.label(k) for k in ("thin", "far")}
 USER_LAYER = "user_layer"
 _PERSIST: Final = "session"
 
@@ -137,17 +138,17 @@ def _lens_controls() -> tuple[str, float]:
         options=list(LENS_LABELS),
         format_func=LENS_LABELS.get,
         key=LENS,
-        help="Thin provision: few places for the number of people who live within reach. "
-        "Far from any place: the nearest place is a long walk away. Both rank high-risk areas.",
+        help=" ".join(f"{glossary.label(k)}: {glossary.definition(k)}" for k in LENS_LABELS),
         persist_state=_PERSIST,
     )
     _init(FAR_MINUTES, int(DEFAULT_FAR_MINUTES))
     minutes = st.slider(
-        "Far means more than (minutes' walk)",
+        glossary.label("far_minutes"),
         min_value=5,
         max_value=30,
         step=1,
         key=FAR_MINUTES,
+        help=glossary.definition("far_minutes"),
         disabled=lens != "far",
         persist_state=_PERSIST,
     )
@@ -168,8 +169,7 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
         options=list(params.MODEL_LABELS),
         format_func=params.MODEL_LABELS.get,
         key=params.MODEL,
-        help="All ages: eleven Census and deprivation indicators combined with weights you can "
-        "change. 65+: Age UK's published model of who is often lonely in later life.",
+        help=" ".join(glossary.definition(k) for k in params.MODEL_LABELS),
         persist_state=_PERSIST,
     )
     available = available_categories(region)
@@ -179,8 +179,7 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
     hotspots = st.toggle(
         "Outline hot spots",
         key=params.HOTSPOTS,
-        help="Clusters of neighbouring areas with large gaps (Local Moran's I, "
-        "false discovery rate 5%).",
+        help=glossary.definition("hot_spot"),
         persist_state=_PERSIST,
     )
     carry_categories(params.SHOW_ASSETS, region.key, available, region.name)
@@ -205,12 +204,15 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
     with st.expander("Analysis settings", expanded=False):
         lost = carry_categories(params.COUNTED, region.key, available, region.name)
         counted = st.multiselect(
-            "Community places counted as provision",
+            glossary.label("counted"),
             options=available,
             format_func=lambda c: labels.get(c, c),
             key=params.COUNTED,
-            help="Access and gaps are measured from these categories only. Each area counts "
-            "every kind of place its sources cover, except those you leave out here.",
+            help=glossary.help_text(
+                "counted",
+                "Each area counts every kind of place its sources cover, except those you "
+                "leave out here.",
+            ),
             on_change=_remember_left_out,
             args=(params.COUNTED, available),
             persist_state=_PERSIST,
@@ -224,29 +226,29 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
         _sanitise(params.THRESHOLDS, params.THRESHOLD_CHOICES, pipeline.DEFAULT_THRESHOLDS)
         _init(params.SPEED, float(pipeline.DEFAULT_SPEED_M_S))
         speed = st.slider(
-            "Walking speed (metres per second)",
+            glossary.label("speed"),
             min_value=0.5,
             max_value=1.6,
             step=0.1,
             key=params.SPEED,
-            help="About 1.0 m/s suits older adults; 1.3 m/s is a typical adult pace.",
+            help=glossary.definition("speed"),
             persist_state=_PERSIST,
         )
         thresholds = st.multiselect(
-            "Walking distances counted",
+            glossary.label("thresholds"),
             options=list(params.THRESHOLD_CHOICES),
             format_func=lambda t: f"{t:,} m (~{t / speed / 60:.0f} min)",
             key=params.THRESHOLDS,
-            help="Places within each distance are counted for every area.",
+            help=glossary.definition("thresholds"),
             persist_state=_PERSIST,
         )
         _init(params.CATCHMENT, int(pipeline.DEFAULT_CATCHMENT_M))
         catchment = st.select_slider(
-            "E2SFCA catchment",
+            glossary.label("catchment"),
             options=list(params.CATCHMENT_CHOICES),
             format_func=lambda m: f"{m:,} m",
             key=params.CATCHMENT,
-            help="How far residents are assumed to travel to a place (with distance decay).",
+            help=glossary.definition("catchment"),
             persist_state=_PERSIST,
         )
 
@@ -260,13 +262,13 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
         for ind in INDICATORS:
             _init(params.WEIGHT_PREFIX + ind.name, int(DEFAULT_WEIGHTS[ind.name]))
             weights[ind.name] = st.slider(
-                ind.label,
+                glossary.label(ind.name),
                 min_value=0,
                 max_value=30,
                 step=1,
                 key=params.WEIGHT_PREFIX + ind.name,
                 disabled=model != "all-ages",
-                help=ind.rationale,
+                help=glossary.help_text(ind.name, ind.rationale),
                 persist_state=_PERSIST,
             )
         st.button(
@@ -329,7 +331,7 @@ def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> Vi
         return replace(view, layer=layer)
     options = ["any", *result.categories]
     full = result.coverage.full if result.coverage is not None else result.categories
-    any_label = "Any community place"
+    any_label = glossary.label("any_place")
     if len(full) < len(result.categories):
         any_label = f"Any of the {len(full)} kinds known everywhere"
     if st.session_state.get(params.ACCESS_CATEGORY) not in options:

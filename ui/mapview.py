@@ -23,6 +23,7 @@ from streamlit_folium import st_folium
 
 from geo import maps, pipeline
 from geo.gaps import CLASS_LABELS
+from geo.present import glossary, reach
 from ui import cache, config, labels
 from ui.params import Choice
 
@@ -52,20 +53,15 @@ def classes(result: pipeline.Result, view: View) -> maps.Classes:
     areas = result.areas
     p = result.parameters
     if view.layer == "access":
-        label = (
-            labels.CATEGORY_LABELS.get(view.access_category, view.access_category).lower()
-            if view.access_category
-            else "any community place"
-        )
-        if view.access_category and view.access_measure == "e2sfca":
-            label = f"{label} places"
+        category = view.access_category
         return maps.access_classes(
             areas,
             measure=view.access_measure,
-            category=view.access_category,
-            category_label=label,
+            category=category,
+            category_label=labels.CATEGORY_LABELS.get(category, category) if category else None,
             speed_m_s=p.speed_m_s,
             catchment_m=p.catchment_m,
+            covered=reach.covered_areas(result.coverage, category, areas.index),
         )
     if view.layer == "user" and view.user_column:
         return maps.user_classes(areas, view.user_column, label=view.user_label)
@@ -86,9 +82,17 @@ def area_properties(result: pipeline.Result, shown: maps.Classes) -> pd.DataFram
     n = len(a)
     risk = maps.risk_classes(a, model=result.parameters.model).text
     rank = a["risk_rank"].map(lambda r: f"rank {int(r)} of {n} here" if pd.notna(r) else "")
-    minutes = a["walk_min_any"] if "walk_min_any" in a else pd.Series(np.nan, index=a.index)
-    access = minutes.map(
-        lambda m: "no community place loaded nearby" if pd.isna(m) else f"{m:.0f} min walk"
+    p = result.parameters
+    any_kind = glossary.label("any_place").lower()
+    covered = reach.covered_areas(result.coverage, None, a.index)
+    metres = a["nearest_any_m"] if "nearest_any_m" in a else pd.Series(np.nan, index=a.index)
+    access = pd.Series(
+        [
+            reach.nearest_text(m, covered=bool(c), kind=any_kind, speed_m_s=p.speed_m_s)
+            for m, c in zip(metres.to_numpy(), covered.to_numpy(), strict=True)
+        ],
+        index=a.index,
+        dtype=object,
     )
     count_col = next(
         (f"count_any_{t}m" for t in sorted(result.parameters.thresholds) if t >= 800), None
@@ -103,12 +107,11 @@ def area_properties(result: pipeline.Result, shown: maps.Classes) -> pd.DataFram
     name = a["lsoa21nm"].astype(str)
     if "ward_name" in a:
         name = name + a["ward_name"].map(lambda w: f" — {w}" if isinstance(w, str) and w else "")
-    if shown.title.startswith("Access") or (
-        shown.title.startswith("Walk") and "any community" not in shown.title
-    ):
-        access = shown.title.lower() + ": " + shown.text + " · nearest any: " + access
+    nearest = glossary.label("nearest_place").lower()
+    if shown.title.startswith((glossary.label("e2sfca"), glossary.label("walk"))):
+        access = shown.title + ": " + shown.text + f" · {nearest} ({any_kind}): " + access
     else:
-        access = "nearest: " + access
+        access = f"{nearest}: " + access
     return pd.DataFrame(
         {
             "name": name,

@@ -17,6 +17,7 @@ from pandas.io.formats.style import Styler
 
 from geo.method import COLOUR_COLUMN, method_blocks
 from geo.params import Parameters
+from geo.present import glossary as words
 from geo.provenance import ProvenanceRecord
 from geo.risk import indicator_table
 from geo.sources.registry import licence_name, licence_url, load_sources
@@ -31,6 +32,19 @@ def show(topic: str, params: Parameters, *, buffer_m: float) -> None:
             st.markdown(block)
         else:
             table(block.frame)
+
+
+def glossary() -> None:
+    """The glossary: every term the atlas uses, by section, with its meaning."""
+    st.markdown("### Glossary")
+    st.caption("The words the maps, the area panel, the settings and the report use.")
+    for title, terms in words.groups():
+        st.markdown(f"#### {title}")
+        table(
+            pd.DataFrame(
+                {"Term": [t.label for t in terms], "Meaning": [t.definition for t in terms]}
+            )
+        )
 
 
 def styled(frame: pd.DataFrame) -> Styler:

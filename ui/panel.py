@@ -10,31 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from geo import pipeline
+from geo.present import glossary, reach
 from geo.risk import INDICATORS
 from ui import cache, common, labels, session
 from ui.params import Choice
 
 _INDICATOR_UNITS = {i.name: i.column for i in INDICATORS}
-#: Short names for the chart (the full labels are in the table and the method page).
-SHORT = {
-    "living_alone": "Living alone",
-    "older_living_alone": "Living alone, 66+",
-    "bad_health": "Bad health",
-    "disability": "Disability",
-    "carers": "Unpaid carers",
-    "widowed": "Widowed",
-    "divorced_separated": "Divorced / separated",
-    "renting": "Renting",
-    "young_adults": "Aged 16–24",
-    "income_deprivation": "Income deprivation",
-    "imd": "Deprivation (IMD)",
-    "poor_health": "Poor health",
-    "fair_health": "Fair health",
-    "good_health": "Good health",
-    "household_size": "Household size",
-    "age_75_79": "Aged 75–79",
-    "intercept": "Constant",
-}
 
 
 def _fmt(value: Any, spec: str = ",.0f", missing: str = "—") -> str:
@@ -98,12 +79,28 @@ def nearest_places(result: pipeline.Result, code: str, *, limit: int = 8) -> pd.
     )
 
 
+_GLOSSED = {t.key for t in glossary.TERMS if t.group == "indicator"}
+
+
+def chart_label(name: str, fallback: str) -> str:
+    """The risk chart's name for an indicator or model term: the glossary's label.
+
+    Only the user's own indicators (``user:<column>``), which the glossary cannot
+    know, keep the label they were given (``fallback``).
+    """
+    return glossary.label(name) if name in _GLOSSED else fallback
+
+
 def _contribution_chart(table: pd.DataFrame, *, logistic: bool) -> alt.Chart | None:
     if table is None or table.empty:
         return None
     frame = table.copy()
     frame["short"] = [
-        SHORT.get(str(i), lab) for i, lab in zip(frame.index, frame["label"], strict=True)
+        chart_label(str(i), lab) for i, lab in zip(frame.index, frame["label"], strict=True)
+    ]
+    frame["meaning"] = [
+        glossary.definition(str(i)) if str(i) in _GLOSSED else lab
+        for i, lab in zip(frame.index, frame["label"], strict=True)
     ]
     frame = frame.reset_index(drop=True)
     frame = frame[frame["contribution"].notna()]
@@ -127,7 +124,8 @@ def _contribution_chart(table: pd.DataFrame, *, logistic: bool) -> alt.Chart | N
                 legend=None,
             ),
             tooltip=[
-                alt.Tooltip("label:N", title="Indicator"),
+                alt.Tooltip("short:N", title="Indicator"),
+                alt.Tooltip("meaning:N", title="Meaning"),
                 alt.Tooltip("contribution:Q", format=".3f"),
             ],
         )
@@ -166,48 +164,56 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
     c2.metric("Aged 65+", _fmt(row.get("pop_65plus")))
     nat = row.get("risk_decile_national")
     c1.metric(
-        "Risk: England decile",
+        f"{glossary.label('risk_decile')} (England)",
         f"{_fmt(nat, '.0f')} of 10" if pd.notna(nat) else "—",
-        help="Decile among all English small areas on this model: 1 = the 10% with the "
-        "highest risk, 10 = the 10% with the lowest.",
+        help=glossary.definition("risk_decile"),
     )
     c2.metric(
-        "Rank here",
+        glossary.label("risk_rank"),
         f"{_fmt(row.get('risk_rank'), '.0f')} of {n}",
-        help="1 = the highest risk of the areas in this analysis.",
+        help=glossary.definition("risk_rank"),
     )
     robust = row.get("robust_priority")
     st.caption(
-        f"Rank range under model uncertainty: {_fmt(row.get('risk_rank_p05'), '.0f')}–"
+        f"{glossary.label('rank_range')} under model uncertainty: "
+        f"{_fmt(row.get('risk_rank_p05'), '.0f')}–"
         f"{_fmt(row.get('risk_rank_p95'), '.0f')} (5th–95th percentile)"
-        + (" · **robust priority** (a priority gap in ≥ 80% of draws)" if robust is True else "")
+        + (
+            f" · **{glossary.label('robust_priority').lower()}** "
+            f"({glossary.definition('robust_priority').rstrip('.')})"
+            if robust is True
+            else ""
+        )
     )
     if result.parameters.model in ("older", "evidence"):
         c1.metric(
-            "Relative risk vs England" + (" (65+)" if result.parameters.model == "older" else ""),
+            f"{glossary.label('relative_risk')} vs England"
+            + (" (65+)" if result.parameters.model == "older" else ""),
             f"{_fmt(row.get('risk_score'), '.2f')}×",
-            help="Predicted share often lonely, divided by England's: 1.00× = England's "
-            "share, 1.20× = a fifth more.",
+            help=glossary.definition("relative_risk"),
         )
     else:
         c1.metric(
-            "Index vs England",
+            f"{glossary.label('risk_score')} vs England",
             f"{_fmt(row.get('risk_score'), '+.2f')} SD",
-            help="Weighted mean of the indicators' z-scores against England: 0 = England's "
-            "average, +1 = one standard deviation more at risk.",
+            help=glossary.definition("risk_score"),
         )
     c2.metric(
-        "Lonely 65+ (est.)",
+        glossary.label("expected_lonely"),
         _fmt(row.get("expected_lonely"), ",.0f"),
-        help="Age UK model calibrated to 7% of people 65+ often lonely (Age UK 2024) × "
-        f"residents 65+; 90% range {_fmt(row.get('expected_lonely_p05'), ',.0f')}–"
+        help=glossary.definition("expected_lonely") + " 90% range "
+        f"{_fmt(row.get('expected_lonely_p05'), ',.0f')}–"
         f"{_fmt(row.get('expected_lonely_p95'), ',.0f')} from the coefficients' standard errors.",
     )
-    c1.metric("IMD decile", _fmt(row.get("imd_decile"), ".0f"), help="1 = most deprived 10%.")
+    c1.metric(
+        glossary.label("imd_decile"),
+        _fmt(row.get("imd_decile"), ".0f"),
+        help=glossary.definition("imd_decile"),
+    )
     c2.metric(
-        "Nearest place",
+        glossary.label("nearest_place"),
         f"{_fmt(row.get('walk_min_any'), '.0f')} min",
-        help="Straight-line walk to the nearest counted community place.",
+        help=glossary.definition("nearest_place"),
     )
 
     st.markdown("**What drives the risk here**")
@@ -277,9 +283,17 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
             + ", ".join(counts)
             + f". E2SFCA access {_fmt(row.get('access_e2sfca'), '.2f')} per 1,000 residents."
         )
+    kinds = reach.area_reach(result, code)
+    if kinds:
+        with st.expander(f"{glossary.label('nearest_place')} of each kind"):
+            st.markdown(
+                "\n".join(
+                    f"- {common.md_escape(kind)}: {common.md_escape(text)}" for kind, text in kinds
+                )
+            )
     places = nearest_places(result, code)
     if places.empty:
-        st.caption("No counted community places are loaded near this area.")
+        st.caption("No counted community place is listed near this area.")
     else:
         lines = [
             f"- **{common.md_escape(r.name)}** · {common.md_escape(r.category)} — "

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from geo.params import Parameters
+from geo.present import glossary
 from geo.risk import DEFAULT_WEIGHTS
 
 DEFAULT_AREA = "E08000003"  # Manchester
@@ -35,21 +36,10 @@ CATCHMENT = "catchment"
 SELECTED = "selected_area"
 WEIGHT_PREFIX = "weight_"
 
-MODEL_LABELS = {
-    "evidence": "All ages — published evidence (ONS 2018)",
-    "all-ages": "All ages — weighted composite index",
-    "older": "People aged 65+ — Age UK model",
-}
-LAYERS = {
-    "risk": "Loneliness risk",
-    "access": "Access to places",
-    "gaps": "Gaps: risk × access",
-    "deprivation": "Deprivation",
-}
-ACCESS_MEASURES = {
-    "e2sfca": "Places per 1,000 residents (E2SFCA)",
-    "walk": "Walking time to the nearest",
-}
+#: The names of the models, layers and access measures (from the glossary).
+MODEL_LABELS = {k: glossary.label(k) for k in ("evidence", "all-ages", "older")}
+LAYERS = {k: glossary.label(k) for k in ("risk", "access", "gaps", "deprivation")}
+ACCESS_MEASURES = {k: glossary.label(k) for k in ("e2sfca", "walk")}
 THRESHOLD_CHOICES = (200, 400, 600, 800, 1000, 1200, 1600, 2000, 2400, 3200)
 CATCHMENT_CHOICES = (800, 1200, 1600, 2000, 2400, 3200)
 

@@ -2,8 +2,10 @@
 
 On a session's first run the area, map layer, risk model and selected small
 area are read from the URL (``?area=E06000009&layer=gaps&model=evidence&lsoa=…``)
-into the widgets' state; after every run the URL is rewritten to match what
-is shown, so the address bar always holds a link to the current view.
+into the widgets' state, and so is a Plan-mode scenario (``plan=…``, see
+:mod:`ui.plan_link`), which opens Plan mode on it; after every run the URL is
+rewritten to match what is shown, so the address bar always holds a link to
+the current view.
 Values that are not valid (an unknown code, a misspelt layer) are ignored:
 the widgets then start on their defaults.
 """
@@ -15,7 +17,7 @@ from collections.abc import Collection
 
 import streamlit as st
 
-from ui import params
+from ui import params, plan, plan_link
 
 #: URL parameter → the widget state it fills.
 KEYS = {"area": params.AREA, "layer": params.LAYER, "model": params.MODEL, "lsoa": params.SELECTED}
@@ -47,18 +49,22 @@ def read_once(area_codes: Collection[str]) -> None:
     lsoa = _first("lsoa")
     if lsoa is not None and _CODE.match(lsoa):
         st.session_state[params.SELECTED] = lsoa
+    shared = plan_link.decode(_first("plan"))
+    if area is not None and area in area_codes and shared is not None:
+        st.session_state.setdefault(plan.PLAN_KEY, {})[area] = shared
+        st.session_state[plan.MODE_KEY] = True
 
 
 def write(*, area: str, layer: str, model: str, selected: str | None) -> None:
     """Keep the URL in step with the view on screen (only what differs is written)."""
+    scenario = plan_link.encode(plan.plan_for(area)) if plan.is_on() else None
     wanted = {"area": area, "layer": layer, "model": model}
-    if selected:
-        wanted["lsoa"] = selected
-    current = {k: st.query_params.get(k) for k in KEYS}
-    if all(current.get(k) == v for k, v in wanted.items()) and (
-        selected or current.get("lsoa") is None
-    ):
+    optional = {"lsoa": selected or None, "plan": scenario}
+    wanted.update({k: v for k, v in optional.items() if v})
+    current = {k: st.query_params.get(k) for k in (*KEYS, "plan")}
+    if current == {k: wanted.get(k) for k in current}:
         return
-    if not selected and "lsoa" in st.query_params:
-        del st.query_params["lsoa"]
+    for name, value in optional.items():
+        if not value and name in st.query_params:
+            del st.query_params[name]
     st.query_params.update(wanted)

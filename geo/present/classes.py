@@ -21,7 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import glossary
 from .breaks import classify, quantile_breaks
+from .labels import category_label as label_of
 from .labels import model_label
 from .palettes import (
     ACCESS_COLOURS,
@@ -33,6 +35,7 @@ from .palettes import (
     WALK_BANDS,
     WALK_COLOURS,
 )
+from .reach import nearest_text, provision_text
 
 
 @dataclass(frozen=True)
@@ -119,32 +122,52 @@ def access_classes(
     *,
     measure: str = "e2sfca",
     category: str | None = None,
-    category_label: str = "any community asset",
+    category_label: str | None = None,
     speed_m_s: float = 1.0,
     catchment_m: float = 1600.0,
+    covered: pd.Series | None = None,
 ) -> Classes:
-    """Access to community assets per area.
+    """Access to community places per area.
 
     Parameters
     ----------
     measure
         ``"e2sfca"``: quintiles (within the region) of E2SFCA places per
-        1,000 residents; ``"walk"``: walking minutes to the nearest asset.
+        1,000 residents; ``"walk"``: walking minutes to the nearest place.
     category
-        A category key, or None for any asset counted.
+        A category key, or None for any place counted.
+    category_label
+        The kind of place in words (default: the glossary's "any community
+        place", or the category's label).
+    covered
+        True where a source covers the kind of place (see
+        :func:`geo.present.reach.covered_areas`); the tooltips then tell
+        "not covered" from "none within reach".  Default: covered everywhere.
     """
+    kind = category_label or (
+        glossary.label("any_place") if category is None else label_of(category)
+    )
+    known = (
+        pd.Series(True, index=areas.index)
+        if covered is None
+        else covered.reindex(areas.index, fill_value=False).astype(bool)
+    )
     if measure == "walk":
         column = f"nearest_{category}_m" if category else "nearest_any_m"
-        return _walk_classes(_column(areas, column), category_label, speed_m_s)
+        return _walk_classes(_column(areas, column), kind, speed_m_s, known)
     column = f"access_e2sfca_{category}" if category else "access_e2sfca"
-    return _e2sfca_classes(_column(areas, column), category_label, catchment_m)
+    return _e2sfca_classes(_column(areas, column), kind, catchment_m, known)
 
 
 def _column(areas: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(areas.get(column, pd.Series(np.nan, index=areas.index)))
 
 
-def _walk_classes(metres: pd.Series, category_label: str, speed_m_s: float) -> Classes:
+def _title(measure: str, kind: str) -> str:
+    return f"{glossary.label(measure)} · {kind}"
+
+
+def _walk_classes(metres: pd.Series, kind: str, speed_m_s: float, known: pd.Series) -> Classes:
     minutes = metres / float(speed_m_s) / 60.0
     band = np.searchsorted(np.array(WALK_BANDS, dtype=float), minutes.to_numpy(), side="left")
     colour = pd.Series(
@@ -154,56 +177,58 @@ def _walk_classes(metres: pd.Series, category_label: str, speed_m_s: float) -> C
         ],
         index=metres.index,
     )
-    text = minutes.map(
-        lambda m: (
-            "no data (not covered, or none loaded nearby)"
-            if pd.isna(m)
-            else f"{m:.0f} min walk ({m * speed_m_s * 60:,.0f} m)"
-        )
+    text = pd.Series(
+        [
+            nearest_text(m, covered=bool(c), kind=kind.lower(), speed_m_s=speed_m_s)
+            for m, c in zip(metres.to_numpy(), known.to_numpy(), strict=True)
+        ],
+        index=metres.index,
+        dtype=object,
     ).astype(str)
     lows = (0, *WALK_BANDS)
     labels = [f"{a}–{b} min" for a, b in zip(lows, WALK_BANDS, strict=False)]
     labels[0] = f"up to {WALK_BANDS[0]} min"
     labels.append(f"over {WALK_BANDS[-1]} min")
-    legend = (*zip(WALK_COLOURS, labels, strict=True), (NO_DATA, "no data"))
+    legend = (*zip(WALK_COLOURS, labels, strict=True), (NO_DATA, _blank_legend(known)))
     note = (
         f"Straight-line distance from each area's population-weighted centre to the "
-        f"nearest {category_label}, at {speed_m_s:g} m/s. Real walks are longer."
+        f"nearest {kind.lower()}, at {speed_m_s:g} m/s. Real walks are longer."
     )
-    return Classes(colour, text, f"Walk to nearest {category_label}", legend, note)
+    return Classes(colour, text, _title("walk", kind), legend, note)
 
 
-def _e2sfca_classes(values: pd.Series, category_label: str, catchment_m: float) -> Classes:
+def _blank_legend(known: pd.Series) -> str:
+    return "not covered, or none listed" if (~known).any() else "none listed"
+
+
+def _e2sfca_classes(values: pd.Series, kind: str, catchment_m: float, known: pd.Series) -> Classes:
     bins, edges = access_bins(values)
     colours = list(ACCESS_COLOURS[-(len(edges) - 1) :]) if len(edges) else []
     colour = pd.Series(NO_DATA, index=values.index)
     colour[values.fillna(-1) == 0] = NO_ACCESS
-    known = bins.notna()
-    colour[known] = [colours[int(b)] for b in bins[known]]
-    text = values.map(
-        lambda v: (
-            "no data"
-            if pd.isna(v)
-            else ("none within reach" if v == 0 else f"{v:.2f} per 1,000 residents")
-        )
+    has = bins.notna()
+    colour[has] = [colours[int(b)] for b in bins[has]]
+    text = pd.Series(
+        [
+            provision_text(v, covered=bool(c), kind=kind.lower(), catchment_m=catchment_m)
+            for v, c in zip(values.to_numpy(), known.to_numpy(), strict=True)
+        ],
+        index=values.index,
+        dtype=object,
     ).astype(str)
     legend = [(NO_ACCESS, f"none within {catchment_m / 1000:g} km")]
     for i, c in enumerate(colours):
         lo, hi = edges[i], edges[i + 1]
         suffix = " (lowest)" if i == 0 else " (highest)" if i == len(colours) - 1 else ""
         legend.append((c, f"{lo:.2f}–{hi:.2f}{suffix}"))
+    if (~known).any():
+        legend.append((NO_DATA, glossary.label("not_covered").lower()))
     note = (
-        f"E2SFCA: {category_label} per 1,000 residents within {catchment_m:,.0f} m, "
-        "shared among everyone who can reach them (higher = better provision). "
-        "Classes are fifths of the areas here."
+        f"{glossary.definition('e2sfca')} Counting: {kind.lower()}, within "
+        f"{catchment_m:,.0f} m (higher = better provision). Classes are fifths of the "
+        "areas here."
     )
-    return Classes(
-        colour,
-        text,
-        f"Access to {category_label} (per 1,000 residents)",
-        tuple(legend),
-        note,
-    )
+    return Classes(colour, text, _title("e2sfca", kind), tuple(legend), note)
 
 
 def gap_classes(areas: pd.DataFrame, *, labels: Mapping[str, str]) -> Classes:

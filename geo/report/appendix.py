@@ -15,6 +15,7 @@ from markupsafe import Markup
 from geo import risk
 from geo.method import TOPICS, method_html
 from geo.pipeline import HEADLINE_MINUTES
+from geo.present.glossary import glossary_html
 from geo.sources.registry import licence_name
 from geo.sources.taxonomy import CATEGORIES
 
@@ -153,6 +154,8 @@ def method(result: Result) -> dict[str, Any]:
         "model": p.model,
         # the method write-up, as on the app's Method page (the package's own text)
         "topics": [Markup(method_html(t, p, heading_offset=2)) for t in TOPICS],
+        # every term the maps and tables use, with its meaning (escaped by glossary_html)
+        "glossary": Markup(glossary_html(heading_level=4)),
         "indicator_rows": indicator_rows,
         "model_rows": model_rows,
         "categories": categories,
