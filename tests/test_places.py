@@ -101,3 +101,23 @@ def test_nearest_place_names_the_closest_within_reach():
     assert list(found["place"]) == ["Alpha", "Beta", ""]
     assert found.loc["p", "distance_m"] == pytest.approx(100)
     assert found.loc["far", "kind"] == ""
+
+
+def test_search_finds_rutland_towns_by_name(rutland_settings):
+    from geo.search import SearchIndex, region_places
+    from geo.sources.access import DataAccess
+
+    region = load_region(RUTLAND, settings=rutland_settings)
+    lookup = DataAccess(rutland_settings).lsoa21_lookup().frame
+    index = SearchIndex(lookup, places=region_places(region))
+    found = index.search("oakham")
+    # exact names first: Mansfield's ward called Oakham, then the town (wards come before
+    # places within a rank), then Rutland's wards named after the town
+    town = next(m for m in found if m.kind == "place")
+    assert found.index(town) <= 1 and town.label == "Oakham — town in Rutland"
+    assert town.lad_code == RUTLAND
+    (code,) = town.lsoa_codes
+    x, y = town.point
+    assert region.areas.geometry.loc[code].contains(shapely.Point(x, y))
+    assert any(m.kind == "ward" and m.label.startswith("Oakham North") for m in found)
+    assert any(m.kind == "place" and m.code == "Uppingham" for m in index.search("Uppingham")[:2])
