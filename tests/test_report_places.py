@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from matplotlib.figure import Figure
 
@@ -68,3 +70,28 @@ def test_map_names_at_most_n_places_inside_the_map_without_overlap(rutland):
         assert frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
         assert not any(box.overlaps(other) for _, other in placed[i + 1 :])
     assert len(ax.texts) == len(placed)  # the labels left out were removed
+
+
+def test_directory_gives_a_postcode_or_the_nearest_place_instead_of_a_blank(rutland):
+    from geo.report.directory import _postcode, directory_context, directory_table
+
+    table = directory_table(rutland)
+    assert table["where"].str.strip().ne("").all()
+    by_id = table.set_index("asset_id")
+    assets = rutland.assets.set_index("asset_id")
+    no_address = assets["address"].fillna("").eq("").reindex(by_id.index)
+    # coordinates alone: the nearest town or village and the ward
+    near = by_id.loc[no_address & by_id["where"].str.startswith("near ")]
+    assert len(near) >= 10
+    sample = near.iloc[0]
+    place, ward = sample["where"].removeprefix("near ").split(", ", 1)
+    assert place in set(rutland.region.places["name"])
+    assert ward == f"{sample['ward']} ward"
+    assert not by_id["located"][by_id["where"].str.startswith("near ")].any()
+    # a source that recorded only a postcode (OSM addr:postcode, a register's column) shows it
+    assert _postcode('{"addr:postcode": "le15 6qs", "amenity": "pub"}') == "LE15 6QS"
+    assert _postcode('{"Postcode": "LE15 6AY"}') == "LE15 6AY"
+    assert _postcode('{"name": "x"}') == _postcode("not json") == ""
+    context = directory_context(rutland)
+    rows = [r for g in context["groups"] for r in g["rows"]]
+    assert not any(re.fullmatch(r"-?\d+\.\d+, -?\d+\.\d+", r["where"]) for r in rows)
