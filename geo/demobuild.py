@@ -12,7 +12,8 @@ full offline run.  For Rutland (E06000017) the build keeps
   with their published attributes, as GeoParquet;
 * the community places a full run finds for it (OpenStreetMap extract and
   registers, inside the area and within the usual buffer), one GeoParquet
-  standard asset frame per source;
+  standard asset frame per source, and its OpenStreetMap place names (towns,
+  villages, hamlets) as a place table;
 * the England indicator table (:mod:`geo.national`) reduced to the columns
   the risk models use (:data:`NATIONAL_COLUMNS`), for national ranks.
 
@@ -266,7 +267,19 @@ def _asset_outputs(sources: Sources, shared: Path, work: Path) -> list[Output]:
                 record.dataset, name, [_input(path, shared, int(record.rows))], len(rows), details
             )
         )
-    return outputs
+    return [*outputs, *_places_output(region, shared, work)]
+
+
+def _places_output(region: Any, shared: Path, work: Path) -> list[Output]:
+    """The region's place names as a place table (none when the shared data has none)."""
+    records = [r for r in region.provenance if r.dataset == "osm_places"]
+    if not records or not len(region.places):
+        return []
+    name = "places_osm.parquet"
+    places = region.places.sort_values("osm_id").reset_index(drop=True)
+    places.to_parquet(work / name, **_PARQUET)
+    inputs = [_input(Path(r.location), shared, int(r.rows)) for r in records]
+    return [Output("osm_places", name, inputs, len(places), {"files": [name]})]
 
 
 def _national_output(sources: Sources, shared: Path, work: Path) -> Output:
@@ -321,6 +334,8 @@ def _dataset_entry(sources: Sources, out: Output) -> list[str]:
     if out.dataset == "osm_assets":
         pairs += [("format", "asset_parquet"), ("covers", [DEMO_AREA])]
         details.setdefault("title", f"OpenStreetMap community places ({DEMO_NAME} extract)")
+    if out.dataset == "osm_places":
+        pairs += [("format", "places_parquet"), ("covers", [DEMO_AREA])]
     pairs += [(k, details.get(k)) for k in _DESCRIBE]
     note = str(details.get("note", ""))
     pairs.append(("note", f"{note} {_REGISTRY_NOTE}".strip()))

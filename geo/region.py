@@ -29,9 +29,11 @@ from geo.errors import AreaNotFoundError, CacheError, DataSourceError, SchemaErr
 from geo.provenance import Progress, ProvenanceRecord, Unavailable
 from geo.regionnames import region_names
 from geo.regiontypes import Region
-from geo.sources import census, deprivation, lookups
+from geo.sources import census, deprivation, lookups, osm_geofabrik
 from geo.sources.access import CENSUS_DATASETS, REQUIRED, DataAccess, Loaded
-from geo.sources.assets import load_assets
+from geo.sources.assets import load_assets, search_box_wgs84
+from geo.sources.osm_places import empty_places
+from geo.sources.placenames import RegionPlaces, load_places
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +206,9 @@ def load_region(
     unavailable.extend(assets.unavailable)
     notes.extend(assets.notes)
     failed.extend(assets.failed)
+    places = _places(access, areas, lads, settings.region_buffer_m, failed)
+    provenance.extend(places.provenance)
+    unavailable.extend(places.unavailable)
     if failed:
         notes.append(_degraded_note(failed, access))
 
@@ -218,6 +223,7 @@ def load_region(
         notes=tuple(notes),
         failed=tuple(failed),
         coverage=tuple(assets.coverage),
+        places=places.frame,
     )
     if use_cache:
         try:
@@ -225,6 +231,30 @@ def load_region(
         except (CacheError, OSError) as exc:
             log.warning("could not cache region %s: %s", region.key, exc)
     return region
+
+
+def _places(
+    access: DataAccess,
+    areas: gpd.GeoDataFrame,
+    lads: tuple[str, ...],
+    buffer_m: float,
+    failed: list[str],
+) -> RegionPlaces:
+    """Named places in the region's search box (Overpass, the extract or a local file).
+
+    When OpenStreetMap just failed for the community places, it is not asked
+    again for names in the same run.
+    """
+    if "osm_assets" in failed and "osm_places" not in access.sources.local:
+        dataset = access.dataset("osm_places")
+        reason = "OpenStreetMap could not be reached for the community places in this run"
+        return RegionPlaces(empty_places(), [], [Unavailable(dataset.id, dataset.title, reason)])
+    access.report("OpenStreetMap place names", 0, 1)
+    national = len(lads) >= osm_geofabrik.NATIONAL_MIN_AUTHORITIES
+    south, west, north, east = search_box_wgs84(areas, buffer_m)
+    found = load_places(access, lads, (west, south, east, north), national=national)
+    access.report("OpenStreetMap place names", 1, 1)
+    return found
 
 
 def _degraded_note(failed: list[str], access: DataAccess) -> str:

@@ -2,7 +2,7 @@
 
 Assembling a region reads national files (Census tables, IoD, lookups) and
 asset registers; the result for one area is small.  It is stored in the
-download cache (:mod:`geo.net.cache`) as two GeoParquet files (areas, assets) and
+download cache (:mod:`geo.net.cache`) as three GeoParquet files (areas, assets, places) and
 a JSON record (provenance, unavailable datasets, notes), keyed by a
 fingerprint of everything that could change it (:mod:`geo.net.fingerprint`).
 A region assembled while a dataset failed (:attr:`Region.degraded`) is never
@@ -34,14 +34,19 @@ log = logging.getLogger(__name__)
 ONLINE_MAX_AGE_DAYS = 7
 
 
-def _keys(fp: str) -> tuple[str, str, str]:
-    return (f"region/{fp}-areas", f"region/{fp}-assets", f"region/{fp}-meta")
+def _keys(fp: str) -> tuple[str, str, str, str]:
+    return (
+        f"region/{fp}-areas",
+        f"region/{fp}-assets",
+        f"region/{fp}-places",
+        f"region/{fp}-meta",
+    )
 
 
 def load_cached(key: str, settings: Settings, sources: Sources) -> Region | None:
     """The cached region for ``key``, or ``None`` when absent, stale or damaged."""
     cache = Cache.from_settings(settings)
-    areas_key, assets_key, meta_key = _keys(fingerprint(key, settings, sources))
+    areas_key, assets_key, places_key, meta_key = _keys(fingerprint(key, settings, sources))
     meta_path = cache.get(meta_key)
     if meta_path is None:
         return None
@@ -49,11 +54,10 @@ def load_cached(key: str, settings: Settings, sources: Sources) -> Region | None
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("online") and time.time() - meta["created"] > ONLINE_MAX_AGE_DAYS * 86400:
             return None
-        areas_path, assets_path = cache.get(areas_key), cache.get(assets_key)
-        if areas_path is None or assets_path is None:
+        paths = [cache.get(k) for k in (areas_key, assets_key, places_key)]
+        if any(p is None for p in paths):
             return None
-        areas = gpd.read_parquet(areas_path)
-        assets = gpd.read_parquet(assets_path)
+        areas, assets, places = (gpd.read_parquet(p) for p in paths)
         return Region(
             key=meta["key"],
             name=meta["name"],
@@ -64,6 +68,7 @@ def load_cached(key: str, settings: Settings, sources: Sources) -> Region | None
             unavailable=tuple(Unavailable(**u) for u in meta["unavailable"]),
             notes=tuple(meta["notes"]),
             coverage=tuple(SourceCoverage.from_dict(c) for c in meta.get("coverage", ())),
+            places=places,
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("cached region %s unreadable (%s); rebuilding", key, exc)
@@ -79,8 +84,9 @@ def store(region: Region, settings: Settings, sources: Sources) -> None:
         log.info("region %s not cached: %s failed this run", region.key, ", ".join(region.failed))
         return
     cache = Cache.from_settings(settings)
-    areas_key, assets_key, meta_key = _keys(fingerprint(region.key, settings, sources))
-    for key, frame in ((areas_key, region.areas), (assets_key, region.assets)):
+    areas_key, assets_key, places_key, meta_key = _keys(fingerprint(region.key, settings, sources))
+    parts = ((areas_key, region.areas), (assets_key, region.assets), (places_key, region.places))
+    for key, frame in parts:
         buffer = io.BytesIO()
         frame.to_parquet(buffer)
         cache.put_bytes(key, buffer.getvalue(), suffix=".parquet", meta={"region": region.key})

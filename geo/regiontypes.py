@@ -14,6 +14,7 @@ import geopandas as gpd
 import shapely
 
 from geo.provenance import ProvenanceRecord, Unavailable
+from geo.sources.osm_places import empty_places
 
 CRS = "EPSG:27700"
 
@@ -106,6 +107,11 @@ class Region:
         network unreachable, offline without an earlier download).  A region
         with failures is :attr:`degraded`: it is used for this run only and
         never cached, so the next run tries those datasets again.
+    places
+        Named places (towns, villages, suburbs) in and around the region
+        (:mod:`geo.sources.osm_places`: ``name``, ``kind``, ``osm_id``,
+        points in EPSG:27700); empty when none could be had.  They help
+        readers find their way and take no part in the analysis.
     """
 
     key: str
@@ -118,6 +124,7 @@ class Region:
     notes: tuple[str, ...] = field(default_factory=tuple)
     failed: tuple[str, ...] = ()
     coverage: tuple[SourceCoverage, ...] = ()
+    places: gpd.GeoDataFrame = field(default_factory=empty_places)
 
     @property
     def degraded(self) -> bool:

@@ -24,10 +24,14 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from geo.postcodes import normalise_postcode
+
+if TYPE_CHECKING:
+    from geo.regiontypes import Region
 
 #: Kinds of match, in the order they are listed within a rank.
 KINDS = ("authority", "ward", "place", "lsoa", "postcode")
@@ -218,6 +222,22 @@ def place_names(frame: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(points.drop(columns="geometry")).iloc[point_i].copy()
     out["lsoa21cd"] = areas.index.to_numpy()[area_i]
     return out.drop_duplicates(subset=["name", "kind", "lsoa21cd"]).reset_index(drop=True)
+
+
+def region_places(region: Region) -> pd.DataFrame:
+    """The region's OpenStreetMap place names (:attr:`Region.places`) ready for the index."""
+    places = region.places
+    if places is None or not len(places):
+        return pd.DataFrame(columns=["name", "kind", "x", "y", "lsoa21cd"])
+    frame = pd.DataFrame(
+        {
+            "name": places["name"].to_numpy(),
+            "kind": places["kind"].to_numpy(),
+            "x": places.geometry.x.to_numpy(),
+            "y": places.geometry.y.to_numpy(),
+        }
+    )
+    return place_names(frame, region.areas)
 
 
 def lsoa_finder(areas: pd.DataFrame) -> Callable[[float, float], str | None]:

@@ -412,6 +412,28 @@ def _overpass_elements() -> list[dict]:
     ]
 
 
+def _overpass_places() -> list[dict]:
+    """The place names OpenStreetMap has in and near Testham (answering a place query)."""
+    lon, lat = _lonlat(X0 + 1000, Y0 + 1000)
+    far_lon, far_lat = _lonlat(X0 + 50_000, Y0 + 50_000)
+    return [
+        {
+            "type": "node",
+            "id": 301,
+            "lat": lat,
+            "lon": lon,
+            "tags": {"place": "town", "name": "Testham"},
+        },
+        {
+            "type": "node",
+            "id": 302,
+            "lat": far_lat,
+            "lon": far_lon,
+            "tags": {"place": "city", "name": "Farchester"},
+        },
+    ]
+
+
 class FakeWeb:
     """Answers like the official services; records what it was asked.
 
@@ -425,6 +447,7 @@ class FakeWeb:
         self.files = {"IoD2025": _iod2025_csv(), "IoD2019": _iod2019_csv()}
         self.nomis = _nomis_categories()
         self.elements = _overpass_elements()
+        self.places = _overpass_places()
         self.broken_layers: set[str] = set()
         self.failing_nomis: set[str] = set()
         self.missing_files: set[str] = set()
@@ -749,9 +772,10 @@ class FakeWeb:
             where = element.get("center", element)
             return where["lat"], where["lon"]
 
+        elements = self.places if '"place"' in query else self.elements
         inside = [
             e
-            for e in self.elements
+            for e in elements
             if south <= position(e)[0] <= north and west <= position(e)[1] <= east
         ]
         doc = {**_OVERPASS_HEAD, "elements": inside}
@@ -881,6 +905,12 @@ def test_region_is_assembled_from_the_official_services(first_run):
     assert bool(assets.loc["Testham Library", "in_region"]) is True
     assert (region.assets["source"] == "osm_assets").all()
 
+    # place names from their own Overpass query: the town inside the box, not the far city
+    assert list(region.places["name"]) == ["Testham"]
+    assert list(region.places["kind"]) == ["town"]
+    assert region.places.crs.to_epsg() == 27700
+    assert region.places.geometry.iloc[0].x == pytest.approx(X0 + 1000, abs=1)
+
     # provenance: every dataset downloaded, from this server
     used = {r.dataset: r for r in region.provenance}
     expected = {
@@ -891,6 +921,7 @@ def test_region_is_assembled_from_the_official_services(first_run):
         "iod2019",
         "lsoa11_lsoa21_lookup",
         "osm_assets",
+        "osm_places",
         *CENSUS_DATASETS,
     }
     assert set(used) == expected
@@ -939,8 +970,8 @@ def test_layers_are_paged_and_filtered_as_the_services_expect(first_run, tmp_pat
     assert [r.params["RecordOffset"] for r in ts003] == [str(n) for n in range(0, 81, NOMIS_ROWS)]
     assert all(r.params["measures"] == "20100" for r in ts003)
     assert ts003[0].params["geography"] == ",".join(TESTHAM_CODES)
-    # Overpass: one POST; the IoD files once each
-    assert [r.method for r in requests if "/overpass-api.de/" in r.path] == ["POST"]
+    # Overpass: one POST for community places, one for place names; the IoD files once each
+    assert [r.method for r in requests if "/overpass-api.de/" in r.path] == ["POST", "POST"]
     assert sum("IoD2025" in r.path for r in requests) == 1
     assert sum("IoD2019" in r.path for r in requests) == 1
 

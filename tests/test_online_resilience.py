@@ -60,15 +60,16 @@ def test_overpass_failure_gives_a_degraded_region_that_is_not_cached(web, tmp_pa
     assert _keys(cache, "region/") == []
     assert not _keys(cache, "overpass/")
 
-    # the server recovers: the next run asks again and gets the assets
+    # the server recovers: the next run asks again (places, then place names) and gets both
     second = load_region("Testham", settings=settings, access=_access(web, tmp_path, settings))
-    assert web.hits(OVERPASS) == 3
+    assert web.hits(OVERPASS) == 4
     assert not second.degraded and second.unavailable == ()
     assert len(second.assets) == 4
-    assert len(_keys(cache, "region/")) == 3  # areas, assets and the record
+    assert list(second.places["name"]) == ["Testham"]
+    assert len(_keys(cache, "region/")) == 4  # areas, assets, place names and the record
     # and that complete region is what a third run reads back
     third = load_region("Testham", settings=settings, access=_access(web, tmp_path, settings))
-    assert web.hits(OVERPASS) == 3
+    assert web.hits(OVERPASS) == 4
     assert not third.degraded and len(third.assets) == 4
 
 
@@ -104,8 +105,9 @@ def test_large_areas_are_split_into_overpass_tiles_and_merged(web, tmp_path):
     region = load_region(
         "Testham", settings=settings, access=_access(web, tmp_path, settings), use_cache=False
     )
-    # Testham (3 km) and its 2 km buffer make a ~7 km box: 4 × 4 tiles of under 2 km
-    assert web.hits(OVERPASS) == 16
+    # Testham (3 km) and its 2 km buffer make a ~7 km box: 4 × 4 tiles of under 2 km,
+    # and one query for the place names (few nodes: never split)
+    assert web.hits(OVERPASS) == 16 + 1
     assert set(region.assets["name"]) == {
         "Testham Library",
         "The Corner Arms",

@@ -1,8 +1,9 @@
 """One search box: authority, ward, place, small area or postcode — and what is near a postcode.
 
-The matching is the library's (:class:`geo.search.SearchIndex`, built once per
-process from the national LSOA lookup); this module turns a chosen match into
-what the page shows: another authority, a selected small area, or, for a
+The matching is the library's (:class:`geo.search.SearchIndex`, built from the
+national LSOA lookup and the OpenStreetMap place names of the region on show);
+this module turns a chosen match into what the page shows: another authority,
+a selected small area, or, for a
 postcode, the community places within a 20-minute walk.
 """
 
@@ -16,7 +17,7 @@ import streamlit as st
 
 from geo import maps, pipeline
 from geo.nearby import DEFAULT_MINUTES, places_near, summary
-from geo.search import Match, SearchIndex, lsoa_finder
+from geo.search import Match, SearchIndex, lsoa_finder, region_places
 from geo.sources.access import DataAccess
 from ui import common, config, params
 
@@ -24,10 +25,11 @@ QUERY = "search_query"
 HERE = "search_here"  # (label, x, y) of the postcode or place looked at
 
 
-@st.cache_resource(show_spinner=False)
-def _index(settings_id: tuple[str, ...]) -> SearchIndex:
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _index(settings_id: tuple[str, ...], region_key: str, _result: pipeline.Result) -> SearchIndex:
+    """The national lookup's names, with the place names of the region on show."""
     access = DataAccess(config.settings())
-    return SearchIndex(access.lsoa21_lookup().frame)
+    return SearchIndex(access.lsoa21_lookup().frame, places=region_places(_result.region))
 
 
 def _locate(postcode: str) -> tuple[tuple[float, float] | None, str]:
@@ -63,7 +65,7 @@ def finder(result: pipeline.Result) -> None:
     if not query or len(query.strip()) < 2:
         return
     try:
-        index = _index(config.settings_key())
+        index = _index(config.settings_key(), result.region.key, result)
         finder_fn = lsoa_finder(result.areas)
         matches = index.search(query, locate=_locate, lsoa_of=finder_fn)
     except Exception as exc:  # the lookup could not be read: say so, keep the page

@@ -208,3 +208,56 @@ def _copy_points(inset: Axes, collection: PathCollection) -> None:
         c=collection.get_facecolor(),
         linewidths=0,
     )
+
+
+#: At most this many place names on a map.
+PLACE_LABELS = 8
+
+
+def place_labels(
+    ax: Axes, places: gpd.GeoDataFrame | None, *, limit: int = PLACE_LABELS
+) -> list[tuple[str, Any]]:
+    """Name a few towns and villages: larger kinds first, none overlapping, all inside the map.
+
+    Call once the map's extent is set.  Each label is a dot and a name with a
+    white halo; a label whose box (in display units) would overlap one placed
+    already, or leave the map, is left out.  Returns the names placed with
+    their boxes.
+    """
+    if places is None or not len(places) or limit <= 0:
+        return []
+    from geo.sources.osm_places import PLACE_KINDS
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    shown = places.cx[x0:x1, y0:y1]
+    rank = shown["kind"].map({k: i for i, k in enumerate(PLACE_KINDS)}).fillna(len(PLACE_KINDS))
+    shown = shown.assign(_rank=rank).sort_values(["_rank", "name"], kind="stable")
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    frame = ax.get_window_extent(renderer)
+    placed: list[tuple[str, Any]] = []
+    for name, kind, point in zip(shown["name"], shown["kind"], shown.geometry, strict=True):
+        big = kind in ("city", "town")
+        text = ax.annotate(
+            str(name),
+            (point.x, point.y),
+            xytext=(3, 1),
+            textcoords="offset points",
+            fontsize=FONT - (0.6 if big else 1.6),
+            fontweight="bold" if big else "normal",
+            fontstyle="normal" if big else "italic",
+            color="#000000",
+            va="center",
+            zorder=7,
+            path_effects=HALO,
+        )
+        box = text.get_window_extent(renderer).expanded(1.08, 1.2)
+        inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+        if not inside or any(box.overlaps(other) for _, other in placed):
+            text.remove()
+            continue
+        ax.plot([point.x], [point.y], marker="o", ms=1.8, color="#000000", zorder=7)
+        placed.append((str(name), box))
+        if len(placed) == limit:
+            break
+    return placed

@@ -11,6 +11,9 @@ arrow and the attribution of the data drawn:
   legend, priority gap areas outlined and the top ranks labelled;
 * :func:`asset_map` — community assets by category over the area.
 
+The access and asset maps, which do not name wards, name a few of the
+area's towns and villages instead (OpenStreetMap place names, where known).
+
 Drawing helpers are in :mod:`geo.report.mapcanvas` and legends in
 :mod:`geo.report.maplegends`.
 """
@@ -18,6 +21,9 @@ Drawing helpers are in :mod:`geo.report.mapcanvas` and legends in
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+import numpy as np
+import shapely
 
 from geo.gaps import BIVARIATE_COLOURS
 from geo.present.classes import Classes, access_classes, risk_classes, risk_decile_column
@@ -39,7 +45,13 @@ from .mapcanvas import (
     scale_bar,
 )
 from .maplegends import MARKERS, bivariate_legend, category_markers, legend_boxes, legend_dots
-from .mapoverlays import hatch_by_risk, island_inset, split_islands, ward_overlay
+from .mapoverlays import (
+    hatch_by_risk,
+    island_inset,
+    place_labels,
+    split_islands,
+    ward_overlay,
+)
 from .wards import priority_order
 
 if TYPE_CHECKING:
@@ -71,6 +83,9 @@ OGL_BOUNDARIES = (
 )
 
 
+PLACE_ATTRIBUTION = "Place names: © OpenStreetMap contributors, ODbL."
+
+
 def all_maps(result: Result) -> dict[str, bytes]:
     """Every report map as PNG bytes, keyed ``risk``, ``access``, ``gaps``, ``assets``."""
     return {
@@ -81,12 +96,39 @@ def all_maps(result: Result) -> dict[str, bytes]:
     }
 
 
-def _frame(ax: Axes, areas: gpd.GeoDataFrame, *, names: bool = False) -> None:
-    """Ward lines (and names), the view fitted to the main body of land, island insets."""
+def _frame(
+    ax: Axes,
+    areas: gpd.GeoDataFrame,
+    *,
+    names: bool = False,
+    places: gpd.GeoDataFrame | None = None,
+) -> str:
+    """Ward lines (and names), the view fitted to the main body of land, island insets.
+
+    With ``places`` (OpenStreetMap place names) a few towns and villages inside
+    the area are named too, on the maps that do not name wards; returns their
+    attribution then ("" when none is named).
+    """
     ward_overlay(ax, areas, names=names)
     bounds, islands = split_islands(areas)
     decorate(ax, areas, bounds=bounds)
+    named = []
+    if places is not None and not names:
+        named = place_labels(ax, places_inside(places, areas))
     island_inset(ax, islands)
+    return PLACE_ATTRIBUTION if named else ""
+
+
+def places_inside(places: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The place names that lie inside the area's small areas."""
+    if not len(places):
+        return places
+    inside = shapely.STRtree(areas.geometry.values).query(places.geometry.values, "intersects")[0]
+    return places.iloc[np.unique(inside)]
+
+
+def _places(result: Result) -> gpd.GeoDataFrame | None:
+    return getattr(result.region, "places", None)
 
 
 def risk_map(result: Result) -> bytes:
@@ -134,7 +176,7 @@ def access_map(result: Result) -> bytes:
     fig, ax, lax = canvas()
     draw_areas(ax, areas, list(shown.colour))
     outline(ax, areas)
-    _frame(ax, areas)
+    named = _frame(ax, areas, places=_places(result))
     items = [(c, label + _count(shown.colour, c)) for c, label in shown.legend]
     if (shown.colour == NO_DATA).any():
         items.append((NO_DATA, "no value" + _count(shown.colour, NO_DATA)))
@@ -146,7 +188,7 @@ def access_map(result: Result) -> bytes:
         "fifths of the areas here with some access (areas in brackets)",
         items,
     )
-    attribution(fig, [OGL_BOUNDARIES, _asset_attribution(result)])
+    attribution(fig, [OGL_BOUNDARIES, _asset_attribution(result), named])
     return png(fig)
 
 
@@ -219,7 +261,7 @@ def asset_map(result: Result) -> bytes:
             n_in = int((mask & inside).sum())
             label = f"{category_label(key)} ({n_in})"
             items.append((colours.get(key, "#555555"), marker, label))
-    _frame(ax, areas)
+    named = _frame(ax, areas, places=_places(result))
     if items:
         legend_dots(
             lax,
@@ -236,7 +278,7 @@ def asset_map(result: Result) -> bytes:
             va="top",
             transform=lax.transAxes,
         )
-    attribution(fig, [OGL_BOUNDARIES, _asset_attribution(result)])
+    attribution(fig, [OGL_BOUNDARIES, _asset_attribution(result), named])
     return png(fig)
 
 

@@ -1,7 +1,8 @@
 """Page 1: the places with the largest gaps, what a gap means there, what to consider.
 
-A councillor reads this page in two minutes, so it names places (wards) and
-people, not parameters.  Every sentence is built from the analysis:
+A councillor reads this page in two minutes, so it names places (wards, and
+the town or village nearest each priority area where OpenStreetMap names are
+known) and people, not parameters.  Every sentence is built from the analysis:
 
 * :func:`top_places` — the wards holding the first priority gap areas, with
   their residents, which kinds of place are far (beyond a 15-minute walk) or
@@ -18,10 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.present.labels import category_label
+from geo.sources.osm_places import nearest_place
 
 from .formatting import fmt_int, fmt_pct, join_words, missing, plural
 from .wards import priority_mask, priority_order, ward_names
@@ -68,11 +71,21 @@ class Place:
     far: tuple[str, ...]
     thin: tuple[str, ...]
     consider: str
+    #: The nearest named place (town, village …) to each priority area, in order, once each.
+    localities: tuple[str, ...] = ()
+
+    @property
+    def where(self) -> str:
+        """``"Braunston in Rutland and Langham, in Ketton ward"`` ("" without place names)."""
+        if not self.localities:
+            return ""
+        return f"{join_words(list(self.localities))}, in {self.ward} ward"
 
     def row(self) -> dict[str, object]:
         """Formatted for the template."""
         return {
             "ward": self.ward,
+            "where": self.where,
             "numbers": ", ".join(str(n) for n in self.numbers),
             "areas": plural(len(self.numbers), "priority area"),
             "residents": fmt_int(self.residents, nearest=10),
@@ -172,12 +185,25 @@ def _consider(ward: str, far: list[tuple[str, float]], thin: list[str], near: bo
     )
 
 
+def area_localities(result: Result, areas: pd.DataFrame) -> pd.Series:
+    """The nearest named place to each area's point ("" when none is known or near)."""
+    places = getattr(result.region, "places", None)
+    if places is None or not len(places) or not len(areas):
+        return pd.Series("", index=areas.index, dtype=object)
+    if {"point_x", "point_y"} <= set(areas.columns):
+        xy = gpd.points_from_xy(areas["point_x"], areas["point_y"])
+        points = gpd.GeoSeries(xy, index=areas.index, crs=places.crs)
+    else:
+        points = gpd.GeoSeries(areas.geometry, index=areas.index).representative_point()
+    return nearest_place(points, places)["place"]
+
+
 def top_places(result: Result, *, limit: int = TOP_PLACES) -> list[Place]:
     """The wards holding the first priority gap areas, in priority order."""
     chosen = _chosen(result)
     if chosen.empty:
         return []
-    chosen = chosen.assign(_ward=ward_names(chosen))
+    chosen = chosen.assign(_ward=ward_names(chosen), _place=area_localities(result, chosen))
     near_m = NEAR_MINUTES * 60 * result.parameters.speed_m_s
     places = []
     for ward in dict.fromkeys(chosen["_ward"]):
@@ -196,6 +222,7 @@ def top_places(result: Result, *, limit: int = TOP_PLACES) -> list[Place]:
                 far=tuple(kind_words(k) for k, _ in far[:3]),
                 thin=tuple(thin[:3]),
                 consider=_consider(ward, far, thin, near),
+                localities=tuple(n for n in dict.fromkeys(part["_place"]) if n),
             )
         )
         if len(places) == limit:

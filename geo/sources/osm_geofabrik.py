@@ -142,28 +142,55 @@ def national_asset_table(
     Returns the standard asset frame (EPSG:27700) and the extract's md5.
     """
     path, md5 = download_extract(client, url, progress=progress)
+
+    def read() -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+        found = assets_from_osm_pbf(path, source=source)
+        log.info("%s: %s", Path(path).name, found.summary())
+        return found.frame, {"notes": list(found.notes), "rejected": found.rejected}
+
+    frame = _cached_table(client, url, md5, "assets", read)
+    return frame.assign(source=source), md5
+
+
+def national_place_table(
+    client: Any, url: str = ENGLAND_EXTRACT, *, progress: Progress | None = None
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Every named place (town, village, suburb …) of the extract, read once and cached.
+
+    Returns the place table of :mod:`geo.sources.osm_places` and the extract's md5.
+    """
+    from geo.sources.osm_places import places_from_osm_pbf
+
+    path, md5 = download_extract(client, url, progress=progress)
+    return _cached_table(client, url, md5, "places", lambda: (places_from_osm_pbf(path), {})), md5
+
+
+def _cached_table(
+    client: Any,
+    url: str,
+    md5: str,
+    what: str,
+    read: Callable[[], tuple[gpd.GeoDataFrame, dict[str, Any]]],
+) -> gpd.GeoDataFrame:
+    """The table ``read()`` makes from the extract, cached as GeoParquet by its md5."""
     prefix, _ = _keys(extract_name(url))
-    key = f"{prefix}{md5}-assets-v{_TABLE_VERSION}"
+    key = f"{prefix}{md5}-{what}-v{_TABLE_VERSION}"
     hit = client.cache.get(key)
     if hit is not None:
         try:
-            return gpd.read_parquet(hit).assign(source=source), md5
+            return gpd.read_parquet(hit)
         except (OSError, ValueError) as exc:
-            log.warning("cached asset table unreadable (%s); reading the extract again", exc)
-    read = assets_from_osm_pbf(path, source=source)
-    log.info("%s: %s", Path(path).name, read.summary())
+            log.warning("cached %s table unreadable (%s); reading the extract again", what, exc)
+    frame, meta = read()
     buffer = io.BytesIO()
-    read.frame.to_parquet(buffer)
+    frame.to_parquet(buffer)
     try:
         client.cache.put_bytes(
-            key,
-            buffer.getvalue(),
-            suffix=".parquet",
-            meta={"md5": md5, "url": url, "notes": list(read.notes), "rejected": read.rejected},
+            key, buffer.getvalue(), suffix=".parquet", meta={"md5": md5, "url": url, **meta}
         )
     except CacheError as exc:
-        log.warning("could not cache the national asset table: %s", exc)
-    return read.frame, md5
+        log.warning("could not cache the national %s table: %s", what, exc)
+    return frame
 
 
 def assets_in_box(
