@@ -39,6 +39,7 @@ from geo.region import Region, load_region
 from geo.residents import national_residents
 from geo.result import OUTPUT_COLUMNS, Result
 from geo.sources.taxonomy import category_labels
+from geo.tablecache import DrawLevelStore
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def run_analysis(
     if cover.dropped_note():
         notes.append(cover.dropped_note(category_labels()))
     counted = counted_assets(region.assets, cover.measured)
-    scores = risk_stage(areas, params, national)
+    scores = risk_stage(areas, params, national, store=DrawLevelStore(settings))
     notes.extend(scores.notes)
     prov, measures = measure_provision(
         areas, counted, chosen, scores.params, national_residents(settings), cover
@@ -142,8 +143,18 @@ def counted_assets(assets: gpd.GeoDataFrame, categories: Sequence[str]) -> gpd.G
     return assets[assets["category"].isin(categories)] if len(assets) else assets
 
 
-def risk_stage(areas: pd.DataFrame, params: Parameters, national: pd.DataFrame | None) -> RiskStage:
-    """The risk score, its rank ranges and the expected counts per area."""
+def risk_stage(
+    areas: pd.DataFrame,
+    params: Parameters,
+    national: pd.DataFrame | None,
+    *,
+    store: risk.LevelStore | None = None,
+) -> RiskStage:
+    """The risk score, its rank ranges and the expected counts per area.
+
+    ``store`` keeps England's level per uncertainty draw between processes
+    (see :mod:`geo.risk.drawlevels`).
+    """
     notes: list[str] = []
     try:
         older = risk.older_people_risk(areas, reference=national)
@@ -161,11 +172,13 @@ def risk_stage(areas: pd.DataFrame, params: Parameters, national: pd.DataFrame |
         if older is not None
         else pd.Series(np.nan, index=areas.index, dtype=float)
     )
-    ranges = risk.uncertainty(detail, seed=params.seed)
+    ranges = risk.uncertainty(detail, seed=params.seed, store=store)
     frame = frame.join(ranges.frame[["risk_rank_p05", "risk_rank_p95", "top_tercile_share"]])
     counts = None
     if older is not None:
-        counts = ranges if detail is older else risk.uncertainty(older, seed=params.seed)
+        counts = (
+            ranges if detail is older else risk.uncertainty(older, seed=params.seed, store=store)
+        )
         frame = frame.join(counts.frame[["expected_lonely_p05", "expected_lonely_p95"]])
     frame = frame.assign(risk_model=params.model, expected_lonely=expected)
     total = counts.total_expected if counts is not None else None

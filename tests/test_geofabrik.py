@@ -37,20 +37,38 @@ def _md5(data: bytes) -> str:
 class Extract:
     """What the fake Geofabrik server publishes: the file, its md5, and failures."""
 
-    def __init__(self, body: bytes) -> None:
+    def __init__(self, body: bytes, *, ranges: bool = True) -> None:
         self.body = body
         self.md5 = _md5(body)
         self.truncate_next = 0
+        self.ranges = ranges  # whether Range requests are honoured (206) or ignored (200)
+        self.wrong_range = False  # answer a Range request with another range
+        self.sent = 0  # bytes of the extract sent, in all
 
     def __call__(self, request) -> Reply:
         if request.path == PBF + ".md5":
             return Reply(200, f"{self.md5}  rutland-latest.osm.pbf\n".encode())
         if request.path == PBF:
-            if self.truncate_next:
-                self.truncate_next -= 1
-                return Reply(200, self.body, send_bytes=len(self.body) // 3)
-            return Reply(200, self.body)
+            return self._extract(request.headers.get("Range"))
         return Reply(404, b"not here")
+
+    def _extract(self, wanted: str | None) -> Reply:
+        start = int(wanted.removeprefix("bytes=").rstrip("-")) if wanted else 0
+        status, headers = 200, {}
+        if wanted and self.ranges:
+            if start >= len(self.body):
+                return Reply(416, b"", {"Content-Range": f"bytes */{len(self.body)}"})
+            if self.wrong_range:
+                start = start // 2
+            status = 206
+            headers = {"Content-Range": f"bytes {start}-{len(self.body) - 1}/{len(self.body)}"}
+        else:
+            start = 0
+        body = self.body[start:]
+        cut = len(body) // 3 if self.truncate_next else None
+        self.truncate_next = max(0, self.truncate_next - 1)
+        self.sent += len(body) if cut is None else cut
+        return Reply(status, body, headers, send_bytes=cut)
 
 
 def _client(tmp_path, **changes) -> HttpClient:
@@ -100,14 +118,72 @@ def test_md5_mismatch_is_refused_and_not_cached(tmp_path):
         download_extract(offline, server.url + PBF)
 
 
-def test_cut_download_is_fetched_again_from_the_start(tmp_path):
+def _ranges_asked(server) -> list[str | None]:
+    return [r.headers.get("Range") for r in server.requests if r.path == PBF]
+
+
+def test_a_cut_download_resumes_where_it_stopped(tmp_path):
     extract = Extract(BODY)
     extract.truncate_next = 1
+    progress: list[tuple[int, int | None]] = []
+    with LocalServer(extract) as server, _client(tmp_path) as client:
+        path, _ = download_extract(
+            client, server.url + PBF, progress=lambda _what, d, t: progress.append((d, t))
+        )
+        assert path.read_bytes() == BODY
+        first, second = _ranges_asked(server)
+        assert first is None and second is not None
+        resumed_at = int(second.removeprefix("bytes=").rstrip("-"))
+        assert 0 < resumed_at <= len(BODY) // 3
+        # the second answer holds only the bytes not yet kept
+        assert extract.sent == len(BODY) // 3 + len(BODY) - resumed_at
+        assert progress[-1] == (len(BODY), len(BODY))
+    assert len(_extracts(client)) == 1
+    assert not list((tmp_path / "cache" / "partial").glob("*.part"))
+
+
+def test_a_download_cut_in_one_run_resumes_in_the_next(tmp_path):
+    extract = Extract(BODY)
+    extract.truncate_next = 1
+    with LocalServer(extract) as server:
+        with _client(tmp_path, retries=0) as client, pytest.raises(DownloadError):
+            download_extract(client, server.url + PBF)
+        assert _extracts(client) == []
+        (kept,) = (tmp_path / "cache" / "partial").glob("*.part")
+        size = kept.stat().st_size
+        assert 0 < size < len(BODY)
+        with _client(tmp_path) as client:
+            path, _ = download_extract(client, server.url + PBF)
+        assert path.read_bytes() == BODY
+        assert _ranges_asked(server) == [None, f"bytes={size}-"]
+        assert extract.sent == len(BODY) // 3 + len(BODY) - size
+        assert not kept.exists()
+
+
+@pytest.mark.parametrize("server_kind", ["ignores ranges", "sends another range"])
+def test_a_server_that_cannot_resume_gets_a_whole_download(tmp_path, server_kind):
+    extract = Extract(BODY, ranges=server_kind != "ignores ranges")
+    extract.truncate_next = 1
+    extract.wrong_range = server_kind == "sends another range"
     with LocalServer(extract) as server, _client(tmp_path) as client:
         path, _ = download_extract(client, server.url + PBF)
         assert path.read_bytes() == BODY
-        assert server.count(PBF) == 2
+        assert _ranges_asked(server)[1] is not None  # it asked to resume
+        if server_kind == "sends another range":  # refused, then a whole download
+            assert _ranges_asked(server)[2] is None
     assert len(_extracts(client)) == 1
+
+
+def test_a_resumed_file_with_the_wrong_md5_is_refused_and_dropped(tmp_path):
+    extract = Extract(BODY)
+    extract.truncate_next = 1
+    extract.md5 = _md5(b"another file")
+    with LocalServer(extract) as server, _client(tmp_path) as client:
+        with pytest.raises(DownloadError, match=r"md5 .* not the published"):
+            download_extract(client, server.url + PBF)
+        assert _ranges_asked(server)[1] is not None
+    assert _extracts(client) == []
+    assert not list((tmp_path / "cache" / "partial").glob("*.part"))
 
 
 def test_a_new_extract_replaces_the_old_one_and_offline_uses_the_cache(tmp_path):

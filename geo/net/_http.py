@@ -249,6 +249,7 @@ class Transport:
         *,
         what: str,
         shown: str,
+        headers: Mapping[str, str] | None = None,
     ) -> tuple[requests.Response | None, str]:
         """One attempt: the response, or None and why it is worth another try.
 
@@ -263,7 +264,7 @@ class Transport:
                 params=params,
                 data=data,
                 json=json_body,
-                headers={"User-Agent": self.settings.user_agent},
+                headers={"User-Agent": self.settings.user_agent, **(headers or {})},
                 timeout=timeout,
                 stream=True,
             )
@@ -295,8 +296,13 @@ class Transport:
         json_body: Any = None,
         policy: RetryPolicy = DEFAULT_POLICY,
         read_timeout: float | None = None,
+        headers: Callable[[], Mapping[str, str]] | None = None,
     ) -> T:
-        """Send a request, retrying, and hand a successful response to ``consume``."""
+        """Send a request, retrying, and hand a successful response to ``consume``.
+
+        ``headers``, when given, is asked for extra request headers before each
+        attempt (a resumed download asks for the bytes it still lacks).
+        """
         shown = show(url, params)
         if self.settings.offline:
             raise self._offline_error(what, shown)
@@ -308,7 +314,10 @@ class Transport:
         for attempt in range(attempts):
             delay: float | None = None
             sent = (params, data, json_body)
-            response, failure = self._send(method, url, sent, timeout, what=what, shown=shown)
+            extra = headers() if headers is not None else None
+            response, failure = self._send(
+                method, url, sent, timeout, what=what, shown=shown, headers=extra
+            )
             if response is None:
                 problem = failure
             else:

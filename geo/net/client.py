@@ -31,6 +31,7 @@ from geo.net._util import cache_key, params_text, show, url_suffix
 from geo.net.arcgis import ArcGisClient
 from geo.net.nomis import NomisClient
 from geo.net.overpass import OverpassClient
+from geo.net.resume import download_resuming
 from geo.progress import Progress
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class HttpClient(ArcGisClient, NomisClient, OverpassClient):
         description: str = "",
         suffix: str | None = None,
         expected_md5: str | None = None,
+        resume: bool = False,
     ) -> Path:
         """Download a file into the cache (once) and return its path.
 
@@ -102,6 +104,10 @@ class HttpClient(ArcGisClient, NomisClient, OverpassClient):
         expected_md5
             The file's published md5 (Geofabrik's ``.md5`` files); a
             different download is rejected and not cached.
+        resume
+            Keep what arrived when the connection drops and ask for the rest
+            with an HTTP Range request (:mod:`geo.net.resume`), in this run
+            or the next; for large files.
 
         Returns
         -------
@@ -136,6 +142,21 @@ class HttpClient(ArcGisClient, NomisClient, OverpassClient):
                 )
             if self.settings.offline:
                 raise self._offline_error(what, show(url, query))
+
+            if resume:
+                path = download_resuming(
+                    self,
+                    url if not query else f"{url}?{urllib.parse.urlencode(query)}",
+                    key=key,
+                    what=what,
+                    suffix=suffix,
+                    meta={"url": url, "params": query, "description": description},
+                    expected_md5=expected_md5,
+                    expected_sha256=expected,
+                    progress=progress,
+                )
+                logger.info("Downloaded %s to %s", what, path)
+                return path
 
             def consume(response: requests.Response) -> Path:
                 meta = {

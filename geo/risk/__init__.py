@@ -16,6 +16,7 @@ The method, its sources and its caveats are written up in
 ``evidence``    the all-ages evidence model
 ``calibration`` national prevalences and calibration to them
 ``uncertainty`` rank ranges under coefficient and weight uncertainty
+``drawlevels``  England's level per draw, computed once and kept
 ``terms``       the Age UK model's terms and their Census approximations
 ``older``       the older people's model
 ``indicators``  the all-ages indicators and user indicators
@@ -31,6 +32,7 @@ from __future__ import annotations
 from geo.risk.calibration import ADULTS_OFTEN_LONELY, OLDER_OFTEN_LONELY, Prevalence
 from geo.risk.checks import RiskError
 from geo.risk.composite import WINSOR_LIMIT, CompositeRisk, all_ages_risk
+from geo.risk.drawlevels import DrawLevels, LevelStore
 from geo.risk.evidence import EvidenceRisk, evidence_risk
 from geo.risk.evidence_terms import EVIDENCE_TERMS, EvidenceTerm
 from geo.risk.explain import area_explanation, contributions, top_drivers
@@ -60,9 +62,11 @@ __all__ = [
     "ROBUST_SHARE",
     "WINSOR_LIMIT",
     "CompositeRisk",
+    "DrawLevels",
     "EvidenceRisk",
     "EvidenceTerm",
     "Indicator",
+    "LevelStore",
     "ModelTerm",
     "OlderRisk",
     "Prevalence",

@@ -137,8 +137,9 @@ def older_people_risk(
     logit = _logit(inputs)
     prevalence = expit(logit)
     older = as_numeric(frame["pop_65plus"], "pop_65plus") if "pop_65plus" in frame else None
+    ref_inputs = inputs if ref is None else _model_inputs(ref, chosen)[0]
     ref_prevalence, p_ref, reference_text = _reference_prevalence(
-        frame, ref, chosen, prevalence, older
+        frame, ref, ref_inputs, prevalence, older
     )
     notes.append(f"Relative risk is against {reference_text} (p_ref = {p_ref:.4f}).")
     notes.append(
@@ -149,7 +150,6 @@ def older_people_risk(
     out = _older_frame(logit, prevalence, older, p_ref, ref_prevalence)
     if older is None:
         notes.append("pop_65plus is absent, so expected counts could not be computed.")
-    ref_inputs = inputs if ref is None else _model_inputs(ref, chosen)[0]
     base = frame if ref is None else ref
     ref_weights = (
         as_numeric(base["pop_65plus"], "pop_65plus").fillna(0.0)
@@ -178,7 +178,7 @@ def older_people_risk(
 def _reference_prevalence(
     frame: pd.DataFrame,
     ref: pd.DataFrame | None,
-    chosen: Mapping[str, Approximation],
+    ref_inputs: pd.DataFrame,
     prevalence: pd.Series,
     older: pd.Series | None,
 ) -> tuple[pd.Series | None, float, str]:
@@ -186,7 +186,6 @@ def _reference_prevalence(
     if ref is None:
         p_ref, how = _weighted_mean(prevalence, older)
         return None, p_ref, f"the region: {how} over its {len(frame)} areas (no national frame)"
-    ref_inputs, _ = _model_inputs(ref, chosen)
     ref_prevalence = expit(_logit(ref_inputs))
     ref_older = as_numeric(ref["pop_65plus"], "pop_65plus") if "pop_65plus" in ref else None
     p_ref, how = _weighted_mean(ref_prevalence, ref_older)

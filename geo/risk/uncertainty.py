@@ -14,7 +14,6 @@ See ``geo/method/risk_uncertainty.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +21,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from geo.risk.calibration import ADULTS_OFTEN_LONELY, OLDER_OFTEN_LONELY, solve_intercept
+from geo.risk.calibration import ADULTS_OFTEN_LONELY, OLDER_OFTEN_LONELY
 from geo.risk.composite import CompositeRisk
+from geo.risk.drawlevels import LevelStore, chunks, draw_levels, levels_key
 from geo.risk.evidence import EvidenceRisk
 from geo.risk.older import OlderRisk
 from geo.risk.terms import AGE_UK_INTERCEPT_STD_ERROR
@@ -46,11 +46,10 @@ N_DRAWS: int = 400
 CONCENTRATION: float = 20.0
 #: Share of draws an area must stay in the priority class to be robust.
 ROBUST_SHARE: float = 0.8
-_CHUNK = 50
 
 
 def score_draws(
-    detail: Any, *, n_draws: int = N_DRAWS, seed: int = 0
+    detail: Any, *, n_draws: int = N_DRAWS, seed: int = 0, store: LevelStore | None = None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Scores of the region's areas in each draw, and expected counts when justified.
 
@@ -60,6 +59,9 @@ def score_draws(
         A :class:`EvidenceRisk`, :class:`OlderRisk` or :class:`CompositeRisk`.
     n_draws, seed
         Number of draws and the seed of the random generator.
+    store
+        Where England's level in each draw is kept between processes (see
+        :mod:`geo.risk.drawlevels`); it is always kept in memory.
 
     Returns
     -------
@@ -72,7 +74,7 @@ def score_draws(
     if isinstance(detail, CompositeRisk):
         return _composite_draws(detail, n_draws, rng), None
     if isinstance(detail, EvidenceRisk | OlderRisk):
-        return _logistic_draws(detail, n_draws, rng)
+        return _logistic_draws(detail, n_draws, seed, rng, store)
     raise TypeError(f"No uncertainty model for {type(detail).__name__}.")
 
 
@@ -107,9 +109,11 @@ def rank_ranges(detail: Any, *, n_draws: int = N_DRAWS, seed: int = 0) -> pd.Dat
     return uncertainty(detail, n_draws=n_draws, seed=seed).frame
 
 
-def uncertainty(detail: Any, *, n_draws: int = N_DRAWS, seed: int = 0) -> Uncertainty:
+def uncertainty(
+    detail: Any, *, n_draws: int = N_DRAWS, seed: int = 0, store: LevelStore | None = None
+) -> Uncertainty:
     """:func:`rank_ranges` and the range of the region's total expected count."""
-    scores, counts = score_draws(detail, n_draws=n_draws, seed=seed)
+    scores, counts = score_draws(detail, n_draws=n_draws, seed=seed, store=store)
     index = detail.frame.index
     known = np.isfinite(scores).all(axis=0)
     ranks = np.full(scores.shape, np.nan)
@@ -120,7 +124,7 @@ def uncertainty(detail: Any, *, n_draws: int = N_DRAWS, seed: int = 0) -> Uncert
     out["risk_rank_p95"] = _quantile(ranks, 0.95, "higher")
     for column in ("risk_rank_p05", "risk_rank_p95"):
         out[column] = out[column].round().astype("Int64")
-    high = np.stack([top_tercile(row) for row in scores])
+    high = _top_tercile_rows(scores, known)
     out["top_tercile_share"] = np.where(known, high.mean(axis=0), np.nan)
     total = None
     if counts is not None:
@@ -146,6 +150,18 @@ def top_tercile(scores: np.ndarray) -> np.ndarray:
     return out
 
 
+def _top_tercile_rows(scores: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """:func:`top_tercile` of each row, all rows at once when they miss the same areas."""
+    if not (np.isfinite(scores) == known[None, :]).all():
+        return np.stack([top_tercile(row) for row in scores])
+    out = np.zeros(scores.shape, dtype=bool)
+    n = int(known.sum())
+    if n:
+        r = rankdata(scores[:, known], axis=1, method="average")
+        out[:, known] = 3.0 * (r - 1.0) > 2.0 * (n - 1)
+    return out
+
+
 def _quantile(values: np.ndarray, q: float, method: str) -> np.ndarray:
     out = np.full(values.shape[1], np.nan)
     ok = np.isfinite(values).all(axis=0)
@@ -167,13 +183,8 @@ def _composite_draws(detail: CompositeRisk, n_draws: int, rng: np.random.Generat
     return score.T
 
 
-def _chunks(n: int) -> Iterator[slice]:
-    for start in range(0, n, _CHUNK):
-        yield slice(start, min(n, start + _CHUNK))
-
-
 def _logistic_draws(
-    detail: Any, n_draws: int, rng: np.random.Generator
+    detail: Any, n_draws: int, seed: int, rng: np.random.Generator, store: LevelStore | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     names = list(detail.terms)
     beta = np.array([detail.coefficients[n] for n in names])
@@ -182,21 +193,24 @@ def _logistic_draws(
     x = detail.inputs[names].to_numpy(dtype=float)
     older = isinstance(detail, OlderRisk)
     intercepts = rng.normal(detail.intercept, AGE_UK_INTERCEPT_STD_ERROR, size=n_draws)
-    ref_x = detail.reference_inputs[names].to_numpy(dtype=float)
-    ref_w = detail.reference_weights.to_numpy(dtype=float)
+    reference = (
+        detail.reference_inputs[names].to_numpy(dtype=float),
+        detail.reference_weights.to_numpy(dtype=float),
+    )
+    target = OLDER_OFTEN_LONELY.share if older else ADULTS_OFTEN_LONELY.share
+    key = levels_key(detail, names, reference, target=target, n_draws=n_draws, seed=seed)
+    levels = draw_levels(
+        betas, intercepts, reference, target=target, solve=not older, key=key, store=store
+    )
     scores = np.empty((n_draws, len(x)))
     counts = np.empty((n_draws, len(x))) if older else None
-    target = OLDER_OFTEN_LONELY.share if older else ADULTS_OFTEN_LONELY.share
-    for part in _chunks(n_draws):
-        eta_ref = betas[part] @ ref_x.T  # (c, m)
-        b0 = intercepts[part] if older else solve_intercept(eta_ref, ref_w, target)
+    for part in chunks(n_draws):
+        b0 = levels.intercepts[part]
         p = 1.0 / (1.0 + np.exp(-(b0[:, None] + betas[part] @ x.T)))
         scores[part] = p
         if counts is not None:
-            p_ref = 1.0 / (1.0 + np.exp(-(b0[:, None] + eta_ref)))
-            ok = np.isfinite(p_ref) & (ref_w > 0)
-            mean = (np.where(ok, p_ref, 0.0) * ref_w).sum(axis=1) / (ok * ref_w).sum(axis=1)
-            counts[part] = p / mean[:, None] * target
+            assert levels.reference_means is not None
+            counts[part] = p / levels.reference_means[part][:, None] * target
     if counts is not None:
         if detail.population is None:
             return scores, None

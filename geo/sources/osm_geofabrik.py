@@ -6,11 +6,12 @@ atlas downloads Geofabrik's ``england-latest.osm.pbf`` (about 1.4 GB) once:
 1. the published ``.md5`` beside the extract is read (cached for the day:
    Geofabrik rebuilds its extracts daily);
 2. the extract is streamed into the download cache under a key holding
-   that md5, with a progress report, and its md5 checked as it arrives: a
+   that md5, with a progress report, and its md5 checked once complete: a
    file that does not match is refused and nothing is cached.  A download
-   cut short is retried from the start by the network layer (nothing partial
-   is kept); a newer extract (another md5) is downloaded afresh and the older
-   one removed from the cache once the new one is complete;
+   cut short keeps what arrived and resumes with an HTTP Range request, in
+   the same run or the next (:mod:`geo.net.resume`); a newer extract
+   (another md5) is downloaded afresh and the older one removed from the
+   cache once the new one is complete;
 3. the extract is read once with :func:`~geo.sources.osm_pbf.assets_from_osm_pbf`
    (streamed, bounded memory, the same taxonomy) into a national asset table
    kept in the cache as GeoParquet, keyed by the extract's md5;
@@ -113,6 +114,7 @@ def download_extract(
         progress=progress,
         suffix=".osm.pbf",
         description=f"the Geofabrik OpenStreetMap extract for {name}",
+        resume=True,
     )
     if _cached_md5(cache, pointer) != md5:
         cache.put_bytes(pointer, md5.encode(), suffix=".txt", meta={"url": url})
