@@ -26,7 +26,7 @@ from geo.uploads import result as R
 from geo.uploads.asset_rows import Rows
 from geo.uploads.asset_rows import numbers as numbers_of
 from geo.uploads.categories import CategoryResolver
-from geo.uploads.locate import BNG, WGS84, Located, in_box, locate, swap_xy
+from geo.uploads.locate import WGS84, Located, in_box, locate, locate_xy, swap_xy
 from geo.uploads.result import RowLog, Suggestion
 
 
@@ -46,31 +46,42 @@ def swap_candidates(rows: Rows, located: Located, swap: bool | None) -> tuple[np
     """Rows outside the UK that are inside it swapped; swapped in ``located`` when ``swap``."""
     in_uk = located.in_uk  # a property: computed once here
     swappable = np.zeros(len(rows), dtype=bool)
-    candidates = [
-        i for i in np.flatnonzero(~in_uk) if rows.failed[i] is None and rows.geometry[i] is not None
-    ]
+    outside = (int(i) for i in np.flatnonzero(~in_uk))
+    candidates = [i for i in outside if rows.failed[i] is None and rows.has_geometry(i)]
     if not candidates:
         return swappable, located
-    swapped_geoms = [swap_xy(rows.geometry[i]) for i in candidates]
-    swapped_crs = []
-    for i, g in zip(candidates, swapped_geoms, strict=True):
-        x, y = shapely.get_coordinates(g)[0]
-        swapped_crs.append(
-            WGS84
-            if abs(x) <= 180 and abs(y) <= 90
-            else (BNG if rows.crs[i] == BNG else rows.crs[i])
-        )
-    trial = locate(swapped_geoms, swapped_crs)
+    if rows.xy is not None:
+        swapped: Any = rows.xy[candidates][:, ::-1].copy()
+        first = swapped
+    else:
+        swapped = [swap_xy(rows.geometry[i]) for i in candidates]
+        first = np.array([shapely.get_coordinates(g)[0][:2] for g in swapped]).reshape(-1, 2)
+    swapped_crs = [
+        WGS84 if abs(x) <= 180 and abs(y) <= 90 else rows.crs[i]
+        for i, (x, y) in zip(candidates, first, strict=True)
+    ]
+    trial = (locate_xy if rows.xy is not None else locate)(swapped, swapped_crs)
     for k, i in enumerate(candidates):
         if trial.in_uk[k]:
             swappable[i] = True
             if swap:
-                rows.geometry[i] = swapped_geoms[k]
-                rows.crs[i] = swapped_crs[k]
-                located.bng[i] = trial.bng[k]
-                located.points[i] = trial.points[k]
-                located.lon[i], located.lat[i] = trial.lon[k], trial.lat[k]
+                _take_swapped(rows, located, i, trial, k, swapped[k], swapped_crs[k])
     return swappable, located
+
+
+def _take_swapped(
+    rows: Rows, located: Located, i: int, trial: Located, k: int, shape: Any, crs: str | None
+) -> None:
+    """Row ``i`` becomes its swapped reading (row ``k`` of ``trial``)."""
+    if rows.xy is not None:
+        rows.xy[i] = shape
+    else:
+        rows.geometry[i] = shape
+    rows.crs[i] = crs
+    if located.bng is not None and trial.bng is not None:
+        located.bng[i] = trial.bng[k]
+    located.x[i], located.y[i] = trial.x[k], trial.y[k]
+    located.lon[i], located.lat[i] = trial.lon[k], trial.lat[k]
 
 
 def swap_notes(
@@ -109,14 +120,9 @@ def _where_failed(
     """Why row ``i`` is not kept (failed, outside the UK or the area), or ``None``."""
     if rows.failed[i] is not None:
         return rows.failed[i]
-    if located.points[i] is None or not np.isfinite(located.lon[i]):
-        raw: Any = (
-            shapely.get_coordinates(rows.geometry[i])[0] if rows.geometry[i] is not None else ()
-        )
-        return R.OUTSIDE_UK, {
-            "x": raw[0] if len(raw) else None,
-            "y": raw[1] if len(raw) else None,
-        }
+    if not located.placed[i] or not np.isfinite(located.lon[i]):
+        raw = rows.source_xy(i)
+        return R.OUTSIDE_UK, {"x": raw[0] if raw else None, "y": raw[1] if raw else None}
     if in_uk[i] and (in_area is None or in_area[i]):
         return None
     values = {"lon": round(float(located.lon[i]), 6), "lat": round(float(located.lat[i]), 6)}
@@ -145,8 +151,7 @@ def _log_failures(
     """Log every row not kept with its reason; the rows kept and how many lay outside the area."""
     in_uk = located.in_uk
     failed = np.fromiter((f is not None for f in rows.failed), dtype=bool, count=len(rows))
-    placed = np.fromiter((p is not None for p in located.points), dtype=bool, count=len(rows))
-    keep = ~failed & placed & np.isfinite(located.lon) & in_uk
+    keep = ~failed & located.placed & np.isfinite(located.lon) & in_uk
     if in_area is not None:
         keep &= in_area
     outside = 0
@@ -178,19 +183,26 @@ def _names(rows: Rows, kept: np.ndarray, chosen: Chosen) -> pa.Array:
     return pa.array([""] * len(kept), type=pa.string())
 
 
-def _duplicates(names: pa.Array, categories: Any, points: np.ndarray) -> np.ndarray:
-    """Per row kept, the position of the first row with the same name, category and metre."""
-    if not len(points):
+def _duplicates(names: pa.Array, categories: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per row kept, the position of the first row with the same name, category and metre.
+
+    The key of a row is four integers (codes of its case-folded name and of
+    its category, and its position rounded to the metre), so the rows are
+    grouped without a frame of their text.
+    """
+    if not len(x):
         return np.zeros(0, dtype=np.int64)
+    name_codes = pc.dictionary_encode(T.casefold(names)).indices.to_numpy(zero_copy_only=False)
+    category_codes, _ = pd.factorize(categories, use_na_sentinel=False)
     keys = pd.DataFrame(
         {
-            "name": T.casefold(names).to_pandas(),
-            "category": categories,
-            "x": np.round(shapely.get_x(points)),
-            "y": np.round(shapely.get_y(points)),
+            "name": name_codes.astype(np.int64),
+            "category": category_codes,
+            "x": np.round(x).astype(np.int64),
+            "y": np.round(y).astype(np.int64),
         }
     )
-    group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    group = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
     _, first = np.unique(group, return_index=True)
     return first[group]
 
@@ -214,8 +226,8 @@ def assemble(
     numbers = np.asarray(rows.numbers, dtype=np.int64)[kept]
     categories = _categories(rows, kept, chosen, resolver)
     names = _names(rows, kept, chosen)
-    points = np.asarray(located.points, dtype=object)[kept]
-    first = _duplicates(names, categories, points)
+    x, y = located.x[kept], located.y[kept]
+    first = _duplicates(names, categories, x, y)
     repeat = np.flatnonzero(first != np.arange(len(kept)))
     duplicates = [(int(numbers[k]), int(numbers[first[k]])) for k in repeat]
     if dedupe and len(repeat):
@@ -224,7 +236,7 @@ def assemble(
             rowlog.add(int(numbers[k]), R.DUPLICATE, of)
         stay = np.ones(len(kept), dtype=bool)
         stay[repeat] = False
-        kept, numbers, points = kept[stay], numbers[stay], points[stay]
+        kept, numbers, x, y = kept[stay], numbers[stay], x[stay], y[stay]
         names, categories = names.filter(pa.array(stay)), categories[stay]
     if chosen.capacity:
         values = rows.cells(chosen.capacity, kept)
@@ -249,6 +261,6 @@ def assemble(
         "address": T.address_column(address, len(kept)),
         "capacity": capacity,
         "tags": tags,
-        "geometry": points,
+        "geometry": (x, y),  # made into points last, once the working copies are gone
     }
     return Assembled(out, numbers.tolist(), duplicates, outside)

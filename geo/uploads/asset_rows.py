@@ -65,13 +65,22 @@ def join_address(parts: Sequence[Any]) -> str:
 
 
 class Rows:
-    """Per-row working state: attribute columns, source geometry and CRS, or a failure."""
+    """Per-row working state: attribute columns, source geometry and CRS, or a failure.
 
-    def __init__(self, numbers: list[int], columns: dict[str, Any]) -> None:
+    A table's rows are points given by coordinates: they are kept as the
+    ``(n, 2)`` float array ``xy`` (NaN where a row has none), never as
+    geometry objects.  A vector file's rows keep their shapes in ``geometry``
+    (and ``xy`` is ``None``).
+    """
+
+    def __init__(
+        self, numbers: list[int], columns: dict[str, Any], *, points: bool = False
+    ) -> None:
         self.numbers = numbers
         self.columns = columns
         n = len(numbers)
-        self.geometry: np.ndarray = np.full(n, None, dtype=object)
+        self.geometry: np.ndarray = np.full(0 if points else n, None, dtype=object)
+        self.xy: np.ndarray | None = np.full((n, 2), np.nan) if points else None
         self.crs: list[str | None] = [None] * n
         self.failed: list[tuple[str, dict[str, Any]] | None] = [None] * n
 
@@ -96,6 +105,20 @@ class Rows:
 
     def row(self, i: int) -> dict[str, Any]:
         return {column: values[i] for column, values in self.columns.items()}
+
+    def has_geometry(self, i: int) -> bool:
+        if self.xy is not None:
+            return bool(np.isfinite(self.xy[i]).all())
+        return self.geometry[i] is not None
+
+    def source_xy(self, i: int) -> tuple[float, float] | None:
+        """The first coordinate pair of row ``i`` as given in the file, if any."""
+        if not self.has_geometry(i):
+            return None
+        if self.xy is not None:
+            return float(self.xy[i, 0]), float(self.xy[i, 1])
+        x, y = shapely.get_coordinates(self.geometry[i])[0][:2]
+        return float(x), float(y)
 
 
 def coordinate_columns(
@@ -169,7 +192,8 @@ def table_geometry(
     # degrees when they fit (|y| up to 180 so a swapped latitude is still degrees)
     degrees = ok & (np.abs(x) <= 180) & (np.abs(y) <= 180)
     metres = ok & ~degrees
-    rows.geometry[ok] = shapely.points(x[ok], y[ok])
+    assert rows.xy is not None, "table rows are points"
+    rows.xy[ok, 0], rows.xy[ok, 1] = x[ok], y[ok]
     for i in np.flatnonzero(ok):
         rows.crs[i] = WGS84 if degrees[i] else BNG
     return Counter({"degrees": int(degrees.sum()), "metres": int(metres.sum())})
@@ -201,7 +225,10 @@ def geocode_rows(
         if hit is None:
             rows.fail(i, reason, {postcode_col: code})
             continue
-        rows.geometry[i] = shapely.Point(hit["lon"], hit["lat"])
+        if rows.xy is not None:
+            rows.xy[i] = (hit["lon"], hit["lat"])
+        else:
+            rows.geometry[i] = shapely.Point(hit["lon"], hit["lat"])
         rows.crs[i] = WGS84
         located += 1
     notes.append(

@@ -27,16 +27,23 @@ _NOT_PLAIN_JSON = r'["\\\x00-\x1f]'
 _NA = pa.array(sorted(_NA_NAMES))
 
 
-def arrow_text(values: Sequence[Any] | np.ndarray | pd.Series) -> pa.Array:
-    """Cells as an Arrow string array; missing values ``""``, others as ``str()`` gives."""
+def _arrow_cells(values: Sequence[Any] | np.ndarray | pd.Series) -> pa.Array | pa.ChunkedArray:
+    """Cells as Arrow strings (chunked as pandas holds them; nulls where missing)."""
     if isinstance(values, pd.Series) and values.dtype != object:
-        arr = pa.array(values.astype("str"))
-    else:
-        cells = pd.Series(np.asarray(values, dtype=object), dtype=object)
-        arr = pa.array(cells.where(~cells.isna(), "").astype(str).tolist(), type=pa.string())
+        return pa.array(values.astype("str"))
+    cells = pd.Series(np.asarray(values, dtype=object), dtype=object)
+    return pa.array(cells.where(~cells.isna(), "").astype(str).tolist(), type=pa.string())
+
+
+def _filled(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     return pc.fill_null(arr.cast(pa.string()), "")
+
+
+def arrow_text(values: Sequence[Any] | np.ndarray | pd.Series) -> pa.Array:
+    """Cells as an Arrow string array; missing values ``""``, others as ``str()`` gives."""
+    return _filled(_arrow_cells(values))
 
 
 def _hybrid(
@@ -102,14 +109,23 @@ def json_text(arr: pa.Array) -> pa.Array:
     return _hybrid(arr, slow, lambda a: pc.binary_join_element_wise('"', a, '"', ""), _ENCODE_TEXT)
 
 
-def tags_column(columns: dict[str, Any], index: np.ndarray) -> pa.Array:
-    """``{"column":"value",...}`` of the text cells of rows ``index`` (sorted, distinct)."""
+_TAG_BATCH = 65_536  # rows joined at a time, so the working copies stay small
+
+
+def tags_column(columns: dict[str, Any], index: np.ndarray) -> pa.ChunkedArray:
+    """``{"column":"value",...}`` of the text cells of rows ``index`` (sorted, distinct).
+
+    Built a batch of rows at a time: only the finished text is kept whole.
+    """
     if not columns:
-        return pa.array(["{}"] * len(index), type=pa.string())
-    take = pa.array(index, type=pa.int64())
-    pieces: list[Any] = []
-    for number, (column, values) in enumerate(columns.items()):
-        pieces.append(("{" if number == 0 else ",") + _ENCODE_TEXT(str(column)) + ":")
-        cells = arrow_text(values)
-        pieces.append(json_text(cells if len(index) == len(cells) else cells.take(take)))
-    return pc.binary_join_element_wise(*pieces, "}", "")
+        return pa.chunked_array([pa.array(["{}"] * len(index), type=pa.string())])
+    cells = {column: _arrow_cells(values) for column, values in columns.items()}
+    keys = [("{" if k == 0 else ",") + _ENCODE_TEXT(str(c)) + ":" for k, c in enumerate(cells)]
+    out: list[pa.Array] = []
+    for start in range(0, len(index), _TAG_BATCH):
+        take = pa.array(index[start : start + _TAG_BATCH], type=pa.int64())
+        pieces: list[Any] = []
+        for key, values in zip(keys, cells.values(), strict=True):
+            pieces += [key, json_text(_filled(values.take(take)))]
+        out.append(pc.binary_join_element_wise(*pieces, "}", ""))
+    return pa.chunked_array(out, type=pa.string())

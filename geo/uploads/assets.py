@@ -61,7 +61,8 @@ from geo.uploads.asset_vectors import vector_rows
 from geo.uploads.categories import CategoryResolver
 from geo.uploads.columns import ColumnMapping, find, guess, guess_address
 from geo.uploads.limits import UploadLimits
-from geo.uploads.locate import BNG, WGS84, expand_bbox, locate
+from geo.uploads.locate import BNG, WGS84, expand_bbox, locate, locate_xy
+from geo.uploads.memory import release_freed
 from geo.uploads.result import Detected, RowLog, Suggestion, UploadResult
 from geo.uploads.safety import check_size
 from geo.uploads.sniff import LABELS, TABLE_FORMATS, Sniffed, sniff
@@ -171,7 +172,7 @@ def _table_rows(
     for number, reason, values in table.rejected:
         rowlog.add(number, reason, values)
     columns = list(table.frame.columns)
-    rows = Rows(table.rows, {c: table.frame[c] for c in columns})  # text columns, not lists
+    rows = Rows(table.rows, {c: table.frame[c] for c in columns}, points=True)  # text columns
     xcol, ycol, how = coordinate_columns(columns, mapping)
     postcode = _postcode_column(columns, mapping)
     lonlat, xy = how == "lonlat", how in ("bng", "xy")
@@ -330,11 +331,15 @@ def read_assets_upload(
     if pending:
         geocode_rows(rows, pending, read.postcode, options.geocoder, notes)
     swap = options.swap_coordinates
-    swappable, located = swap_candidates(rows, locate(list(rows.geometry), rows.crs), swap)
+    if rows.xy is not None:
+        first = locate_xy(rows.xy, rows.crs)
+    else:
+        first = locate(list(rows.geometry), rows.crs)
+    swappable, located = swap_candidates(rows, first, swap)
     suggestions: list[Any] = []
     swap_notes(int(swappable.sum()), swap, notes, suggestions)
-    placed = np.fromiter((p is not None for p in located.points), dtype=bool, count=len(rows))
-    rows.geometry[placed & located.in_uk] = None  # source shapes only matter for rejected rows
+    if rows.xy is None:  # source shapes only matter for rejected rows
+        rows.geometry[located.placed & located.in_uk] = None
     box = _study_box(options, settings, notes)
     resolver = CategoryResolver(mapping.category_map)
     if mapping.category_value is not None:
@@ -343,6 +348,8 @@ def read_assets_upload(
         rows, located, swappable, box, chosen, resolver,
         source=options.source, dedupe=options.dedupe, rowlog=rowlog, plain_text=read.plain_text,
     )  # fmt: skip
+    rows.columns.clear()  # the file's cells are in the asset columns now: let them go
+    release_freed()
     return _result(read, built, rowlog, sniffed, notes, suggestions, resolver, chosen, options)
 
 
@@ -365,8 +372,9 @@ def _asset_frame(built: Any, rowlog: RowLog) -> Any:
     keep = ~repeated
     data = {c: _text_series(built.columns[c], keep) for c in ASSET_COLUMNS[:-1] if c != "capacity"}
     data["capacity"] = pd.Series(np.asarray(built.columns["capacity"], dtype=float)[keep])
-    geometry = gpd.GeoSeries(np.asarray(built.columns["geometry"])[keep], crs=ASSET_CRS)
     frame = pd.DataFrame(data)[[c for c in ASSET_COLUMNS if c != "geometry"]]
+    x, y = built.columns["geometry"]
+    geometry = gpd.GeoSeries(gpd.points_from_xy(x[keep], y[keep]), crs=ASSET_CRS)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=ASSET_CRS)
 
 

@@ -122,6 +122,7 @@ def read_boundary_upload(
         crss.append(crs if polygon is not None else None)
     located = locate(geometries, crss)
     in_uk = located.in_uk
+    shapes = located.bng if located.bng is not None else [None] * len(geometries)
     kept: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     unrepairable = 0
@@ -143,7 +144,7 @@ def read_boundary_upload(
                 unrepairable += 1
                 rowlog.add(number, "invalid polygon that could not be repaired", shown)
             continue
-        if located.bng[i] is None or not in_uk[i]:
+        if shapes[i] is None or not in_uk[i]:
             rowlog.add(
                 number, R.OUTSIDE_UK, {**shown, "lon": located.lon[i], "lat": located.lat[i]}
             )
@@ -154,7 +155,7 @@ def read_boundary_upload(
             continue
         seen[ident] = number
         name = str(record.get(name_col) or "").strip() if name_col else ""
-        kept.append({"area_id": ident, "name": name, "geometry": located.bng[i]})
+        kept.append({"area_id": ident, "name": name, "geometry": shapes[i]})
     if not kept:
         reasons = rowlog.frame()["reason"].value_counts().to_dict()
         raise UploadError(

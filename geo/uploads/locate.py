@@ -43,16 +43,71 @@ def swap_xy(geometry: Any) -> Any:
 
 @dataclass
 class Located:
-    """Per row: the geometry in EPSG:27700, its inside point, and that point's lon/lat."""
+    """Per row: the geometry in EPSG:27700 (shapes only), its inside point, that point's lon/lat.
 
-    bng: list[Any]
-    points: list[Any]
+    ``x``/``y`` are the inside point in EPSG:27700 (NaN where a row has none);
+    ``bng`` holds the transformed shapes, or is ``None`` when the rows were
+    points given as coordinates (:func:`locate_xy`), which never become
+    geometry objects here.
+    """
+
+    bng: list[Any] | None
+    x: np.ndarray
+    y: np.ndarray
     lon: np.ndarray
     lat: np.ndarray
 
     @property
     def in_uk(self) -> np.ndarray:
         return in_box(self.lon, self.lat, UK_BOUNDS_WGS84)
+
+    @property
+    def placed(self) -> np.ndarray:
+        """Rows that have a point."""
+        return np.isfinite(self.x) & np.isfinite(self.y)
+
+    def points(self, index: np.ndarray) -> np.ndarray:
+        """The inside points of rows ``index`` as shapely points."""
+        return np.asarray(shapely.points(self.x[index], self.y[index]), dtype=object)
+
+
+def _lonlat(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lon = np.full(len(xs), np.nan)
+    lat = np.full(len(xs), np.nan)
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    if ok.any():
+        back = Transformer.from_crs(BNG, WGS84, always_xy=True)
+        with np.errstate(all="ignore"):
+            lon[ok], lat[ok] = back.transform(xs[ok], ys[ok])
+    return lon, lat
+
+
+def locate_xy(xy: np.ndarray, crss: Sequence[str | None]) -> Located:
+    """:func:`locate` for points given as an ``(n, 2)`` array of coordinates, row by row CRS.
+
+    The same transformations as :func:`locate`, on the arrays: no geometry
+    object is made.  Rows with NaN coordinates or no CRS give NaN.
+    """
+    n = len(xy)
+    crs_of = np.empty(n, dtype=object)
+    crs_of[:] = list(crss)
+    xs = np.full(n, np.nan)
+    ys = np.full(n, np.nan)
+    given = np.isfinite(xy).all(axis=1) if n else np.zeros(0, dtype=bool)
+    for crs in {c for c in crss if c}:
+        index = np.flatnonzero((crs_of == crs) & given)
+        if not len(index):
+            continue
+        gx, gy = xy[index, 0], xy[index, 1]
+        if crs != BNG:
+            forward = Transformer.from_crs(crs, BNG, always_xy=True)
+            with np.errstate(all="ignore"):
+                gx, gy = forward.transform(gx, gy)
+        xs[index], ys[index] = gx, gy
+    bad = ~(np.isfinite(xs) & np.isfinite(ys))
+    xs[bad] = ys[bad] = np.nan
+    lon, lat = _lonlat(xs, ys)
+    return Located(bng=None, x=xs, y=ys, lon=lon, lat=lat)
 
 
 def locate(geometries: Sequence[Any], crss: Sequence[str | None]) -> Located:
@@ -86,7 +141,6 @@ def locate(geometries: Sequence[Any], crss: Sequence[str | None]) -> Located:
         idx = np.flatnonzero(present)
         present[idx[bad]] = False
         bng[idx[bad]] = None
-    points = np.full(n, None, dtype=object)
     xs = np.full(n, np.nan)
     ys = np.full(n, np.nan)
     if present.any():
@@ -95,18 +149,12 @@ def locate(geometries: Sequence[Any], crss: Sequence[str | None]) -> Located:
         if shaped.any():
             with np.errstate(all="ignore"):
                 inside[shaped] = shapely.point_on_surface(inside[shaped])
-        points[present] = inside
         xs[present] = shapely.get_x(inside)
         ys[present] = shapely.get_y(inside)
-    lon = np.full(n, np.nan)
-    lat = np.full(n, np.nan)
-    ok = np.isfinite(xs) & np.isfinite(ys)
-    if ok.any():
-        back = Transformer.from_crs(BNG, WGS84, always_xy=True)
-        with np.errstate(all="ignore"):
-            lon[ok], lat[ok] = back.transform(xs[ok], ys[ok])
-    points[~ok] = None
-    return Located(bng=list(bng), points=list(points), lon=lon, lat=lat)
+    bad = ~(np.isfinite(xs) & np.isfinite(ys))
+    xs[bad] = ys[bad] = np.nan
+    lon, lat = _lonlat(xs, ys)
+    return Located(bng=list(bng), x=xs, y=ys, lon=lon, lat=lat)
 
 
 def expand_bbox(bbox: Sequence[float], metres: float) -> tuple[float, float, float, float]:
