@@ -13,22 +13,20 @@ from ui.uploads import reading, steps
 
 def show(region: Region, choice: params.Choice) -> None:
     """Upload a table of values by area: map a column, or weigh it into the risk index."""
-    st.caption(
-        "A CSV, TSV or Excel table with one row per area: LSOA 2021 or 2011 codes (2011 codes "
-        "are carried to 2021 with the ONS lookup), MSOA, ward or local-authority codes, or one "
-        "row per record with a postcode (counted by LSOA; fewer than 5 are suppressed)."
-    )
-    upload = st.file_uploader(
-        f"Indicator table for {region.name}",
-        type=reading.KIND_TYPES["indicators"],
+    upload = steps.choose_file(
+        "indicators",
+        accepted="A CSV, TSV or Excel table with one row per area: LSOA 2021 or 2011 codes "
+        "(2011 codes are carried to 2021 with the ONS lookup), MSOA, ward or local-authority "
+        "codes, or one row per record with a postcode (counted by LSOA; fewer than 5 are "
+        "suppressed).",
+        label=f"Indicator table for {region.name}",
         key="upload_file_indicators",
+        empty="Choose a table to begin.",
+        default_name="indicators",
     )
     if upload is None:
-        st.info("Choose a table to begin.")
         return
-    data = upload.getvalue()
-    name = upload.name or "indicators"
-    fid = reading.fingerprint(data, name)
+    data, name, fid = upload
     options = st.session_state.setdefault("upload_options", {}).setdefault(f"ind-{fid}", {})
     try:
         with st.spinner("Reading the table…"):
