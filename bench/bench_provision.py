@@ -48,15 +48,11 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from benchsetup import SHARED_SOURCES, offline_settings
 from scipy.spatial import cKDTree
 
-PROJECT = Path(__file__).resolve().parent.parent
-if str(PROJECT) not in sys.path:
-    sys.path.insert(0, str(PROJECT))
-
-from geo.config import Settings  # noqa: E402
-from geo.provision import counts_within, e2sfca, provision_measures  # noqa: E402
-from geo.region import load_region  # noqa: E402
+from geo.provision import counts_within, e2sfca, provision_measures
+from geo.region import load_region
 
 TEN = (
     "library",
@@ -174,7 +170,7 @@ def print_table(rows: list[Row]) -> None:
 
 
 def load_inputs(sources: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, float]:
-    settings = Settings.from_env(sources_file=sources, offline=True)
+    settings = offline_settings(sources)
     start = time.perf_counter()
     region = load_region("england", settings=settings)
     seconds = time.perf_counter() - start
@@ -318,7 +314,7 @@ def assets_near(assets: gpd.GeoDataFrame, radius: float) -> gpd.GeoDataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sources", type=Path, default=PROJECT / "data" / "sources.shared.toml")
+    parser.add_argument("--sources", type=Path, default=SHARED_SOURCES)
     parser.add_argument("--repeat", type=int, default=5, help="runs of ours (median)")
     parser.add_argument("--access-sizes", default="1000,2000,4000")
     parser.add_argument("--quick", action="store_true", help="skip the geopandas idiom")

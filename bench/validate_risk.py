@@ -21,17 +21,12 @@ feeds back into a model: the numbers are for reading.
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-if str(PROJECT) not in sys.path:
-    sys.path.insert(0, str(PROJECT))
+from benchsetup import offline_settings, shared_data
 
-from geo.config import Settings  # noqa: E402
-from geo.national import national_indicators  # noqa: E402
-from geo.risk.validation import (  # noqa: E402
+from geo.national import national_indicators
+from geo.risk.validation import (
     between_models,
     model_scores,
     rank_correlations,
@@ -54,11 +49,7 @@ def independent_measures(folder: Path) -> list[Path]:
 
 
 def main() -> int:
-    shared = Path(os.environ.get("ATLAS_SHARED_DATA") or PROJECT.parent / "shared" / "data")
-    os.environ.setdefault("ATLAS_SHARED_DATA", str(shared))
-    settings = Settings.from_env(
-        sources_file=PROJECT / "data" / "sources.shared.toml", offline=True
-    )
+    settings = offline_settings()
     england = national_indicators(settings)
     if england is None:
         print("The national frame could not be built: is the shared data folder there?")
@@ -71,6 +62,7 @@ def main() -> int:
     spread = score_spread(scores)
     print("\nSpread of each score over England (5th, 50th, 95th percentile):")
     print(spread.round(3).to_string())
+    shared = shared_data()
     found = independent_measures(shared)
     print("\nIndependent small-area loneliness measures in the data folder:")
     if not found:

@@ -8,6 +8,10 @@ Tests that only need one real, Rutland-sized area use ``rutland_settings``:
 the real mirror when it is here, else the built-in demo (``data/demo``, cut
 from the same files), so they run everywhere.  ``demo_settings`` is always
 the demo.
+
+Tests that take one small analysis apart use ``tiny_settings`` (the tiny
+mirror, ``tests/tiny_mirror.py``, one per test module) and ``tiny_before``
+(Testham analysed on it with 99 permutations).
 """
 
 from __future__ import annotations
@@ -93,3 +97,22 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def tiny_env(tmp_path, monkeypatch):
     """The app on the tiny mirror (see :func:`app_env`)."""
     return app_env(tmp_path, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def tiny_settings(tmp_path_factory):
+    """Offline settings on a fresh tiny mirror, shared by one test module."""
+    from geo.config import Settings
+    from tests.tiny_mirror import write_mirror
+
+    root = tmp_path_factory.mktemp("tiny")
+    return Settings(sources_file=write_mirror(root / "mirror"), offline=True, cache_dir=root / "c")
+
+
+@pytest.fixture(scope="module")
+def tiny_before(tiny_settings):
+    """Testham analysed on the tiny mirror: the result a scenario or a plan starts from."""
+    from geo.params import Parameters
+    from geo.pipeline import run_analysis
+
+    return run_analysis("Testham", Parameters(permutations=99), settings=tiny_settings)

@@ -11,47 +11,34 @@ from pypdf import PdfReader
 from shapely.geometry import Point
 
 from geo.cli import main
-from geo.config import Settings
-from geo.params import Parameters
-from geo.pipeline import run_analysis
 from geo.planning import scenario
 from geo.report import export_bytes, export_files, report_html
 from geo.report.context import report_context
-from tests.tiny_mirror import write_mirror
 
 WHEN = datetime(2026, 1, 5, 9, 0)
 NAME = "Library at <the> mill & ${x}"
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> Settings:
-    root = tmp_path_factory.mktemp("scenario-report")
-    return Settings(sources_file=write_mirror(root / "mirror"), offline=True, cache_dir=root / "c")
-
-
-@pytest.fixture(scope="module")
-def before(tiny):
-    return run_analysis("Testham", Parameters(permutations=99), settings=tiny)
-
-
-@pytest.fixture(scope="module")
-def plan(before, tiny):
+def plan(tiny_before, tiny_settings):
     add = gpd.GeoDataFrame(
         {"name": ["Mill <b>library</b>"], "category": ["library"]},
         geometry=[Point(401500, 301500)],
         crs="EPSG:27700",
     )
-    return scenario(before, add=add, close=["test_libraries:2"], settings=tiny, name=NAME)
+    return scenario(
+        tiny_before, add=add, close=["test_libraries:2"], settings=tiny_settings, name=NAME
+    )
 
 
 @pytest.fixture(scope="module")
-def values(before, plan):
-    return report_context(before, generated=WHEN, scenario=plan)
+def values(tiny_before, plan):
+    return report_context(tiny_before, generated=WHEN, scenario=plan)
 
 
 @pytest.fixture(scope="module")
-def html(before, values):
-    return report_html(before, context=values)
+def html(tiny_before, values):
+    return report_html(tiny_before, context=values)
 
 
 def test_the_report_has_the_scenario_section_with_proposals_and_both_maps(html, values):
@@ -88,15 +75,15 @@ def test_the_section_s_figures_are_the_scenario_s(values, plan):
     assert [e["group"] for e in s["equity_rows"]]
 
 
-def test_without_a_scenario_the_report_is_unchanged(before):
-    plain = report_html(before, generated=WHEN)
-    assert plain == report_html(before, generated=WHEN, scenario=None)
+def test_without_a_scenario_the_report_is_unchanged(tiny_before):
+    plain = report_html(tiny_before, generated=WHEN)
+    assert plain == report_html(tiny_before, generated=WHEN, scenario=None)
     assert 'id="scenario"' not in plain and "Scenario:" not in plain
-    assert report_context(before, generated=WHEN)["scenario"] is None
+    assert report_context(tiny_before, generated=WHEN)["scenario"] is None
 
 
-def test_the_pdf_has_the_section_and_its_proposals(before, plan, html):
-    content, name, _ = export_bytes(before, "pdf", html=html)
+def test_the_pdf_has_the_section_and_its_proposals(tiny_before, plan, html):
+    content, name, _ = export_bytes(tiny_before, "pdf", html=html)
     assert name.endswith(".pdf")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     flat = " ".join(text.split())
@@ -105,10 +92,10 @@ def test_the_pdf_has_the_section_and_its_proposals(before, plan, html):
     assert "Before the scenario" in flat and "After the scenario" in flat
 
 
-def test_the_word_report_has_the_section(before, plan, tmp_path):
+def test_the_word_report_has_the_section(tiny_before, plan, tmp_path):
     import docx
 
-    (path,) = export_files(before, tmp_path, ["docx"], scenario=plan, generated=WHEN)
+    (path,) = export_files(tiny_before, tmp_path, ["docx"], scenario=plan, generated=WHEN)
     document = docx.Document(str(path))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert f"Scenario: {NAME}" in headings
@@ -116,11 +103,11 @@ def test_the_word_report_has_the_section(before, plan, tmp_path):
     assert len(document.inline_shapes) == 6  # the four report maps and before/after
     cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
     assert "Mill <b>library</b>" in cells and "close" in cells
-    plain = docx.Document(io.BytesIO(export_bytes(before, "docx")[0]))
+    plain = docx.Document(io.BytesIO(export_bytes(tiny_before, "docx")[0]))
     assert not any(p.text.startswith("Scenario:") for p in plain.paragraphs)
 
 
-def test_cli_report_with_a_scenario(tiny, tmp_path):
+def test_cli_report_with_a_scenario(tiny_settings, tmp_path):
     places = tmp_path / "proposed.csv"
     places.write_text(
         "name,category,easting,northing\nNew library,library,401500,301500\n", encoding="utf-8"
@@ -128,7 +115,13 @@ def test_cli_report_with_a_scenario(tiny, tmp_path):
     out = tmp_path / "out"
     buffer = io.StringIO()
     argv = ["report", "--area", "Testham", "--out", str(out), "--formats", "html", "-q"]
-    argv += ["--sources", str(tiny.sources_file), "--offline", "--cache-dir", str(tiny.cache_dir)]
+    argv += [
+        "--sources",
+        str(tiny_settings.sources_file),
+        "--offline",
+        "--cache-dir",
+        str(tiny_settings.cache_dir),
+    ]
     argv += ["--permutations", "99", "--scenario-add", str(places)]
     argv += ["--scenario-close", "test_libraries:2"]
     assert main(argv, out=buffer) == 0, buffer.getvalue()
@@ -137,9 +130,15 @@ def test_cli_report_with_a_scenario(tiny, tmp_path):
     assert 'id="scenario"' in text and "New library" in text
 
 
-def test_cli_scenario_options_need_one_area(tiny, tmp_path):
+def test_cli_scenario_options_need_one_area(tiny_settings, tmp_path):
     argv = ["report", "--area", "Testham,Testham", "--out", str(tmp_path), "-q"]
-    argv += ["--sources", str(tiny.sources_file), "--offline", "--cache-dir", str(tiny.cache_dir)]
+    argv += [
+        "--sources",
+        str(tiny_settings.sources_file),
+        "--offline",
+        "--cache-dir",
+        str(tiny_settings.cache_dir),
+    ]
     argv += ["--scenario-close", "test_libraries:2"]
     buffer = io.StringIO()
     err = io.StringIO()

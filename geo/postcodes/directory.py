@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import logging
 import os
 import re
@@ -74,6 +75,9 @@ def _layout(first: list[str]) -> tuple[bool, dict[str, int]]:
     )
 
 
+_FIELDS = ("lat", "lon", "east", "north", "lsoa21", "lsoa11", "doterm")
+
+
 def read_postcode_directory(
     source: str | os.PathLike[str] | bytes,
     *,
@@ -87,52 +91,53 @@ def read_postcode_directory(
     99.999999, or blank).  With ``wanted``, only those postcodes are kept.
     """
     keep = {p for p in (normalise_postcode(w) for w in wanted or ()) if p} if wanted else None
+    records = _directory_records(source, keep)
+    frame = pd.DataFrame(records, columns=["postcode", *_FIELDS])
+    frame = frame.drop_duplicates("postcode", keep="first").set_index("postcode")
+    lat, lon = _coordinates(frame)
+    return pd.DataFrame(
+        {
+            "lat": lat,
+            "lon": lon,
+            "lsoa21": frame["lsoa21"].where(frame["lsoa21"] != "", None),
+            "lsoa11": frame["lsoa11"].where(frame["lsoa11"] != "", None),
+            "doterm": frame["doterm"].where(frame["doterm"] != "", None),
+        },
+        index=frame.index,
+    )
+
+
+def _directory_records(
+    source: str | os.PathLike[str] | bytes, keep: set[str] | None
+) -> list[tuple[str, ...]]:
+    """``(postcode, *_FIELDS)`` per row of the directory (those in ``keep``, when given)."""
     handle = _open_text(source)
     try:
         sample = handle.read(65536)
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-        rest = handle
-        reader = csv.reader(_chain(sample, rest), delimiter=delimiter)
+        reader = csv.reader(_chain(sample, handle), delimiter=delimiter)
         first = next(reader, None)
         if first is None:
             raise SchemaError("The postcode directory is empty.")
         has_header, cols = _layout(first)
-        records: list[tuple[str, str, str, str, str, str, str, str]] = []
-
-        def take(row: list[str]) -> None:
-            if len(row) <= cols["postcode"]:
-                return
-            key = normalise_postcode(row[cols["postcode"]])
+        at = cols["postcode"]
+        fields = [cols.get(name) for name in _FIELDS]
+        records: list[tuple[str, ...]] = []
+        for row in reader if has_header else itertools.chain([first], reader):
+            if len(row) <= at:
+                continue
+            key = normalise_postcode(row[at])
             if key is None or (keep is not None and key not in keep):
-                return
-
-            def get(name: str) -> str:
-                index = cols.get(name)
-                return row[index].strip() if index is not None and index < len(row) else ""
-
-            records.append(
-                (
-                    key,
-                    get("lat"),
-                    get("lon"),
-                    get("east"),
-                    get("north"),
-                    get("lsoa21"),
-                    get("lsoa11"),
-                    get("doterm"),
-                )
-            )
-
-        if not has_header:
-            take(first)
-        for row in reader:
-            take(row)
+                continue
+            values = (row[i].strip() if i is not None and i < len(row) else "" for i in fields)
+            records.append((key, *values))
     finally:
         handle.close()
-    frame = pd.DataFrame(
-        records, columns=["postcode", "lat", "lon", "east", "north", "lsoa21", "lsoa11", "doterm"]
-    )
-    frame = frame.drop_duplicates("postcode", keep="first").set_index("postcode")
+    return records
+
+
+def _coordinates(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Latitude and longitude, from eastings/northings where only those are given; else NaN."""
     lat = pd.to_numeric(frame["lat"], errors="coerce")
     lon = pd.to_numeric(frame["lon"], errors="coerce")
     no_coords = lat.isna() | lon.isna() | (lat.abs() > 90) | ((lat == 0) & (lon == 0))
@@ -153,17 +158,7 @@ def read_postcode_directory(
         lon_f, lat_f = to_wgs.transform(east[fill].to_numpy(), north[fill].to_numpy())
         lon[fill], lat[fill] = lon_f, lat_f
         no_coords &= ~fill
-    out = pd.DataFrame(
-        {
-            "lat": lat.where(~no_coords),
-            "lon": lon.where(~no_coords),
-            "lsoa21": frame["lsoa21"].where(frame["lsoa21"] != "", None),
-            "lsoa11": frame["lsoa11"].where(frame["lsoa11"] != "", None),
-            "doterm": frame["doterm"].where(frame["doterm"] != "", None),
-        },
-        index=frame.index,
-    )
-    return out
+    return lat.where(~no_coords), lon.where(~no_coords)
 
 
 def _chain(sample: str, rest: Any) -> Any:

@@ -13,22 +13,19 @@ from ui.uploads import reading, steps
 
 def show(region: Region) -> None:
     """Upload a polygon and use the LSOAs inside it as the study area."""
-    st.caption(
-        "A GeoJSON, GeoPackage, KML/KMZ or zipped shapefile with one or more polygons (they "
-        "are merged). The study area is every LSOA 2021 whose population-weighted centre lies "
-        "inside it; it can span several local authorities."
-    )
-    upload = st.file_uploader(
-        "Study-area boundary",
-        type=reading.KIND_TYPES["boundary"],
+    chosen = steps.choose_file(
+        "boundary",
+        accepted="A GeoJSON, GeoPackage, KML/KMZ or zipped shapefile with one or more polygons "
+        "(they are merged). The study area is every LSOA 2021 whose population-weighted centre "
+        "lies inside it; it can span several local authorities.",
+        label="Study-area boundary",
         key="upload_file_boundary",
+        empty="Choose a boundary file to begin.",
+        default_name="boundary",
     )
-    if upload is None:
-        st.info("Choose a boundary file to begin.")
+    if chosen is None:
         return
-    data = upload.getvalue()
-    name = upload.name or "boundary"
-    fid = reading.fingerprint(data, name)
+    data, name, fid = chosen
     try:
         with st.spinner("Reading the boundary…"):
             result = reading.read_boundary(data, name)

@@ -18,31 +18,27 @@ from geo.sources.taxonomy import CATEGORY_KEYS
 from geo.uploads import UploadResult
 from ui import common, config, session
 from ui.labels import CATEGORY_LABELS
-from ui.uploads import reading
+from ui.uploads import reading, steps
 
 
 def show(region: Region) -> None:
     """The places flow for ``region``; each step reruns the page with the new choice."""
-    st.caption(
-        "Accepted: CSV, TSV or Excel (.xlsx) with latitude/longitude, eastings/northings or "
-        "postcodes; GeoJSON; GeoPackage; KML/KMZ; a zipped shapefile. Up to 50 MB."
-    )
-    upload = st.file_uploader(
-        f"File of community places in {region.name}",
-        type=reading.KIND_TYPES["places"],
+    chosen = steps.choose_file(
+        "places",
+        accepted="Accepted: CSV, TSV or Excel (.xlsx) with latitude/longitude, "
+        "eastings/northings or postcodes; GeoJSON; GeoPackage; KML/KMZ; a zipped shapefile. "
+        "Up to 50 MB.",
+        label=f"File of community places in {region.name}",
         key="upload_file",
+        empty="Choose a file to begin. Each row needs a place's location (coordinates or a "
+        "postcode); a name and a category help.",
+        default_name="upload",
         help="Places more than 2 km outside the area are listed but not added.",
     )
-    if upload is None:
-        st.info(
-            "Choose a file to begin. Each row needs a place's location (coordinates or a "
-            "postcode); a name and a category help."
-        )
+    if chosen is None:
         st.page_link("app.py", label="Back to the map", icon=":material/map:")
         return
-    data = upload.getvalue()
-    name = upload.name or "upload"
-    fid = reading.fingerprint(data, name)
+    data, name, fid = chosen
     options = st.session_state.setdefault("upload_options", {}).setdefault(fid, {})
     with st.spinner("Reading the file…"):
         result = _read(data, name, region, options)

@@ -1,14 +1,44 @@
-"""What every upload flow shares: the row summary and the message for a failed read."""
+"""What every upload flow shares: choosing the file, the row summary and the message for a
+failed read."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import streamlit as st
 
 from geo.errors import AtlasError
 from ui import common, session
 from ui.uploads import reading
+
+
+class Chosen(NamedTuple):
+    """The uploaded file: its bytes, its name and the fingerprint its choices are kept under."""
+
+    data: bytes
+    name: str
+    fid: str
+
+
+def choose_file(
+    kind: str,
+    *,
+    accepted: str,
+    label: str,
+    key: str,
+    empty: str,
+    default_name: str,
+    help: str | None = None,
+) -> Chosen | None:
+    """Say what is accepted and ask for a file of ``kind``; None (with ``empty``) until one is."""
+    st.caption(accepted)
+    upload = st.file_uploader(label, type=reading.KIND_TYPES[kind], key=key, help=help)
+    if upload is None:
+        st.info(empty)
+        return None
+    data = upload.getvalue()
+    name = upload.name or default_name
+    return Chosen(data, name, reading.fingerprint(data, name))
 
 
 def fail(exc: Exception | None, what: str) -> None:
