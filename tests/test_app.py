@@ -324,5 +324,5 @@ def test_the_priority_list_is_numbered_in_its_own_order(tiny_env):
     table = next(df.value for df in at.dataframe if "No." in df.value.columns)
     assert list(table["No."]) == list(range(1, len(table) + 1))
     # the rank among all areas stays beside it, in increasing order
-    ranks = list(table["Gap rank"])
+    ranks = list(table["Rank"])
     assert ranks == sorted(ranks)

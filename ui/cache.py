@@ -170,6 +170,12 @@ def geometries(area: str, settings_id: tuple[Any, ...]) -> dict[str, dict[str, A
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+def wards(area: str, settings_id: tuple[Any, ...]) -> maps.WardBasemap:
+    """The region's ward lines and names, for the map when there are no tiles."""
+    return maps.ward_basemap(_base(area, settings_id).areas)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
 def bounds(area: str, settings_id: tuple[Any, ...]) -> tuple[float, float, float, float]:
     """(west, south, east, north) of the region in WGS84."""
     return tuple(float(v) for v in _base(area, settings_id).bounds_wgs84)  # type: ignore[return-value]

@@ -419,14 +419,15 @@ def priority_shortcuts(result: pipeline.Result, *, limit: int = 10) -> None:
         else "high risk, thin provision"
     )
     st.markdown(f"**Top priority gaps** ({lens})" if len(priority) else "**Largest gaps**")
+    # short headers and fixed widths: every column fits the side panel at 1440 px
     table = pd.DataFrame(
         {
             # numbered 1…n in this list's own order; the rank among all areas beside it
             "No.": range(1, len(top) + 1),
-            "Gap rank": top["priority_rank"].astype("Int64"),
+            "Rank": top["priority_rank"].astype("Int64"),
             "Area": top["lsoa21nm"].astype(str),
-            "Residents": top.get("population", pd.NA),
-            "Gap score": top["gap_score"],
+            "People": top.get("population", pd.NA),
+            "Gap": top["gap_score"],
         },
     )
     generation = st.session_state.get("_top_generation", 0)
@@ -438,13 +439,14 @@ def priority_shortcuts(result: pipeline.Result, *, limit: int = 10) -> None:
         selection_mode="single-row",
         key=f"top-{generation}",
         column_config={
-            "No.": st.column_config.NumberColumn(width="small"),
-            "Gap rank": st.column_config.NumberColumn(
-                width="small", help="Rank among all the areas here by gap score (1 = largest)"
+            "No.": st.column_config.NumberColumn(width=30),
+            "Rank": st.column_config.NumberColumn(width=40, help=glossary.definition("gap_rank")),
+            "Area": st.column_config.TextColumn(width=108),
+            "People": st.column_config.NumberColumn(
+                width=50, format="localized", help="Residents (Census 2021)"
             ),
-            "Residents": st.column_config.NumberColumn(format="localized"),
-            "Gap score": st.column_config.ProgressColumn(
-                min_value=0.0, max_value=1.0, format="%.2f"
+            "Gap": st.column_config.NumberColumn(
+                width=44, format="%.2f", help=glossary.definition("gap_score")
             ),
         },
     )

@@ -298,9 +298,12 @@ def render(
     ``clicks`` the map also returns clicks anywhere (``last_clicked``).
     """
     choice: Choice = key[0]
+    tiles = config.tiles()
     base = maps.base_map(
-        cache.bounds(choice.area, key[1]), tiles=config.tiles(), static_url=config.STATIC_URL
+        cache.bounds(choice.area, key[1]), tiles=tiles, static_url=config.STATIC_URL
     )
+    if tiles is None:  # no basemap: ward lines and names to find one's way
+        maps.ward_layer(cache.wards(choice.area, key[1]), base)
     groups = [*feature_groups(result, key, view, selected=selected), *extra]
     return st_folium(
         base,

@@ -57,6 +57,7 @@ from .legends import (
     legend_html,
     ramp_legend_html,
 )
+from .wards import WardBasemap, ward_basemap, ward_layer
 
 __all__ = [
     "ACCESS_COLOURS",
@@ -76,6 +77,7 @@ __all__ = [
     "WALK_BANDS",
     "WALK_COLOURS",
     "Classes",
+    "WardBasemap",
     "access_classes",
     "asset_features",
     "asset_layer",
@@ -101,4 +103,6 @@ __all__ = [
     "simplified_geometries",
     "to_json",
     "user_classes",
+    "ward_basemap",
+    "ward_layer",
 ]

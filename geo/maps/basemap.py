@@ -42,6 +42,9 @@ _MAP_CSS = """
   box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 250px; max-height: 380px; overflow-y: auto; }
 .atlas-legend details:not([open]) { margin: -2px 0; }
 .atlas-mark { background: none; border: none; }
+.atlas-ward-label { background: none; border: none; }
+.atlas-ward { font: 600 11px/1.1 "Source Sans Pro", sans-serif; color: #2b2b2b; text-align: center;
+  white-space: nowrap; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
 .atlas-cluster { background: rgba(40,40,40,0.72); border: 2px solid #fff; border-radius: 50%;
   color: #fff; font: 600 12px/1 "Source Sans Pro", sans-serif; display: flex;
   align-items: center; justify-content: center; box-shadow: 0 1px 3px rgba(0,0,0,0.4); }

@@ -23,9 +23,9 @@ from matplotlib import patheffects
 from matplotlib.collections import PathCollection
 
 from geo.present.geometry import polygonal
+from geo.present.wards import ward_shapes
 
 from .mapcanvas import FONT, _polygon_paths
-from .wards import NO_WARD, ward_names
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -37,25 +37,6 @@ RISK_HATCHES = {1: "", 2: "....", 3: "//////"}
 ISLAND_GAP_M = 5000.0
 ISLAND_SHARE = 0.05
 HALO = [patheffects.withStroke(linewidth=1.6, foreground="#ffffff")]
-
-
-def ward_shapes(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One (multi)polygon per ward, dissolved from its small areas."""
-    names = ward_names(areas)
-    geoms = polygonal(areas.geometry.values)
-    rows = []
-    for ward in dict.fromkeys(names):
-        if ward == NO_WARD:
-            continue
-        part = geoms[(names == ward).to_numpy()]
-        try:
-            shape = shapely.coverage_union_all(part)
-        except Exception:
-            shape = shapely.union_all(part)
-        rows.append((ward, shape))
-    return gpd.GeoDataFrame(
-        {"ward": [r[0] for r in rows]}, geometry=[r[1] for r in rows], crs=areas.crs
-    )
 
 
 def ward_overlay(ax: Axes, areas: gpd.GeoDataFrame, *, names: bool = False) -> int:

@@ -21,9 +21,9 @@ import pandas as pd
 if TYPE_CHECKING:
     from geo.pipeline import Result
 
-#: The ward column the region carries, and what to call areas without one.
-WARD = "ward_name"
-NO_WARD = "(ward not known)"
+from geo.present.wards import NO_WARD, WARD, ward_names
+
+__all__ = ["NO_WARD", "WARD", "priority_mask", "priority_order", "ward_names", "ward_summary"]
 
 
 def priority_mask(areas: pd.DataFrame) -> pd.Series:
@@ -43,14 +43,6 @@ def priority_order(result: Result) -> pd.Series:
     chosen = areas[priority_mask(areas)].sort_values("priority_rank", kind="stable")
     out.loc[chosen.index] = np.arange(1, len(chosen) + 1)
     return out
-
-
-def ward_names(areas: pd.DataFrame) -> pd.Series:
-    """Each area's ward name (``(ward not known)`` when the lookup has none)."""
-    if WARD not in areas:
-        return pd.Series(NO_WARD, index=areas.index)
-    names = areas[WARD].astype("string").str.strip()
-    return names.where(names.notna() & names.ne(""), NO_WARD).astype(str)
 
 
 def _median(values: pd.Series) -> float:
