@@ -41,6 +41,7 @@ from geo.uploads.sniff import Sniffed
 
 #: Files smaller than this are always read by the Python reader.
 MIN_BYTES = 1_000_000
+_WGS84 = "EPSG:4326"
 _CRS_KEY = re.compile(rb'"(?:c|\\u0063)(?:r|\\u0072)(?:s|\\u0073)"', re.IGNORECASE)
 _PLAIN_TYPES = ("OFTString", "OFTInteger", "OFTInteger64", "OFTReal")
 
@@ -115,11 +116,5 @@ def read_geojson_arrow(data: bytes, sniffed: Sniffed, limits: UploadLimits) -> A
     if not _agrees(meta) or shapely.is_missing(geometries).any():
         return None
     attributes = table.drop_columns([geometry_column]).to_pandas(types_mapper=pd.ArrowDtype)
-    return Features(
-        attributes=attributes.reset_index(drop=True),
-        geometries=list(geometries),
-        numbers=list(range(1, table.num_rows + 1)),
-        crs="EPSG:4326",
-        crs_how="GeoJSON is lon/lat (RFC 7946)",
-        notes=[],
-    )
+    how = "GeoJSON is lon/lat (RFC 7946)"
+    return Features.numbered(attributes.reset_index(drop=True), list(geometries), _WGS84, how, [])

@@ -65,6 +65,34 @@ class Features:
     def rows_in(self) -> int:
         return len(self.numbers)
 
+    @classmethod
+    def numbered(
+        cls,
+        attributes: pd.DataFrame,
+        geometries: list[Any],
+        crs: str | None,
+        crs_how: str,
+        notes: list[str],
+        **layer: Any,
+    ) -> Features:
+        """Features numbered 1, 2, ... in file order (``layer``/``layers`` as keywords)."""
+        numbers = list(range(1, len(geometries) + 1))
+        return cls(attributes, geometries, numbers, crs, crs_how, notes=notes, **layer)
+
+    @classmethod
+    def from_records(
+        cls,
+        records: list[dict[str, Any]],
+        geometries: list[Any],
+        crs: str | None,
+        crs_how: str,
+        notes: list[str],
+    ) -> Features:
+        """Features from one attribute mapping per feature (missing keys read as blank)."""
+        attributes = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+        attributes = attributes.reindex(range(len(records)))
+        return cls.numbered(attributes, geometries, crs, crs_how, notes)
+
 
 def _cap(count: int, limits: UploadLimits) -> None:
     if count > limits.max_features:
@@ -171,16 +199,7 @@ def read_geojson(data: bytes, sniffed: Sniffed, limits: UploadLimits) -> Feature
             unreadable += 1
     if unreadable:
         notes.append(f"{unreadable} feature geometr(ies) could not be read.")
-    attributes = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
-    attributes = attributes.reindex(range(len(rows)))
-    return Features(
-        attributes=attributes,
-        geometries=geometries,
-        numbers=list(range(1, len(rows) + 1)),
-        crs=crs,
-        crs_how=how,
-        notes=notes,
-    )
+    return Features.from_records(rows, geometries, crs, how, notes)
 
 
 # --------------------------------------------------------------------------- GDAL formats
@@ -240,16 +259,7 @@ def _features_from_frame(
     how = "declared in the file" if crs else "the file declares no CRS"
     geometries = [None if g is None else g for g in frame.geometry.values]
     attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name)).reset_index(drop=True)
-    return Features(
-        attributes=attributes,
-        geometries=geometries,
-        numbers=list(range(1, len(frame) + 1)),
-        crs=crs,
-        crs_how=how,
-        layer=layer,
-        layers=layers,
-        notes=notes,
-    )
+    return Features.numbered(attributes, geometries, crs, how, notes, layer=layer, layers=layers)
 
 
 def _choose(layers: list[str], layer: str | None, what: str, notes: list[str]) -> str:
