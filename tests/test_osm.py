@@ -501,7 +501,7 @@ def test_zip_inspection_refuses_unsafe_archives(tmp_path, monkeypatch):
     with zipfile.ZipFile(big, "w") as zf:
         zf.writestr("a.txt", b"x" * 5000)
     monkeypatch.setattr(osm_shpzip, "MAX_ZIP_UNCOMPRESSED", 1000)
-    with pytest.raises(DataSourceError, match="limit 2 GB"):
+    with pytest.raises(DataSourceError, match="limit 1,000 bytes"):
         inspect_zip(big)
     not_zip = tmp_path / "plain.zip"
     not_zip.write_text("hello")

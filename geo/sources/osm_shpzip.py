@@ -18,6 +18,7 @@ from geo.sources.assetfiles import (
 )
 from geo.sources.osm_common import PathArg, _as_path, finish_osm_assets
 from geo.sources.taxonomy import GEOFABRIK_FCLASS
+from geo.zipcheck import ZipRefused, ZipRules, check_members
 
 #: Geofabrik free-shapefile layers that hold community assets.
 GEOFABRIK_LAYERS: tuple[str, ...] = (
@@ -43,7 +44,8 @@ def inspect_zip(path: PathArg) -> list[zipfile.ZipInfo]:
 
     Refuses (:class:`DataSourceError`) member names with ``..`` or absolute
     paths, more than 500 members, more than 2 GB uncompressed, or a member
-    (over 1 MB) or the whole archive compressed more than 200 times.
+    (over 1 MB) or the whole archive compressed more than 200 times
+    (:func:`geo.zipcheck.check_members`).
     """
     archive = _as_path(path)
     try:
@@ -51,43 +53,11 @@ def inspect_zip(path: PathArg) -> list[zipfile.ZipInfo]:
             members = zf.infolist()
     except zipfile.BadZipFile as exc:
         raise DataSourceError(f"{archive} is not a valid zip archive: {exc}") from exc
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise DataSourceError(
-            f"{archive} has {len(members)} members (more than {MAX_ZIP_MEMBERS}); refusing to "
-            "open it. Unzip it yourself and point the atlas at the layer files."
-        )
-    total = compressed = 0
-    for info in members:
-        name = info.filename.replace("\\", "/")
-        if (
-            name.startswith("/")
-            or re.match(r"^[A-Za-z]:", name)
-            or ".." in PurePosixPath(name).parts
-        ):
-            raise DataSourceError(
-                f"{archive} contains an unsafe member name {info.filename!r} "
-                "(absolute path or '..'); refusing to open it."
-            )
-        total += info.file_size
-        compressed += info.compress_size
-        if info.file_size >= _RATIO_MIN_BYTES and (
-            info.compress_size == 0 or info.file_size / info.compress_size > MAX_ZIP_RATIO
-        ):
-            raise DataSourceError(
-                f"{archive}: member {info.filename!r} expands {info.file_size:,} bytes from "
-                f"{info.compress_size:,} (ratio over {MAX_ZIP_RATIO}); this looks like a "
-                "zip bomb, refusing to open it."
-            )
-    if total > MAX_ZIP_UNCOMPRESSED:
-        raise DataSourceError(
-            f"{archive} would expand to {total / 1024**3:.1f} GB (limit 2 GB); refusing to "
-            "open it. Use a smaller extract."
-        )
-    if total >= _RATIO_MIN_BYTES and (compressed == 0 or total / compressed > MAX_ZIP_RATIO):
-        raise DataSourceError(
-            f"{archive} expands {total:,} bytes from {compressed:,} (ratio over "
-            f"{MAX_ZIP_RATIO}); this looks like a zip bomb, refusing to open it."
-        )
+    rules = ZipRules(MAX_ZIP_MEMBERS, MAX_ZIP_UNCOMPRESSED, MAX_ZIP_RATIO, _RATIO_MIN_BYTES)
+    try:
+        check_members(members, rules, label=str(archive))
+    except ZipRefused as exc:
+        raise DataSourceError(str(exc)) from None
     return members
 
 

@@ -76,6 +76,114 @@ def _pick(
     return None
 
 
+def _kept_polygons(
+    features: Any,
+    prepared: Any,
+    crs: str | None,
+    id_col: str | None,
+    name_col: str | None,
+    rowlog: RowLog,
+) -> list[dict[str, Any]]:
+    """The polygons kept (id, name, EPSG:27700 shape); every other feature logged with why."""
+    attributes = features.attributes
+    geometries: list[Any] = []
+    crss: list[str | None] = []
+    for geometry in prepared.geometries:
+        polygon = None if geometry is None or isinstance(geometry, str) else _polygonal(geometry)
+        geometries.append(polygon)
+        crss.append(crs if polygon is not None else None)
+    located = locate(geometries, crss)
+    in_uk = located.in_uk
+    shapes = located.bng if located.bng is not None else [None] * len(geometries)
+    kept: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for i, number in enumerate(features.numbers):
+        raw = prepared.geometries[i]
+        record = attributes.iloc[i].to_dict() if len(attributes.columns) else {}
+        ident = str(record.get(id_col) or "").strip() if id_col else ""
+        shown = {id_col: ident} if id_col else {}
+        if raw is None:
+            rowlog.add(number, R.NO_GEOMETRY, shown)
+            continue
+        if isinstance(raw, str):
+            rowlog.add(number, R.UNREADABLE_GEOMETRY, shown)
+            continue
+        if geometries[i] is None:
+            if raw.geom_type in ("Point", "MultiPoint", "LineString", "MultiLineString"):
+                rowlog.add(number, f"{R.NOT_POLYGON} ({raw.geom_type})", shown)
+            else:
+                rowlog.add(number, "invalid polygon that could not be repaired", shown)
+            continue
+        if shapes[i] is None or not in_uk[i]:
+            rowlog.add(
+                number, R.OUTSIDE_UK, {**shown, "lon": located.lon[i], "lat": located.lat[i]}
+            )
+            continue
+        ident = ident or str(number)
+        if ident in seen:
+            rowlog.add(number, R.DUPLICATE, {**shown, "first at feature": seen[ident]})
+            continue
+        seen[ident] = number
+        name = str(record.get(name_col) or "").strip() if name_col else ""
+        kept.append({"area_id": ident, "name": name, "geometry": shapes[i]})
+    return kept
+
+
+def _areas(
+    kept: list[dict[str, Any]],
+    mode: str,
+    id_col: str | None,
+    name_col: str | None,
+    notes: list[str],
+) -> tuple[Any, Any, str]:
+    """The areas (one dissolved study area, or custom small areas), the study area, the mode."""
+    frame = gpd.GeoDataFrame(
+        pd.DataFrame({"area_id": [k["area_id"] for k in kept], "name": [k["name"] for k in kept]}),
+        geometry=gpd.GeoSeries([k["geometry"] for k in kept], crs=BNG),
+        crs=BNG,
+    )
+    frame["area_id"] = frame["area_id"].astype("str")
+    frame["name"] = frame["name"].astype("str")
+    study_area = shapely.make_valid(
+        shapely.union_all(np.array(frame.geometry.values, dtype=object))
+    )
+    study_area = _polygonal(study_area) or study_area
+    chosen = mode if mode != "auto" else ("small_areas" if len(frame) > 1 else "study_area")
+    if chosen == "study_area":
+        if len(frame) > 1:
+            notes.append(f"The {len(frame):,} polygons were dissolved into one study area.")
+        frame = gpd.GeoDataFrame(
+            {"area_id": ["study_area"], "name": [frame["name"].iat[0] if len(frame) == 1 else ""]},
+            geometry=gpd.GeoSeries([study_area], crs=BNG),
+            crs=BNG,
+        )
+    else:
+        notes.append(
+            f"{len(frame):,} custom small areas (ids from "
+            f"{id_col or 'feature numbers'}, names from {name_col or 'nowhere'})."
+        )
+    return frame, study_area, chosen
+
+
+def _shape_notes(frame: Any, prepared: Any, notes: list[str]) -> None:
+    multi = int((frame.geom_type == "MultiPolygon").sum())
+    if multi:
+        notes.append(f"{multi:,} area(s) are multipolygons (several separate parts).")
+    if prepared.dropped_z:
+        notes.append(f"Z/M values were dropped from {prepared.dropped_z:,} geometries (2D only).")
+    if prepared.repaired:
+        notes.append(
+            f"{prepared.repaired:,} invalid polygon(s) were repaired (make_valid), keeping their "
+            "polygonal parts."
+        )
+    if prepared.mixed:
+        notes.append(
+            "Mixed geometry types ("
+            + ", ".join(f"{k} {v:,}" for k, v in sorted(prepared.types.items()))
+            + "); only polygons are used."
+        )
+
+
 def read_boundary_upload(
     data: bytes,
     filename: str = "",
@@ -114,95 +222,15 @@ def read_boundary_upload(
     id_col = _pick(columns, mapping.id, _ID_NAMES, "area id")
     name_col = _pick(columns, mapping.name, _NAME_NAMES, "area name")
     rowlog = RowLog()
-    geometries: list[Any] = []
-    crss: list[str | None] = []
-    for geometry in prepared.geometries:
-        polygon = None if geometry is None or isinstance(geometry, str) else _polygonal(geometry)
-        geometries.append(polygon)
-        crss.append(crs if polygon is not None else None)
-    located = locate(geometries, crss)
-    in_uk = located.in_uk
-    shapes = located.bng if located.bng is not None else [None] * len(geometries)
-    kept: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    unrepairable = 0
-    for i, number in enumerate(features.numbers):
-        raw = prepared.geometries[i]
-        record = attributes.iloc[i].to_dict() if len(attributes.columns) else {}
-        ident = str(record.get(id_col) or "").strip() if id_col else ""
-        shown = {id_col: ident} if id_col else {}
-        if raw is None:
-            rowlog.add(number, R.NO_GEOMETRY, shown)
-            continue
-        if isinstance(raw, str):
-            rowlog.add(number, R.UNREADABLE_GEOMETRY, shown)
-            continue
-        if geometries[i] is None:
-            if raw.geom_type in ("Point", "MultiPoint", "LineString", "MultiLineString"):
-                rowlog.add(number, f"{R.NOT_POLYGON} ({raw.geom_type})", shown)
-            else:
-                unrepairable += 1
-                rowlog.add(number, "invalid polygon that could not be repaired", shown)
-            continue
-        if shapes[i] is None or not in_uk[i]:
-            rowlog.add(
-                number, R.OUTSIDE_UK, {**shown, "lon": located.lon[i], "lat": located.lat[i]}
-            )
-            continue
-        ident = ident or str(number)
-        if ident in seen:
-            rowlog.add(number, R.DUPLICATE, {**shown, "first at feature": seen[ident]})
-            continue
-        seen[ident] = number
-        name = str(record.get(name_col) or "").strip() if name_col else ""
-        kept.append({"area_id": ident, "name": name, "geometry": shapes[i]})
+    kept = _kept_polygons(features, prepared, crs, id_col, name_col, rowlog)
     if not kept:
         reasons = rowlog.frame()["reason"].value_counts().to_dict()
         raise UploadError(
             "The file has no usable polygons"
             + (f" ({', '.join(f'{k}: {v}' for k, v in reasons.items())})." if reasons else ".")
         )
-    frame = gpd.GeoDataFrame(
-        pd.DataFrame({"area_id": [k["area_id"] for k in kept], "name": [k["name"] for k in kept]}),
-        geometry=gpd.GeoSeries([k["geometry"] for k in kept], crs=BNG),
-        crs=BNG,
-    )
-    frame["area_id"] = frame["area_id"].astype("str")
-    frame["name"] = frame["name"].astype("str")
-    study_area = shapely.make_valid(
-        shapely.union_all(np.array(frame.geometry.values, dtype=object))
-    )
-    study_area = _polygonal(study_area) or study_area
-    chosen = mode if mode != "auto" else ("small_areas" if len(frame) > 1 else "study_area")
-    if chosen == "study_area":
-        if len(frame) > 1:
-            notes.append(f"The {len(frame):,} polygons were dissolved into one study area.")
-        frame = gpd.GeoDataFrame(
-            {"area_id": ["study_area"], "name": [frame["name"].iat[0] if len(frame) == 1 else ""]},
-            geometry=gpd.GeoSeries([study_area], crs=BNG),
-            crs=BNG,
-        )
-    else:
-        notes.append(
-            f"{len(frame):,} custom small areas (ids from "
-            f"{id_col or 'feature numbers'}, names from {name_col or 'nowhere'})."
-        )
-    multi = int((frame.geom_type == "MultiPolygon").sum())
-    if multi:
-        notes.append(f"{multi:,} area(s) are multipolygons (several separate parts).")
-    if prepared.dropped_z:
-        notes.append(f"Z/M values were dropped from {prepared.dropped_z:,} geometries (2D only).")
-    if prepared.repaired:
-        notes.append(
-            f"{prepared.repaired:,} invalid polygon(s) were repaired (make_valid), keeping their "
-            "polygonal parts."
-        )
-    if prepared.mixed:
-        notes.append(
-            "Mixed geometry types ("
-            + ", ".join(f"{k} {v:,}" for k, v in sorted(prepared.types.items()))
-            + "); only polygons are used."
-        )
+    frame, study_area, chosen = _areas(kept, mode, id_col, name_col, notes)
+    _shape_notes(frame, prepared, notes)
     area_km2 = study_area.area / 1e6
     notes.append(f"Study area: {area_km2:,.1f} km² (EPSG:27700).")
     detected = Detected(

@@ -139,6 +139,74 @@ def _lookup_column(area_lookup: pd.DataFrame, level: str) -> str | None:
     return None
 
 
+def _value_columns(
+    frame: pd.DataFrame, key: str, mapping: ColumnMapping, notes: list[str]
+) -> tuple[list[str], list[str]]:
+    """The value columns (chosen, or the numeric ones) and which of them are counts."""
+    columns = list(frame.columns)
+    if mapping.values:
+        value_cols = [find(columns, v, "value") for v in mapping.values]
+    else:
+        candidates = [
+            c for c in columns if c != key and not re.search(r"(name|nm|code|cd)$", norm(c))
+        ]
+        value_cols = [c for c in candidates if numeric_share(frame[c]) >= 0.6]
+        report_dropped(frame, [c for c in candidates if c not in value_cols], value_cols, notes)
+    counts = [find(columns, c, "count") for c in mapping.counts]
+    stray = [c for c in counts if c not in value_cols]
+    if stray:
+        raise UploadError(f"Count column(s) {', '.join(stray)} must also be value columns.")
+    for column in value_cols:
+        share = numeric_share(frame[column])
+        cells = [v for v in frame[column].astype("str") if v.strip() and not is_missing(v)]
+        if cells and share < 0.5:
+            example = next(v for v in cells if parse_number(v) is None)
+            raise UploadError(
+                f"Column {column!r} is not numeric (for example {example!r}); choose number "
+                "columns as values."
+            )
+    empty = [c for c in value_cols if no_numbers(frame[c])]
+    if empty:
+        value_cols = [c for c in value_cols if c not in empty]
+        report_dropped(frame, empty, value_cols, notes)
+    return value_cols, counts
+
+
+def _indicator_result(
+    sniffed: Any,
+    table: Any,
+    records: list[dict[str, Any]],
+    guesses: dict[str, Any],
+    body: tuple[pd.DataFrame, int, int],
+    rowlog: RowLog,
+    notes: list[str],
+) -> UploadResult:
+    out, loaded, outside = body
+    columns = list(table.frame.columns)
+    detected = Detected(
+        format=sniffed.format,
+        format_label=LABELS[sniffed.format],
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        columns=tuple(columns),
+        guesses=guesses,
+        sheets=table.sheets,
+        sheet=table.sheet,
+    )
+    result = UploadResult(
+        kind="indicators",
+        frame=out,
+        rows_in=len(records) + len(table.rejected),
+        loaded=loaded,
+        rejections=rowlog.frame(),
+        outside_area=outside,
+        detected=detected,
+        notes=tuple(notes),
+    )
+    log.info("Indicator upload: %s", result.summary())
+    return result
+
+
 def read_indicators_upload(
     data: bytes,
     filename: str = "",
@@ -182,31 +250,7 @@ def read_indicators_upload(
             "No column of area codes or postcodes was found. Name it (for example LSOA21CD, "
             f"LSOA11CD, MSOA21CD, LAD24CD or postcode) or choose it. Columns: {', '.join(columns)}."
         )
-    if mapping.values:
-        value_cols = [find(columns, v, "value") for v in mapping.values]
-    else:
-        candidates = [
-            c for c in columns if c != key and not re.search(r"(name|nm|code|cd)$", norm(c))
-        ]
-        value_cols = [c for c in candidates if numeric_share(frame[c]) >= 0.6]
-        report_dropped(frame, [c for c in candidates if c not in value_cols], value_cols, notes)
-    counts = [find(columns, c, "count") for c in mapping.counts]
-    stray = [c for c in counts if c not in value_cols]
-    if stray:
-        raise UploadError(f"Count column(s) {', '.join(stray)} must also be value columns.")
-    for column in value_cols:
-        share = numeric_share(frame[column])
-        cells = [v for v in frame[column].astype("str") if v.strip() and not is_missing(v)]
-        if cells and share < 0.5:
-            example = next(v for v in cells if parse_number(v) is None)
-            raise UploadError(
-                f"Column {column!r} is not numeric (for example {example!r}); choose number "
-                "columns as values."
-            )
-    empty = [c for c in value_cols if no_numbers(frame[c])]
-    if empty:
-        value_cols = [c for c in value_cols if c not in empty]
-        report_dropped(frame, empty, value_cols, notes)
+    value_cols, counts = _value_columns(frame, key, mapping, notes)
     guesses = {"code": key, "values": value_cols, "counts": counts}
     records = frame.to_dict(orient="records")
     keys = [str(r.get(key, "") or "").strip() for r in records]
@@ -236,30 +280,137 @@ def read_indicators_upload(
             notes,
         )
         mode = "code"
-    out, loaded, outside = body
     guesses["key type"] = mode
-    detected = Detected(
-        format=sniffed.format,
-        format_label=LABELS[sniffed.format],
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        columns=tuple(columns),
-        guesses=guesses,
-        sheets=table.sheets,
-        sheet=table.sheet,
+    return _indicator_result(sniffed, table, records, guesses, body, rowlog, notes)
+
+
+def _lsoa_children(
+    lsoa_lookup: pd.DataFrame | None,
+) -> tuple[set[str], set[str], dict[str, list[str]]]:
+    """LSOA 2021 codes, LSOA 2011 codes, and the 2021 codes each 2011 code became."""
+    set21: set[str] = set()
+    set11: set[str] = set()
+    children: dict[str, list[str]] = {}
+    if lsoa_lookup is not None:
+        set21 = set(lsoa_lookup["lsoa21cd"].dropna())
+        set11 = set(lsoa_lookup["lsoa11cd"].dropna())
+        pairs = lsoa_lookup.dropna(subset=["lsoa11cd", "lsoa21cd"])
+        for old_code, new_code in zip(pairs["lsoa11cd"], pairs["lsoa21cd"], strict=True):
+            children.setdefault(old_code, []).append(new_code)
+    return set21, set11, children
+
+
+def _parent_members(
+    level: str, label: str, area_lookup: pd.DataFrame | None
+) -> dict[str, list[str]]:
+    """The LSOA 2021 codes of each MSOA, ward or authority code (empty for LSOA codes)."""
+    members: dict[str, list[str]] = {}
+    if level != "lsoa":
+        if area_lookup is None:
+            raise UploadError(
+                f"The codes are {label} codes: give a lookup from LSOA 2021 to {label} "
+                f"(area_lookup) so the values can be joined to LSOAs."
+            )
+        lookup = area_lookup.reset_index() if "lsoa21cd" not in area_lookup.columns else area_lookup
+        column = _lookup_column(lookup, level)
+        if column is None or "lsoa21cd" not in lookup.columns:
+            raise UploadError(
+                f"The area lookup has no {label} code column (columns: "
+                f"{', '.join(map(str, lookup.columns))})."
+            )
+        for lsoa, parent in zip(lookup["lsoa21cd"], lookup[column], strict=True):
+            if isinstance(parent, str) and isinstance(lsoa, str):
+                members.setdefault(parent.strip().upper(), []).append(lsoa)
+    return members
+
+
+def _bridged_old(
+    old: dict[str, dict[str, float]],
+    direct: dict[str, dict[str, float]],
+    value_cols: list[str],
+    counts: list[str],
+    lsoa_lookup: pd.DataFrame | None,
+    notes: list[str],
+) -> pd.DataFrame:
+    """Values given on LSOA 2011 codes, carried to LSOA 2021 with the ONS lookup."""
+    from geo.sources.deprivation import bridge_lsoa11_to_lsoa21
+
+    assert lsoa_lookup is not None
+    renamed = {c: (f"population__{c}" if c in counts else c) for c in value_cols}
+    values11 = pd.DataFrame.from_dict(old, orient="index", columns=value_cols).rename(
+        columns=renamed
     )
-    result = UploadResult(
-        kind="indicators",
-        frame=out,
-        rows_in=len(records) + len(table.rejected),
-        loaded=loaded,
-        rejections=rowlog.frame(),
-        outside_area=outside,
-        detected=detected,
-        notes=tuple(notes),
+    values11.index.name = "lsoa11cd"
+    pairs = lsoa_lookup[lsoa_lookup["lsoa11cd"].isin(list(old))]
+    bridged = bridge_lsoa11_to_lsoa21(values11, pairs).frame
+    bridged = bridged.rename(columns={v: k for k, v in renamed.items()})[value_cols]
+    clash = bridged.index.intersection(pd.Index(list(direct)))
+    if len(clash):
+        notes.append(
+            f"{len(clash)} LSOA 2021 area(s) had a value given directly and one carried from "
+            "a 2011 code; the direct value was kept."
+        )
+        bridged = bridged.drop(index=clash)
+    notes.append(
+        f"{len(old):,} LSOA 2011 code(s) were carried to {len(bridged):,} LSOA 2021 area(s) "
+        "with the ONS lookup: split areas repeat rates and share counts equally; merged "
+        "areas average rates and add counts."
     )
-    log.info("Indicator upload: %s", result.summary())
-    return result
+    if direct:
+        notes.append("The table mixes LSOA 2011 and LSOA 2021 codes; both were used.")
+    return bridged
+
+
+def _shared_parents(
+    parents: dict[str, dict[str, float]],
+    members: dict[str, list[str]],
+    weights: pd.Series | None,
+    value_cols: list[str],
+    counts: list[str],
+    label: str,
+    notes: list[str],
+) -> pd.DataFrame:
+    """Values given on larger areas, repeated (rates) or shared (counts) over their LSOAs."""
+    rows: dict[str, dict[str, float]] = {}
+    w = None if weights is None else pd.to_numeric(pd.Series(weights), errors="coerce")
+    for parent, values in parents.items():
+        lsoas = members[parent]
+        if w is not None:
+            share = w.reindex(lsoas).fillna(0.0)
+            total = float(share.sum())
+            fractions = (
+                (share / total).to_dict() if total > 0 else dict.fromkeys(lsoas, 1 / len(lsoas))
+            )
+        else:
+            fractions = dict.fromkeys(lsoas, 1 / len(lsoas))
+        for lsoa in lsoas:
+            rows[lsoa] = {c: (v * fractions[lsoa] if c in counts else v) for c, v in values.items()}
+    how = "population weights" if weights is not None else "equal shares"
+    notes.append(
+        f"{label} values were joined to {len(rows):,} LSOA(s): rates and scores are repeated "
+        f"for every LSOA of their {label}"
+        + (
+            f"; counts ({', '.join(counts)}) are shared among its LSOAs by {how}."
+            if counts
+            else "."
+        )
+    )
+    return pd.DataFrame.from_dict(rows, orient="index", columns=value_cols)
+
+
+def _code_problem(
+    code: str, row_level: str | None, level: str, seen: dict[str, int]
+) -> tuple[str, dict[str, Any]] | None:
+    """Why a row's code cannot be used (missing, not a code, another level, repeated)."""
+    if not code:
+        return R.MISSING_CODE, {}
+    if row_level is None or row_level == "other":
+        return R.NOT_A_CODE, {}
+    if row_level != level:
+        return f"{R.OTHER_LEVEL} ({LEVELS[row_level][0]}, not {LEVELS[level][0]})", {}
+    if code in seen:
+        return R.DUPLICATE_CODE, {"first at row": seen[code]}
+    return None
 
 
 def _code_mode(
@@ -287,32 +438,8 @@ def _code_mode(
     level = tally.most_common(1)[0][0]
     label = LEVELS[level][0]
     area_set = set(areas) if areas is not None else None
-    set21: set[str] = set()
-    set11: set[str] = set()
-    children: dict[str, list[str]] = {}
-    if lsoa_lookup is not None:
-        set21 = set(lsoa_lookup["lsoa21cd"].dropna())
-        set11 = set(lsoa_lookup["lsoa11cd"].dropna())
-        pairs = lsoa_lookup.dropna(subset=["lsoa11cd", "lsoa21cd"])
-        for old_code, new_code in zip(pairs["lsoa11cd"], pairs["lsoa21cd"], strict=True):
-            children.setdefault(old_code, []).append(new_code)
-    members: dict[str, list[str]] = {}
-    if level != "lsoa":
-        if area_lookup is None:
-            raise UploadError(
-                f"The codes are {label} codes: give a lookup from LSOA 2021 to {label} "
-                f"(area_lookup) so the values can be joined to LSOAs."
-            )
-        lookup = area_lookup.reset_index() if "lsoa21cd" not in area_lookup.columns else area_lookup
-        column = _lookup_column(lookup, level)
-        if column is None or "lsoa21cd" not in lookup.columns:
-            raise UploadError(
-                f"The area lookup has no {label} code column (columns: "
-                f"{', '.join(map(str, lookup.columns))})."
-            )
-        for lsoa, parent in zip(lookup["lsoa21cd"], lookup[column], strict=True):
-            if isinstance(parent, str) and isinstance(lsoa, str):
-                members.setdefault(parent.strip().upper(), []).append(lsoa)
+    set21, set11, children = _lsoa_children(lsoa_lookup)
+    members = _parent_members(level, label, area_lookup)
     seen: dict[str, int] = {}
     missing: Counter[str] = Counter()
     direct: dict[str, dict[str, float]] = {}
@@ -321,39 +448,24 @@ def _code_mode(
     loaded = outside = 0
     for record, number, code, row_level in zip(records, numbers, codes, levels, strict=True):
         shown = {key: record.get(key, "")}
-        if not code:
-            rowlog.add(number, R.MISSING_CODE, shown)
-            continue
-        if row_level is None or row_level == "other":
-            rowlog.add(number, R.NOT_A_CODE, shown)
-            continue
-        if row_level != level:
-            rowlog.add(number, f"{R.OTHER_LEVEL} ({LEVELS[row_level][0]}, not {label})", shown)
-            continue
-        if code in seen:
-            rowlog.add(number, R.DUPLICATE_CODE, {**shown, "first at row": seen[code]})
+        problem = _code_problem(code, row_level, level, seen)
+        if problem is not None:
+            rowlog.add(number, problem[0], {**shown, **problem[1]})
             continue
         seen[code] = number
         values, bad = row_values(record, value_cols, missing)
         if bad is not None:
             rowlog.add(number, R.NOT_A_NUMBER, {**shown, **bad})
             continue
-        if level == "lsoa":
-            if lsoa_lookup is None or code in set21:
-                target = [code]
-                bucket = direct
-            elif code in set11:
-                target = children.get(code, [])
-                bucket = old
-            else:
-                rowlog.add(number, R.UNKNOWN_CODE, shown)
-                continue
+        if level != "lsoa":
+            target, bucket = members.get(code, []), parents
+        elif lsoa_lookup is None or code in set21:
+            target, bucket = [code], direct
         else:
-            target = members.get(code, [])
-            bucket = parents
-            if not target:
-                rowlog.add(number, R.UNKNOWN_CODE, shown)
-                continue
+            target, bucket = children.get(code, []), old
+        if (level != "lsoa" and not target) or (bucket is old and code not in set11):
+            rowlog.add(number, R.UNKNOWN_CODE, shown)  # in no lookup, or an area with no LSOAs
+            continue
         if area_set is not None and not any(t in area_set for t in target):
             rowlog.add(number, R.OUTSIDE_AREA, shown)
             outside += 1
@@ -374,60 +486,9 @@ def _code_mode(
                 "without checking them."
             )
     if old:
-        from geo.sources.deprivation import bridge_lsoa11_to_lsoa21
-
-        assert lsoa_lookup is not None
-        renamed = {c: (f"population__{c}" if c in counts else c) for c in value_cols}
-        values11 = pd.DataFrame.from_dict(old, orient="index", columns=value_cols).rename(
-            columns=renamed
-        )
-        values11.index.name = "lsoa11cd"
-        pairs = lsoa_lookup[lsoa_lookup["lsoa11cd"].isin(list(old))]
-        bridged = bridge_lsoa11_to_lsoa21(values11, pairs).frame
-        bridged = bridged.rename(columns={v: k for k, v in renamed.items()})[value_cols]
-        clash = bridged.index.intersection(pd.Index(list(direct)))
-        if len(clash):
-            notes.append(
-                f"{len(clash)} LSOA 2021 area(s) had a value given directly and one carried from "
-                "a 2011 code; the direct value was kept."
-            )
-            bridged = bridged.drop(index=clash)
-        frames.append(bridged)
-        notes.append(
-            f"{len(old):,} LSOA 2011 code(s) were carried to {len(bridged):,} LSOA 2021 area(s) "
-            "with the ONS lookup: split areas repeat rates and share counts equally; merged "
-            "areas average rates and add counts."
-        )
-        if direct:
-            notes.append("The table mixes LSOA 2011 and LSOA 2021 codes; both were used.")
+        frames.append(_bridged_old(old, direct, value_cols, counts, lsoa_lookup, notes))
     if parents:
-        rows: dict[str, dict[str, float]] = {}
-        w = None if weights is None else pd.to_numeric(pd.Series(weights), errors="coerce")
-        for parent, values in parents.items():
-            lsoas = members[parent]
-            if w is not None:
-                share = w.reindex(lsoas).fillna(0.0)
-                total = float(share.sum())
-                fractions = (
-                    (share / total).to_dict() if total > 0 else dict.fromkeys(lsoas, 1 / len(lsoas))
-                )
-            else:
-                fractions = dict.fromkeys(lsoas, 1 / len(lsoas))
-            for lsoa in lsoas:
-                rows[lsoa] = {
-                    c: (v * fractions[lsoa] if c in counts else v) for c, v in values.items()
-                }
-        frames.append(pd.DataFrame.from_dict(rows, orient="index", columns=value_cols))
-        how = "population weights" if weights is not None else "equal shares"
-        notes.append(
-            f"{label} values were joined to {len(rows):,} LSOA(s): rates and scores are repeated "
-            f"for every LSOA of their {label}"
-            + (
-                f"; counts ({', '.join(counts)}) are shared among its LSOAs by {how}."
-                if counts
-                else "."
-            )
-        )
+        frames.append(_shared_parents(parents, members, weights, value_cols, counts, label, notes))
     out = pd.concat(frames) if frames else pd.DataFrame(columns=value_cols, dtype="float64")
     out = out.astype("float64")
     out.index = out.index.astype("str")

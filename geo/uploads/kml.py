@@ -11,7 +11,6 @@ import io
 import zipfile
 from typing import Any
 
-import pandas as pd
 import shapely
 
 from geo.errors import UploadError
@@ -127,13 +126,6 @@ def read_kml(data: bytes, sniffed: Sniffed, limits: UploadLimits) -> Features:
                     geometry = "unreadable"
         rows.append(row)
         geometries.append(geometry)
-    attributes = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
-    attributes = attributes.reindex(range(len(rows)))
-    return Features(
-        attributes=attributes,
-        geometries=geometries,
-        numbers=list(range(1, len(rows) + 1)),
-        crs="EPSG:4326",
-        crs_how="KML is always lon/lat (WGS84)",
-        notes=notes,
+    return Features.from_records(
+        rows, geometries, "EPSG:4326", "KML is always lon/lat (WGS84)", notes
     )

@@ -2,11 +2,11 @@
 
 * :func:`check_size`: the size cap, first of all.
 * :func:`inspect_zip_bytes`: an archive's member list, read from its central
-  directory without expanding anything.  It reuses
-  :func:`geo.sources.osm.inspect_zip` (names with ``..`` or absolute paths,
-  member count, total size, compression ratio) and adds the upload rules:
-  symbolic links, nested archives, encrypted or repeated members, and the
-  tighter :class:`~geo.uploads.limits.UploadLimits`.
+  directory without expanding anything, by the one zip inspector
+  (:func:`geo.zipcheck.check_members`, strict: names with ``..`` or absolute
+  paths, member count, total size, compression ratio, symbolic links, nested
+  archives, encrypted or repeated members) with the limits of
+  :class:`~geo.uploads.limits.UploadLimits`.
 * :func:`check_xlsx_members`: no macros, external links, data connections or
   ActiveX in a workbook.
 * :func:`check_geopackage`: a GeoPackage's schema read with Python's own
@@ -23,36 +23,17 @@ import contextlib
 import io
 import os
 import shutil
-import stat
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from geo.errors import DataSourceError, UploadError
+from geo.errors import UploadError
 from geo.uploads.limits import UploadLimits, megabytes
+from geo.zipcheck import ARCHIVE_SUFFIXES as ARCHIVE_SUFFIXES
+from geo.zipcheck import ZipRefused, ZipRules, check_members
 
-#: Member suffixes that are archives themselves (refused inside an archive).
-ARCHIVE_SUFFIXES = frozenset(
-    {
-        ".zip",
-        ".gz",
-        ".tgz",
-        ".tar",
-        ".bz2",
-        ".xz",
-        ".7z",
-        ".rar",
-        ".zst",
-        ".kmz",
-        ".jar",
-        ".cab",
-        ".lz",
-        ".lzma",
-    }
-)
 _ARCHIVE_MAGIC = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf\x27\x1c", b"Rar!", b"BZh", b"\xfd7zXZ")
-_RATIO_MIN_BYTES = 1024 * 1024
 
 _XLSX_REFUSED = (
     ("xl/vbaproject.bin", "macros (VBA)"),
@@ -84,11 +65,6 @@ def private_dir() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _is_symlink(info: zipfile.ZipInfo) -> bool:
-    mode = info.external_attr >> 16
-    return info.create_system == 3 and stat.S_ISLNK(mode)
-
-
 def inspect_zip_bytes(data: bytes, limits: UploadLimits) -> list[zipfile.ZipInfo]:
     """The members of an uploaded zip archive, after checking it is safe to expand.
 
@@ -97,72 +73,21 @@ def inspect_zip_bytes(data: bytes, limits: UploadLimits) -> list[zipfile.ZipInfo
     archives inside the archive, encrypted or repeated members, too many
     members, too large a total, or a zip bomb's compression ratio.
     """
-    from geo.sources.osm import inspect_zip
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
         raise UploadError(f"The zip archive is damaged and cannot be opened ({exc}).") from None
-    if len(members) > limits.max_zip_members:
-        raise UploadError(
-            f"The zip archive has {len(members):,} members (limit {limits.max_zip_members}); "
-            "put only the files needed in it."
-        )
-    with private_dir() as folder:
-        path = folder / "upload.zip"
-        path.write_bytes(data)
-        try:
-            inspect_zip(path)
-        except DataSourceError as exc:
-            message = str(exc).replace(str(path), "The zip archive")
-            raise UploadError(message) from None
-    seen: set[str] = set()
-    total = compressed = 0
-    for info in members:
-        name = info.filename
-        if any(ord(ch) < 32 for ch in name) or "\\" in name:
-            raise UploadError(
-                f"The zip archive has a member with an unsafe name {name!r}; refusing to open it."
-            )
-        if _is_symlink(info):
-            raise UploadError(
-                f"The zip archive has a symbolic link ({name!r}); links can point at files on "
-                "the server, so the archive is refused. Zip the real files instead."
-            )
-        if info.flag_bits & 0x1:
-            raise UploadError(
-                f"The zip archive member {name!r} is encrypted; upload it without a password."
-            )
-        key = name.rstrip("/").casefold()
-        if key in seen:
-            raise UploadError(f"The zip archive lists {name!r} twice; refusing to open it.")
-        seen.add(key)
-        if PurePosixPath(name).suffix.lower() in ARCHIVE_SUFFIXES:
-            raise UploadError(
-                f"The zip archive contains another archive ({name!r}); archives inside "
-                "archives are refused. Unzip it and upload the inner file."
-            )
-        total += info.file_size
-        compressed += info.compress_size
-        if info.file_size >= _RATIO_MIN_BYTES and (
-            info.compress_size == 0 or info.file_size / info.compress_size > limits.max_zip_ratio
-        ):
-            raise UploadError(
-                f"The zip archive member {name!r} would expand {info.file_size:,} bytes from "
-                f"{info.compress_size:,} (more than {limits.max_zip_ratio:g} times): this looks "
-                "like a zip bomb, so it is refused."
-            )
-    if total > limits.max_zip_uncompressed:
-        raise UploadError(
-            f"The zip archive would expand to {megabytes(total)} (limit "
-            f"{megabytes(limits.max_zip_uncompressed)}); refusing to open it."
-        )
-    if total >= _RATIO_MIN_BYTES and (compressed == 0 or total / compressed > limits.max_zip_ratio):
-        raise UploadError(
-            f"The zip archive would expand {total:,} bytes from {compressed:,} (more than "
-            f"{limits.max_zip_ratio:g} times): this looks like a zip bomb, so it is refused."
-        )
+    rules = ZipRules(
+        max_members=limits.max_zip_members,
+        max_uncompressed=limits.max_zip_uncompressed,
+        max_ratio=limits.max_zip_ratio,
+        strict=True,
+    )
+    try:
+        check_members(members, rules)
+    except ZipRefused as exc:
+        raise UploadError(str(exc)) from None
     return members
 
 

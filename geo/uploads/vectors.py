@@ -3,9 +3,11 @@
 ==============  ==========================================================
 format          how it is read
 ==============  ==========================================================
-GeoJSON         parsed here with :mod:`json` and shapely; GDAL never sees
-                it, so an old-style ``crs`` *link* is never fetched (it is
-                ignored, and the CRS is read from the coordinates)
+GeoJSON         parsed here with :mod:`json` and shapely, so an old-style
+                ``crs`` *link* is never fetched (it is ignored, and the CRS
+                is read from the coordinates); a large file without any
+                ``crs`` key is read by GDAL as Arrow columns, hardened,
+                from a private copy (:mod:`geo.uploads.geojson_gdal`)
 KML / KMZ       parsed in geo.uploads.kml with defusedxml (no entities, no DTDs); network
                 links are never followed, only counted
 GeoPackage      schema checked with Python's SQLite
@@ -63,6 +65,34 @@ class Features:
     def rows_in(self) -> int:
         return len(self.numbers)
 
+    @classmethod
+    def numbered(
+        cls,
+        attributes: pd.DataFrame,
+        geometries: list[Any],
+        crs: str | None,
+        crs_how: str,
+        notes: list[str],
+        **layer: Any,
+    ) -> Features:
+        """Features numbered 1, 2, ... in file order (``layer``/``layers`` as keywords)."""
+        numbers = list(range(1, len(geometries) + 1))
+        return cls(attributes, geometries, numbers, crs, crs_how, notes=notes, **layer)
+
+    @classmethod
+    def from_records(
+        cls,
+        records: list[dict[str, Any]],
+        geometries: list[Any],
+        crs: str | None,
+        crs_how: str,
+        notes: list[str],
+    ) -> Features:
+        """Features from one attribute mapping per feature (missing keys read as blank)."""
+        attributes = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+        attributes = attributes.reindex(range(len(records)))
+        return cls.numbered(attributes, geometries, crs, crs_how, notes)
+
 
 def _cap(count: int, limits: UploadLimits) -> None:
     if count > limits.max_features:
@@ -100,7 +130,17 @@ def _named_crs(crs: Any) -> tuple[str | None, str]:
 
 
 def read_geojson(data: bytes, sniffed: Sniffed, limits: UploadLimits) -> Features:
-    """Features of a GeoJSON document (FeatureCollection, Feature or bare geometry)."""
+    """Features of a GeoJSON document (FeatureCollection, Feature or bare geometry).
+
+    A large file is read by GDAL as Arrow columns when the two readings are
+    known to agree (:mod:`geo.uploads.geojson_gdal`); otherwise, and for
+    every small file, it is parsed here.
+    """
+    from geo.uploads.geojson_gdal import read_geojson_arrow
+
+    fast = read_geojson_arrow(data, sniffed, limits)
+    if fast is not None:
+        return fast
     text = decode_text(data, sniffed.encoding or "utf-8")
     try:
         document = json.loads(text)
@@ -159,16 +199,7 @@ def read_geojson(data: bytes, sniffed: Sniffed, limits: UploadLimits) -> Feature
             unreadable += 1
     if unreadable:
         notes.append(f"{unreadable} feature geometr(ies) could not be read.")
-    attributes = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
-    attributes = attributes.reindex(range(len(rows)))
-    return Features(
-        attributes=attributes,
-        geometries=geometries,
-        numbers=list(range(1, len(rows) + 1)),
-        crs=crs,
-        crs_how=how,
-        notes=notes,
-    )
+    return Features.from_records(rows, geometries, crs, how, notes)
 
 
 # --------------------------------------------------------------------------- GDAL formats
@@ -228,16 +259,7 @@ def _features_from_frame(
     how = "declared in the file" if crs else "the file declares no CRS"
     geometries = [None if g is None else g for g in frame.geometry.values]
     attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name)).reset_index(drop=True)
-    return Features(
-        attributes=attributes,
-        geometries=geometries,
-        numbers=list(range(1, len(frame) + 1)),
-        crs=crs,
-        crs_how=how,
-        layer=layer,
-        layers=layers,
-        notes=notes,
-    )
+    return Features.numbered(attributes, geometries, crs, how, notes, layer=layer, layers=layers)
 
 
 def _choose(layers: list[str], layer: str | None, what: str, notes: list[str]) -> str:
@@ -364,32 +386,45 @@ class PreparedGeometry:
         return len({FAMILIES.get(t, t) for t in self.types}) > 1
 
 
+_TYPE_NAMES = (
+    "Point",
+    "LineString",
+    "LinearRing",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+    "GeometryCollection",
+)
+
+
 def prepare_geometries(geometries: list[Any]) -> PreparedGeometry:
     """Drop Z/M, repair invalid shapes (``make_valid``), count geometry types.
 
     Entries that are ``None`` or ``"unreadable"`` stay as they are; empty
-    geometries become ``None``.
+    geometries become ``None``; a geometry with a non-finite coordinate
+    becomes ``"unreadable"``.  Done on arrays of geometries, not one by one.
     """
-    out: list[Any] = []
-    types: Counter[str] = Counter()
-    dropped_z = repaired = 0
-    for geometry in geometries:
-        if geometry is None or isinstance(geometry, str):
-            out.append(geometry)
-            continue
-        if geometry.is_empty:
-            out.append(None)
-            continue
-        types[geometry.geom_type] += 1
-        if shapely.has_z(geometry) or shapely.has_m(geometry):
-            geometry = shapely.force_2d(geometry)
-            dropped_z += 1
-        coords = shapely.get_coordinates(geometry)
-        if coords.size and not bool(np.isfinite(coords).all()):
-            out.append("unreadable")
-            continue
-        if not geometry.is_valid:
-            geometry = shapely.make_valid(geometry)
-            repaired += 1
-        out.append(geometry)
-    return PreparedGeometry(out, types, dropped_z, repaired)
+    out = np.empty(len(geometries), dtype=object)
+    out[:] = geometries
+    given = np.flatnonzero([g is not None and not isinstance(g, str) for g in geometries])
+    shapes = out[given]
+    empty = shapely.is_empty(shapes)
+    out[given[empty]] = None
+    given, shapes = given[~empty], shapes[~empty]
+    ids = shapely.get_type_id(shapes)
+    types: Counter[str] = Counter(
+        {_TYPE_NAMES[t]: int(n) for t, n in zip(*np.unique(ids, return_counts=True), strict=True)}
+    )
+    zm = shapely.has_z(shapes) | shapely.has_m(shapes)
+    if zm.any():
+        shapes[zm] = shapely.force_2d(shapes[zm])
+    coords, which = shapely.get_coordinates(shapes, return_index=True)
+    bad = np.zeros(len(shapes), dtype=bool)
+    np.logical_or.at(bad, which, ~np.isfinite(coords).all(axis=1))
+    invalid = ~bad & ~shapely.is_valid(shapes)
+    if invalid.any():
+        shapes[invalid] = shapely.make_valid(shapes[invalid])
+    shapes[bad] = "unreadable"
+    out[given] = shapes
+    return PreparedGeometry(list(out), types, int(zm.sum()), int(invalid.sum()))
