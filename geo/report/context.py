@@ -25,6 +25,7 @@ from . import appendix, staticmaps, summary, tables, wards
 from .appendix import CAVEATS, MODEL_LABELS
 from .directory import DIRECTORY_LIMIT, directory_context
 from .formatting import (
+    columns_as_code,
     data_uri,
     date_text,
     fmt_int,
@@ -117,8 +118,8 @@ def report_context(
         "asset_sources": appendix.asset_sources(result),
         "caveats": list(CAVEATS),
         "coverage": result.coverage_summary(),
-        "analysis_notes": list(result.notes),
-        "region_notes": list(region.notes),
+        "analysis_notes": [columns_as_code(n) for n in result.notes],
+        "region_notes": [columns_as_code(n) for n in region.notes],
         "unavailable": [
             {"title": u.title, "dataset": u.dataset, "reason": u.reason} for u in region.unavailable
         ],
