@@ -7,7 +7,8 @@ absent (for example on a machine that only has the project).
 Tests that only need one real, Rutland-sized area use ``rutland_settings``:
 the real mirror when it is here, else the built-in demo (``data/demo``, cut
 from the same files), so they run everywhere.  ``demo_settings`` is always
-the demo.
+the demo.  Reports drawn in tests fetch no basemap tiles (``ATLAS_TILES=none``)
+unless a test serves its own.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(
     os.environ.get("ATLAS_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data")
 ).resolve()
+
+
+@pytest.fixture(autouse=True)
+def _no_basemap_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports drawn in tests fetch no basemap tiles, unless a test names its own tile server."""
+    if "ATLAS_TILES" not in os.environ:
+        monkeypatch.setenv("ATLAS_TILES", "none")
 
 
 @pytest.fixture(scope="session")
