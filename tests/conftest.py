@@ -11,7 +11,8 @@ the demo.
 
 Tests that take one small analysis apart use ``tiny_settings`` (the tiny
 mirror, ``tests/tiny_mirror.py``, one per test module) and ``tiny_before``
-(Testham analysed on it with 99 permutations).
+(Testham analysed on it with 99 permutations).  Reports drawn in tests fetch no basemap tiles (``ATLAS_TILES=none``)
+unless a test serves its own.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(
     os.environ.get("ATLAS_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data")
 ).resolve()
+
+
+@pytest.fixture(autouse=True)
+def _no_basemap_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports drawn in tests fetch no basemap tiles, unless a test names its own tile server."""
+    if "ATLAS_TILES" not in os.environ:
+        monkeypatch.setenv("ATLAS_TILES", "none")
 
 
 @pytest.fixture(scope="session")

@@ -95,3 +95,16 @@ def test_directory_gives_a_postcode_or_the_nearest_place_instead_of_a_blank(rutl
     context = directory_context(rutland)
     rows = [r for g in context["groups"] for r in g["rows"]]
     assert not any(re.fullmatch(r"-?\d+\.\d+, -?\d+\.\d+", r["where"]) for r in rows)
+
+
+def test_report_prose_shows_no_raw_column_names(rutland):
+    """Sentences use words; column names appear only marked as code (the data notes)."""
+    html = report_html(rutland)
+    html = re.sub(r"<(style|code|pre|table)\b[^>]*>.*?</\1>", " ", html, flags=re.S)
+    found = {}
+    for tag in ("p", "li", "figcaption", "h2", "h3", "dd", "caption"):
+        for para in re.findall(rf"<{tag}\b[^>]*>(.*?)</{tag}>", html, flags=re.S):
+            words = " ".join(re.sub(r"<[^>]+>", " ", para).split())
+            for token in re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", words):
+                found.setdefault(token, words[:120])
+    assert found == {}

@@ -67,8 +67,8 @@ def method_notes(
     notes.append(
         f"E2SFCA (Luo & Qi 2009): assets per 1,000 residents within {edge} m, with "
         f"{kernel}. Each asset's supply is shared among the residents of every area within "
-        "its catchment, so crowded catchments score lower. access_e2sfca counts every asset "
-        "as 1 whatever its kind."
+        "its catchment, so crowded catchments score lower. Access to all community assets "
+        "counts every asset as 1 whatever its kind."
     )
     return notes
 

@@ -23,8 +23,10 @@ from geo.present.classes import risk_decile_column
 
 from . import appendix, staticmaps, summary, tables, wards
 from .appendix import CAVEATS, MODEL_LABELS
+from .basemap import basemap_from_env
 from .directory import DIRECTORY_LIMIT, directory_context
 from .formatting import (
+    columns_as_code,
     data_uri,
     date_text,
     fmt_int,
@@ -77,7 +79,9 @@ def report_context(
         report then has a "Scenario" section (``scenario`` is ``None`` otherwise).
     """
     generated = generated or datetime.now()
-    maps = dict(maps) if maps is not None else staticmaps.all_maps(result)
+    basemap = basemap_from_env() if maps is None else None
+    maps = dict(maps) if maps is not None else staticmaps.all_maps(result, basemap=basemap)
+    tile_note = [basemap.note()] if basemap is not None and basemap.note() else []
     region = result.region
     priority = tables.priority_table(result)
     fallback = tables.top_gap_table(result) if priority.empty else None
@@ -117,8 +121,8 @@ def report_context(
         "asset_sources": appendix.asset_sources(result),
         "caveats": list(CAVEATS),
         "coverage": result.coverage_summary(),
-        "analysis_notes": list(result.notes),
-        "region_notes": list(region.notes),
+        "analysis_notes": [columns_as_code(n) for n in (*result.notes, *tile_note)],
+        "region_notes": [columns_as_code(n) for n in region.notes],
         "unavailable": [
             {"title": u.title, "dataset": u.dataset, "reason": u.reason} for u in region.unavailable
         ],

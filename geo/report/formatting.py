@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 from datetime import datetime
 
 import pandas as pd
+from markupsafe import Markup, escape
+
+#: A column name as the data tables and exports spell it (``pct_bad_health``).
+COLUMN_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
 def missing(value: object) -> bool:
@@ -75,3 +80,14 @@ def join_words(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def columns_as_code(text: object) -> Markup:
+    """``text`` escaped, with every column name in it marked as code.
+
+    The data notes name the columns they computed (``pct_bad_health``) so a
+    reader can find them in the exports; marked as code they read as names
+    of columns, not as words.
+    """
+    plain = str(escape(str(text)))
+    return Markup(COLUMN_NAME.sub(lambda m: f"<code>{m.group(0)}</code>", plain))

@@ -61,6 +61,8 @@ if TYPE_CHECKING:
 
     from geo.pipeline import Result
 
+    from .basemap import Basemap
+
 __all__ = [
     "MARKERS",
     "access_colours",
@@ -86,13 +88,17 @@ OGL_BOUNDARIES = (
 PLACE_ATTRIBUTION = "Place names: © OpenStreetMap contributors, ODbL."
 
 
-def all_maps(result: Result) -> dict[str, bytes]:
-    """Every report map as PNG bytes, keyed ``risk``, ``access``, ``gaps``, ``assets``."""
+def all_maps(result: Result, *, basemap: Basemap | None = None) -> dict[str, bytes]:
+    """Every report map as PNG bytes, keyed ``risk``, ``access``, ``gaps``, ``assets``.
+
+    With ``basemap`` the asset map is drawn over its tiles (the others are
+    coloured areas, which would hide them).
+    """
     return {
         "risk": risk_map(result),
         "access": access_map(result),
         "gaps": gap_map(result),
-        "assets": asset_map(result),
+        "assets": asset_map(result, basemap=basemap),
     }
 
 
@@ -223,11 +229,12 @@ def gap_map(result: Result, *, label_top: int = 10) -> bytes:
     return png(fig)
 
 
-def asset_map(result: Result) -> bytes:
-    """Community assets by category over the area's small areas."""
+def asset_map(result: Result, *, basemap: Basemap | None = None) -> bytes:
+    """Community assets by category over the area's small areas (and basemap tiles)."""
     areas = result.areas
     fig, ax, lax = canvas()
-    draw_areas(ax, areas, ["#f4f4f1"] * len(areas), edge="#c8c8c8", width=0.3)
+    fill = "none" if basemap is not None else "#f4f4f1"
+    draw_areas(ax, areas, [fill] * len(areas), edge="#c8c8c8", width=0.3)
     outline(ax, areas)
     assets = result.assets
     colours = category_colours()
@@ -262,6 +269,7 @@ def asset_map(result: Result) -> bytes:
             label = f"{category_label(key)} ({n_in})"
             items.append((colours.get(key, "#555555"), marker, label))
     named = _frame(ax, areas, places=_places(result))
+    tiles = basemap.draw(ax) if basemap is not None else ""
     if items:
         legend_dots(
             lax,
@@ -278,7 +286,7 @@ def asset_map(result: Result) -> bytes:
             va="top",
             transform=lax.transAxes,
         )
-    attribution(fig, [OGL_BOUNDARIES, _asset_attribution(result), named])
+    attribution(fig, [OGL_BOUNDARIES, _asset_attribution(result), named, tiles])
     return png(fig)
 
 

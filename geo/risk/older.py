@@ -141,7 +141,7 @@ def older_people_risk(
     ref_prevalence, p_ref, reference_text = _reference_prevalence(
         frame, ref, ref_inputs, prevalence, older
     )
-    notes.append(f"Relative risk is against {reference_text} (p_ref = {p_ref:.4f}).")
+    notes.append(f"Relative risk is against {reference_text} (a prevalence of {p_ref:.4f}).")
     notes.append(
         f"Expected counts are calibrated: relative risk × {OLDER_OFTEN_LONELY.share:.0%} "
         f"({OLDER_OFTEN_LONELY.population} often lonely, Age UK 2024), so the reference's "
