@@ -11,8 +11,8 @@ the demo.
 
 Tests that take one small analysis apart use ``tiny_settings`` (the tiny
 mirror, ``tests/tiny_mirror.py``, one per test module) and ``tiny_before``
-(Testham analysed on it with 99 permutations).  Reports drawn in tests fetch no basemap tiles (``ATLAS_TILES=none``)
-unless a test serves its own.
+(Testham analysed on it with 99 permutations).  Reports drawn in tests
+fetch no basemap tiles (``ATLAS_TILES=none``) unless a test serves its own.
 """
 
 from __future__ import annotations
