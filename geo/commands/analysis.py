@@ -29,7 +29,11 @@ def cmd_analyse(args: argparse.Namespace, out: TextIO) -> int:
                 if figure.key == "expected_lonely" and shown != "—":
                     low = formatted(figure, figures.get("expected_lonely_p05"))
                     high = formatted(figure, figures.get("expected_lonely_p95"))
-                    shown += f" (90% range {low}–{high})"
+                    shown += (
+                        f" (90% range {low}–{high})"
+                        if low != high
+                        else " (the total is fixed by the calibration to the national share)"
+                    )
                 out.write(f"  {figure.label}: {shown}\n")
     top = table.sort_values("priority_rank").head(10)
     cols = [
