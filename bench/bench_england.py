@@ -52,7 +52,10 @@ def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def _cli(out: Path) -> list[str]:
-    return [sys.executable, "-m", "geo", "analyse", "--area", "england", "--quiet", "--out", str(out)]
+    return [sys.executable, "-m", "geo", "analyse", "--area", "england", "--quiet"] + [
+        "--out",
+        str(out),
+    ]
 
 
 def idiom(out: Path) -> None:
