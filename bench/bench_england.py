@@ -52,10 +52,8 @@ def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def _cli(out: Path) -> list[str]:
-    return [sys.executable, "-m", "geo", "analyse", "--area", "england", "--quiet"] + [
-        "--out",
-        str(out),
-    ]
+    options = ["--area", "england", "--quiet", "--out", str(out)]
+    return [sys.executable, "-m", "geo", "analyse", *options]
 
 
 def idiom(out: Path) -> None:
@@ -103,9 +101,7 @@ def idiom(out: Path) -> None:
     pubs = pd.read_csv(
         SHARED / "community_assets/osm_uk_pubs_mlj/pubnames.tsv", sep="\t", header=None
     )
-    places = gpd.GeoDataFrame(
-        geometry=gpd.points_from_xy(pubs[4], pubs[3]), crs=4326
-    ).to_crs(27700)
+    places = gpd.GeoDataFrame(geometry=gpd.points_from_xy(pubs[4], pubs[3]), crs=4326).to_crs(27700)
     points = centroids.loc[centroids.index.intersection(frame.index), ["geometry"]]
     nearest = gpd.sjoin_nearest(points, places, distance_col="d").groupby(level=0)["d"].min()
     frame["nearest_m"] = nearest
