@@ -121,7 +121,7 @@ def one_session(browser, url: str, mode: Mode, timings: dict, errors: list[str])
     try:
         expected = AREAS[mode.first_area]
         start = time.perf_counter()
-        page.goto(url, wait_until="load")
+        page.goto(url, wait_until="load", timeout=600_000)  # ten browsers at once are slow
         timings["page shell"].append(time.perf_counter() - start)
         _wait_for(page, lambda s: s[0] == expected, f"{mode.first_area}'s map", 600)
         timings["first map"].append(time.perf_counter() - start)

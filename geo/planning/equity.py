@@ -19,7 +19,6 @@ import pandas as pd
 
 from geo.planning.scenario import Scenario
 from geo.planning.suggest import Suggestion
-from geo.report.tables import equity_table
 from geo.result import Result
 
 #: IMD deciles counted as deprived areas (1 = England's most deprived 10 %).
@@ -39,6 +38,8 @@ def plan_equity(result: Result, helped: pd.Series) -> pd.DataFrame:
     """
     areas = result.areas
     mask = helped.reindex(areas.index).fillna(False).astype(bool)
+    from geo.report.tables import equity_table  # late: geo.report imports the PDF stack
+
     table = equity_table(result, mask).rename(
         columns={"in_gap_areas": "helped", "share_gap": "share_helped"}
     )
