@@ -68,5 +68,6 @@ def test_mansfield_beside_england_shows_both_tables_and_a_fitted_map(
     page.wait_for_timeout(2000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "compare-mansfield-england.png"))
+    page.screenshot(path=str(SHOTS / "compare-mansfield-england-full.png"), full_page=True)
     assert _fitted(frame), "Mansfield's map does not fit its area"
     page.close()
