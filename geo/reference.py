@@ -31,11 +31,12 @@ from geo.params import Parameters
 from geo.present.headlines import headline_values
 from geo.regionnames import region_name
 from geo.residents import national_residents
+from geo.risk.ranking import decile, rank_desc
 from geo.sources.access import DataAccess
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ENGLAND", "Reference", "reference_areas", "reference_headline"]
+__all__ = ["ENGLAND", "Reference", "reference_areas", "reference_headline", "reference_part"]
 
 #: The key of England as a comparator.
 ENGLAND = "england"
@@ -120,15 +121,23 @@ def reference_areas(
     frame = own.join(residents[["population"]], how="inner")
     frame = frame[frame.index.str.startswith("E")]
     areas = frame[["population"]].join(_risk_columns(frame, national, params))
+    areas["pop_65plus"] = frame.get("pop_65plus", np.nan)
+    if "imd_score" in frame:  # IoD deciles: 1 = the most deprived 10% of England's areas
+        ranked = rank_desc(pd.to_numeric(frame["imd_score"], errors="coerce"))
+        areas["imd_decile"] = decile(ranked, int(ranked.notna().sum()))
     areas["region_code"] = _regions(DataAccess(settings), areas.index)
     return Reference(areas=areas, model=params.model)
 
 
+def reference_part(reference: Reference, region: str = ENGLAND) -> pd.DataFrame:
+    """England's small areas (``region="england"``) or one region's (its code)."""
+    areas = reference.areas
+    return areas if region == ENGLAND else areas[areas["region_code"] == region]
+
+
 def reference_headline(reference: Reference, region: str = ENGLAND) -> dict[str, Any]:
     """The headline figures of England (``region="england"``) or one region (its code)."""
-    areas = reference.areas
-    if region != ENGLAND:
-        areas = areas[areas["region_code"] == region]
+    areas = reference_part(reference, region)
     expected = pd.to_numeric(areas["expected_lonely"], errors="coerce")
     totals = {"expected_lonely": float(expected.sum()) if expected.notna().any() else np.nan}
     values = headline_values(areas, totals)

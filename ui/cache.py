@@ -227,5 +227,4 @@ def _reference(parameters: Parameters, sources_file: str, offline: bool, cache_d
 def reference(parameters: Parameters) -> Any:
     """England's small areas for the comparators (loaded once per process), or None."""
     key = config.key_of(config.settings())
-    with st.spinner("Reading England's tables…"):
-        return _guarded(lambda: _reference(parameters, *key), "reading England's tables")
+    return _guarded(lambda: _reference(parameters, *key), "reading England's tables")

@@ -17,7 +17,7 @@ from geo.planning import Scenario
 from geo.report import export_bytes, report_html
 from geo.report import tables as report_tables
 from geo.report.downloads import MIME, file_stem
-from ui import common, labels, plan
+from ui import cache, common, labels, plan
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,8 @@ def scenario_choice(
 def _report_html(
     key: tuple[Any, ...], _result: pipeline.Result, _scenario: Scenario | None = None
 ) -> str:
-    return report_html(_result, scenario=_scenario)
+    reference = cache.reference(_result.parameters)  # region and England comparators
+    return report_html(_result, scenario=_scenario, reference=reference)
 
 
 @st.cache_data(show_spinner=False, max_entries=24)

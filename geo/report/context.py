@@ -20,6 +20,7 @@ import pandas as pd
 from geo import __version__
 from geo.pipeline import HEADLINE_MINUTES, headline
 from geo.present.classes import risk_decile_column
+from geo.regionnames import REGION_NOT_KNOWN, region_name
 
 from . import appendix, staticmaps, summary, tables, wards
 from .appendix import CAVEATS, MODEL_LABELS
@@ -44,6 +45,7 @@ from .scenariosection import scenario_context
 if TYPE_CHECKING:
     from geo.pipeline import Result
     from geo.planning import Scenario
+    from geo.reference import Reference
 
 __all__ = [
     "CAVEATS",
@@ -62,6 +64,7 @@ def report_context(
     maps: Mapping[str, bytes] | None = None,
     generated: datetime | None = None,
     scenario: Scenario | None = None,
+    reference: Reference | None = None,
 ) -> dict[str, Any]:
     """Everything the report template shows, formatted.
 
@@ -77,6 +80,9 @@ def report_context(
     scenario
         A what-if of this analysis (:func:`geo.planning.scenario`): the
         report then has a "Scenario" section (``scenario`` is ``None`` otherwise).
+    reference
+        England's small areas (:func:`geo.reference.reference_areas`): the
+        summary's figures are then set beside the region's and England's.
     """
     generated = generated or datetime.now()
     basemap = basemap_from_env() if maps is None else None
@@ -99,7 +105,8 @@ def report_context(
         "places": [p.row() for p in summary.top_places(result)],
         "gap_meaning": summary.gap_meaning(result),
         "far_minutes": summary.FAR_MINUTES,
-        "comparators": summary.comparators(result),
+        "comparators": summary.comparators(result, reference),
+        "region_name": _region_name(result),
         "vintages": appendix.vintages(result),
         "model": MODEL_LABELS.get(result.parameters.model, result.parameters.model),
         "parameters": appendix.parameters(result),
@@ -128,6 +135,14 @@ def report_context(
         ],
         "scenario": scenario_context(scenario) if scenario is not None else None,
     }
+
+
+def _region_name(result: Result) -> str:
+    """The region's name for the comparators' heading ("Region (not known)" without one)."""
+    codes = result.areas.get("region_code")
+    known = codes.dropna() if codes is not None else pd.Series(dtype="str")
+    name = region_name(str(known.mode().iloc[0])) if len(known) else None
+    return name or f"Region ({REGION_NOT_KNOWN})"
 
 
 def _figures(result: Result) -> list[dict[str, str]]:

@@ -38,6 +38,7 @@ from .context import report_context
 if TYPE_CHECKING:
     from geo.pipeline import Result
     from geo.planning import Scenario
+    from geo.reference import Reference
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ def report_html(
     context: dict[str, Any] | None = None,
     generated: datetime | None = None,
     scenario: Scenario | None = None,
+    reference: Reference | None = None,
 ) -> str:
     """The gap report as one self-contained HTML document.
 
@@ -94,11 +96,14 @@ def report_html(
     scenario
         A what-if of this analysis, reported in its own section (ignored
         when ``context`` is given: build that with the scenario).
+    reference
+        England's small areas (:func:`geo.reference.reference_areas`), for the
+        region and England comparators.
     """
     if context is not None:
         values = context
     else:
-        values = report_context(result, generated=generated, scenario=scenario)
+        values = report_context(result, generated=generated, scenario=scenario, reference=reference)
     return render_template("report.html.j2", css=Markup(_css()), **values)
 
 

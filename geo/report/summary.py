@@ -9,9 +9,10 @@ known) and people, not parameters.  Every sentence is built from the analysis:
   thin (few places for the people who share them) and a cautious suggestion;
 * :func:`gap_meaning` — whether the gaps here are about distance or about
   provision per resident, in plain words;
-* :func:`comparators` — the headline figures against England (national
-  deciles make England's share known by construction) and the change in
-  deprivation since IoD2019 where the 2011 areas were bridged.
+* :func:`comparators` — the headline figures against the region's and
+  England's, from the national tables when given (else England's share
+  follows from its deciles by construction and the region is not known), and
+  the change in deprivation since IoD2019 where the 2011 areas were bridged.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from geo.present.labels import category_label
+from geo.regionnames import REGION_NOT_KNOWN
 from geo.sources.osm_places import nearest_place
 
 from .formatting import fmt_int, fmt_pct, join_words, missing, plural
@@ -31,6 +33,7 @@ from .wards import priority_mask, priority_order, ward_names
 
 if TYPE_CHECKING:
     from geo.pipeline import Result
+    from geo.reference import Reference
 
 #: A walk longer than this is "far" on page 1.
 FAR_MINUTES = 15
@@ -276,9 +279,47 @@ def _numeric(areas: pd.DataFrame, name: str) -> pd.Series | None:
     return values if values.notna().any() else None
 
 
-def comparators(result: Result) -> list[dict[str, str]]:
-    """Headline figures beside England's, and the change in deprivation since IoD2019."""
+def _parts(result: Result, reference: Reference | None) -> dict[str, pd.DataFrame | None]:
+    """England's and the region's small areas from the national tables (None where not known)."""
+    from geo.reference import ENGLAND, reference_part
+
+    if reference is None:
+        return {"england": None, "region": None}
+    codes = result.areas["region_code"].dropna() if "region_code" in result.areas else None
+    region = str(codes.mode().iloc[0]) if codes is not None and len(codes) else None
+    return {
+        "england": reference_part(reference, ENGLAND),
+        "region": reference_part(reference, region) if region else None,
+    }
+
+
+def _share_in(part: pd.DataFrame | None, column: str, fallback: str) -> str:
+    """Residents' share in deciles 1–2 of ``column`` over a comparator, or ``fallback``."""
+    values = None if part is None else _numeric(part, column)
+    if part is None or values is None:
+        return fallback
+    return fmt_pct(_residents_share(part, values <= 2))
+
+
+def _lonely_rate(part: pd.DataFrame | None, fallback: str) -> str:
+    """Expected lonely 65+ per resident 65+ over a set of areas."""
+    if part is None or "expected_lonely" not in part or "pop_65plus" not in part:
+        return fallback
+    lonely = pd.to_numeric(part["expected_lonely"], errors="coerce").sum()
+    older = pd.to_numeric(part["pop_65plus"], errors="coerce").sum()
+    return fmt_pct(lonely / older, 1) if older > 0 and lonely > 0 else fallback
+
+
+def comparators(result: Result, reference: Reference | None = None) -> list[dict[str, str]]:
+    """Headline figures beside the region's and England's, and the change since IoD2019.
+
+    ``reference`` (:func:`geo.reference.reference_areas`) gives the region's and
+    England's figures from the national tables; without it England's follow
+    from its deciles by construction and the region is not known.
+    """
     areas = result.areas
+    parts = _parts(result, reference)
+    unknown = REGION_NOT_KNOWN
     rows = []
     national = _numeric(areas, "risk_decile_national")
     if national is not None:
@@ -287,7 +328,8 @@ def comparators(result: Result) -> list[dict[str, str]]:
                 "what": "Residents living in England's 20% of small areas most at risk "
                 "of loneliness",
                 "here": fmt_pct(_residents_share(areas, national <= 2)),
-                "england": "20% of areas",
+                "region": _share_in(parts["region"], "risk_decile_national", unknown),
+                "england": _share_in(parts["england"], "risk_decile_national", "20% of areas"),
             }
         )
     imd = _numeric(areas, "imd_decile")
@@ -296,20 +338,37 @@ def comparators(result: Result) -> list[dict[str, str]]:
             {
                 "what": "Residents living in England's 20% most deprived small areas (IoD2025)",
                 "here": fmt_pct(_residents_share(areas, imd <= 2)),
-                "england": "20% of areas",
+                "region": _share_in(parts["region"], "imd_decile", unknown),
+                "england": _share_in(parts["england"], "imd_decile", "20% of areas"),
             }
         )
-    before = _numeric(areas, "iod2019_imd_decile")
-    if imd is not None and before is not None and (before.notna() & imd.notna()).any():
-        ok = before.notna() & imd.notna()
-        worse = int((imd[ok] < before[ok]).sum())
-        better = int((imd[ok] > before[ok]).sum())
+    if _numeric(areas, "expected_lonely") is not None:
         rows.append(
             {
-                "what": "Change since IoD2019 (2011 areas bridged to 2021): small areas now "
-                "in a more deprived / less deprived England decile",
-                "here": f"{worse:,} / {better:,} of {int(ok.sum()):,}",
-                "england": "ranks are relative: England's deciles stay 10% each",
+                "what": "People 65+ expected to be often lonely, as a share of residents 65+ "
+                "(Age UK model)",
+                "here": _lonely_rate(areas, "–"),
+                "region": _lonely_rate(parts["region"], unknown),
+                "england": _lonely_rate(parts["england"], "7% (the calibration)"),
             }
         )
+    rows.extend(_change_since_2019(areas, imd))
     return rows
+
+
+def _change_since_2019(areas: pd.DataFrame, imd: pd.Series | None) -> list[dict[str, str]]:
+    before = _numeric(areas, "iod2019_imd_decile")
+    if imd is None or before is None or not (before.notna() & imd.notna()).any():
+        return []
+    ok = before.notna() & imd.notna()
+    worse = int((imd[ok] < before[ok]).sum())
+    better = int((imd[ok] > before[ok]).sum())
+    return [
+        {
+            "what": "Change since IoD2019 (2011 areas bridged to 2021): small areas now "
+            "in a more deprived / less deprived England decile",
+            "here": f"{worse:,} / {better:,} of {int(ok.sum()):,}",
+            "region": "–",
+            "england": "ranks are relative: England's deciles stay 10% each",
+        }
+    ]
