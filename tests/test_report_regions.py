@@ -50,3 +50,30 @@ def test_without_the_national_tables_the_region_is_not_known(rutland_settings):
     assert "20% of areas" in html  # England's share by construction of its deciles
     with pytest.raises(AssertionError):
         _row(html, "no such row")
+
+
+def test_batch_reports_and_their_word_version_carry_the_region(shared_settings, tmp_path):
+    from docx import Document
+
+    from geo.report import run_batch
+
+    run_batch(
+        ["Rutland"],
+        settings=shared_settings,
+        out_dir=tmp_path,
+        formats=("html", "docx"),
+        analysis=Parameters(permutations=99),
+        jobs=1,
+        progress=False,
+    )
+    (html_file,) = [p for p in tmp_path.rglob("*.html") if p.parent != tmp_path]  # not the index
+    html = html_file.read_text(encoding="utf-8")
+    assert '<th class="num">East Midlands</th><th class="num">England</th>' in html
+    assert "region not known" not in html
+    (docx_file,) = tmp_path.rglob("*.docx")
+    tables = Document(str(docx_file)).tables
+    headers = [[c.text for c in t.rows[0].cells] for t in tables]
+    assert ["Measure", "Rutland", "Region", "England"] in headers
+    comparators = tables[headers.index(["Measure", "Rutland", "Region", "England"])]
+    regions = {row.cells[2].text for row in comparators.rows[1:]}
+    assert "region not known" not in regions and regions != {""}

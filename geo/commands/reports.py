@@ -99,6 +99,7 @@ def _report_with_scenario(
     from geo.commands.planning import read_places
     from geo.errors import ConfigError
     from geo.planning import scenario
+    from geo.reference import reference_areas
     from geo.report import export_files
     from geo.report.batch import folder_name
 
@@ -110,7 +111,8 @@ def _report_with_scenario(
     added = read_places(args.scenario_add, result.region, settings) if args.scenario_add else None
     plan = scenario(result, add=added, close=close, settings=settings, name=args.scenario_name)
     folder = args.out / folder_name(result.region.key)
-    files = export_files(result, folder, formats, scenario=plan)
+    reference = reference_areas(settings, result.parameters)  # region and England comparators
+    files = export_files(result, folder, formats, scenario=plan, reference=reference)
     out.write(
         f"wrote {result.region.name} ({result.region.key}) with the scenario '{plan.name}': "
         f"{len(files)} files in {folder}\n"

@@ -260,6 +260,7 @@ class AreaWorker:
         self.job = job
         self.lookup: Any = None
         self.national: Any = None
+        self.references: dict[Parameters, Any] = {}
 
     def warm(self) -> None:
         """Load the lookup and the England tables now (errors are left for :meth:`run`)."""
@@ -274,6 +275,16 @@ class AreaWorker:
             national_residents(self.job.settings)
         except Exception as exc:  # the same error fails each area, with its reason
             log.debug("batch tables not loaded ahead: %s", exc)
+
+    def _reference(self, params: Parameters) -> Any:
+        """England's small areas for the region and England comparators, once per options."""
+        from geo.reference import reference_areas
+
+        if params not in self.references:
+            self.references[params] = reference_areas(
+                self.job.settings, params, national=self.national
+            )
+        return self.references[params]
 
     def run(self, text: str) -> Done:
         """Resolve, skip or write the area ``text``; never raises but for interrupts."""
@@ -325,7 +336,7 @@ class AreaWorker:
             params = options.replace(user_weights=user_weights) if user_weights else options
             result = run_analysis(region, params, settings=job.settings, national=self.national)
             (folder / MARKER).unlink(missing_ok=True)
-            paths = export_files(result, folder, job.formats)
+            paths = export_files(result, folder, job.formats, reference=self._reference(params))
             figures = _plain(headline(result))
             seconds = time.perf_counter() - started
             record: dict[str, Any] = {

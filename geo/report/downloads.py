@@ -54,6 +54,7 @@ from .word import report_docx
 if TYPE_CHECKING:
     from geo.pipeline import Result
     from geo.planning import Scenario
+    from geo.reference import Reference
 
 FORMATS = ("pdf", "html", "docx", "csv", "xlsx", "gpkg", "geojson")
 #: The formats that are the report itself (the others are its tables).
@@ -162,11 +163,14 @@ def export_files(
     stem: str | None = None,
     generated: datetime | None = None,
     scenario: Scenario | None = None,
+    reference: Reference | None = None,
 ) -> list[Path]:
     """Write the report and its tables; return the paths written.
 
     ``scenario`` (a what-if of this analysis) adds its section to the PDF,
     HTML and Word reports; the tables stay those of the analysis.
+    ``reference`` (:func:`geo.reference.reference_areas`) gives the region's
+    and England's comparators; without it the region is "not known".
 
     Files are written in a temporary folder inside ``out_dir`` and moved into
     place one by one, so a file that exists is always complete.
@@ -184,7 +188,7 @@ def export_files(
     )
     html = None
     values = (
-        report_context(result, generated=generated, scenario=scenario)
+        report_context(result, generated=generated, scenario=scenario, reference=reference)
         if DOCUMENTS & set(chosen)
         else {}
     )

@@ -109,6 +109,8 @@ def _summary(document: Any, values: Mapping[str, Any]) -> None:
     document.add_heading("The places with the largest gaps", level=1)
     for p in values["places"]:
         document.add_heading(str(p["ward"]), level=2)
+        if p.get("where"):
+            document.add_paragraph(str(p["where"]))
         high = "all" if p["all_high"] else p["high_risk"]
         document.add_paragraph(
             f"{p['areas']} (numbers {p['numbers']} on the map); about {p['residents']} "
@@ -124,11 +126,14 @@ def _summary(document: Any, values: Mapping[str, Any]) -> None:
     document.add_heading("What a gap means here", level=1)
     document.add_paragraph(str(values["gap_meaning"]))
     if values["comparators"]:
-        document.add_heading("Compared with England", level=1)
+        document.add_heading("Compared with the region and England", level=1)
         _table(
             document,
-            ["Measure", str(values["area_name"]), "England"],
-            [[c["what"], c["here"], c["england"]] for c in values["comparators"]],
+            ["Measure", str(values["area_name"]), "Region", "England"],
+            [
+                [c["what"], c["here"], c.get("region", ""), c["england"]]
+                for c in values["comparators"]
+            ],
         )
 
 
