@@ -309,13 +309,13 @@ def test_model_switch_changes_the_headline_on_manchester(shared_data, monkeypatc
     at.radio(key=params.MODEL).set_value("all-ages").run()
     at.session_state[params.SELECTED] = "E01005075"
     at.run()
-    before = _metrics(at)["Risk score"]
+    before = _metrics(at)["Risk score vs England"]
     at.slider(key="weight_bad_health").set_value(0).run()
     _no_errors(at)
-    assert _metrics(at)["Risk score"] != before
+    assert _metrics(at)["Risk score vs England"] != before
     at.button(key="reset_weights").click().run()
     assert at.slider(key="weight_bad_health").value == 15
-    assert _metrics(at)["Risk score"] == before
+    assert _metrics(at)["Risk score vs England"] == before
 
 
 def test_the_priority_list_is_numbered_in_its_own_order(tiny_env):
