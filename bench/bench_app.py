@@ -186,10 +186,15 @@ def _report(timings: dict[str, list[float]]) -> None:
 
 
 @contextlib.contextmanager
-def _server(cwd: Path, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen, float]]:
-    """A ``streamlit run app.py`` server as ``make run`` starts it; yields (url, process, s up)."""
+def _server(
+    cwd: Path, env: dict[str, str], log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen, float]]:
+    """A ``streamlit run app.py`` server as ``make run`` starts it; yields (url, process, s up).
+
+    Its output goes to ``log`` (by default a file in the temporary folder).
+    """
     port = _free_port()
-    log = Path(tempfile.gettempdir()) / f"bench-app-{port}.log"
+    log = log or Path(tempfile.gettempdir()) / f"bench-app-{port}.log"
     out = log.open("wb")
     start = time.perf_counter()
     process = subprocess.Popen(

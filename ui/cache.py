@@ -12,6 +12,7 @@ library's errors are shown as messages; no traceback reaches the page.
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -117,6 +118,9 @@ def _analysis(
     _tables: tuple[session.UploadedIndicators, ...] = (),
 ) -> pipeline.Result:
     s = config.from_key(*settings_id)
+    log.info("analysis computed: %s, model %s, uploads %s, key %08x", choice.area,
+             choice.parameters.model, upload_id or "none",
+             zlib.crc32(repr((choice, settings_id, upload_id)).encode()))  # fmt: skip
     base = _with_indicators(_base(choice.area, settings_id), _tables)
     parameters = choice.parameters
     if parameters.model in ("all-ages", "evidence"):  # weights choose the composite index
