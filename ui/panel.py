@@ -164,7 +164,7 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
     c2.metric("Aged 65+", _fmt(row.get("pop_65plus")))
     nat = row.get("risk_decile_national")
     c1.metric(
-        f"{glossary.label('risk_decile')} (England)",
+        glossary.label("risk_decile"),
         f"{_fmt(nat, '.0f')} of 10" if pd.notna(nat) else "—",
         help=glossary.definition("risk_decile"),
     )
