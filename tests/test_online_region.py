@@ -54,6 +54,7 @@ BOUNDARIES = "Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BGC_V5"
 CENTROIDS = "LSOA_PopCentroids_EW_2021_V4"
 LADS = "Local_Authority_Districts_May_2024_Boundaries_UK_BGC"
 BRIDGE = "LSOA11_LSOA21_LAD22_EW_LU_v5"
+REGIONS = "LAD24_RGN24_EN_LU"
 
 TESTHAM_CODES = [f"E019000{i:02d}" for i in range(1, 10)]
 
@@ -154,6 +155,22 @@ def _layers() -> dict[str, dict]:
             "fields": [(f, text) for f in ("LSOA11CD", "LSOA21CD", "CHGIND", "LAD22CD")],
             "geometry": None,
             "features": bridge,
+        },
+        REGIONS: {
+            "fields": [(f, text) for f in ("LAD24CD", "LAD24NM", "RGN24CD", "RGN24NM")],
+            "geometry": None,
+            "features": [
+                _feature(
+                    {
+                        "LAD24CD": lad,
+                        "LAD24NM": name,
+                        "RGN24CD": "E12000002",
+                        "RGN24NM": "North West",
+                    },
+                    None,
+                )
+                for lad, name in la_name.items()
+            ],
         },
     }
 
@@ -922,6 +939,7 @@ def test_region_is_assembled_from_the_official_services(first_run):
         "lsoa11_lsoa21_lookup",
         "osm_assets",
         "osm_places",
+        "lad_regions",
         *CENSUS_DATASETS,
     }
     assert set(used) == expected
@@ -937,6 +955,8 @@ def test_region_is_assembled_from_the_official_services(first_run):
     assert "/api/v01/dataset/NM_2021_1" in used["census_ts001"].location
     assert used["osm_assets"].location == f"{web.url}/overpass-api.de/api/interpreter"
     assert used["osm_assets"].rows == 4
+    assert used["lad_regions"].location.endswith(f"/{REGIONS}/FeatureServer/0")
+    assert set(region.areas["region_name"]) == {"North West"}
 
 
 def test_layers_are_paged_and_filtered_as_the_services_expect(first_run, tmp_path):
