@@ -11,6 +11,9 @@ from those files so the page cannot drift from the code.
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pandas as pd
 
 from geo.risk.composite import all_ages_risk
@@ -42,20 +45,15 @@ MEASURED_ON = (
     "Deprivation 2025, each model with its default settings, scored against England"
 )
 
-#: Spearman's rho of each model's score with each input, as measured on :data:`MEASURED_ON`.
+#: Spearman's rho of each model's score with each input, as measured on :data:`MEASURED_ON`
+#: (kept as data in ``geo/data/risk_validation.toml``).
 MEASURED: dict[str, tuple[float, float, float]] = {
-    "pct_16_24": (0.320, 0.105, 0.252),
-    "pct_bad_health": (0.676, 0.897, 0.776),
-    "pct_widowed": (0.498, 0.431, 0.258),
-    "pct_one_person_hh": (0.397, 0.730, 0.663),
-    "pct_one_person_66plus": (0.411, 0.473, 0.274),
-    "pct_disabled": (0.656, 0.875, 0.679),
-    "pct_carers": (0.322, 0.401, 0.175),
-    "pct_divorced_separated": (0.221, 0.655, 0.576),
-    "pct_never_married": (0.157, 0.293, 0.473),
-    "pct_renting": (0.284, 0.493, 0.599),
-    "income_score": (0.395, 0.626, 0.714),
-    "imd_score": (0.453, 0.684, 0.720),
+    column: (float(e), float(c), float(o))
+    for column, (e, c, o) in tomllib.loads(
+        (Path(__file__).resolve().parent.parent / "data" / "risk_validation.toml").read_text(
+            encoding="utf-8"
+        )
+    )["rho"].items()
 }
 
 
