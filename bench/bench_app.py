@@ -46,7 +46,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +53,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT / "bench"))
 
-from bench_map import _chromium, _free_port  # noqa: E402
+from bench_map import _chromium, _free_port, _healthy  # noqa: E402
 
 #: Small areas of each authority drawn on the map.
 AREAS = {"Manchester": 295, "Trafford": 139, "Rutland": 26}
@@ -215,14 +214,6 @@ def _server(
         process.terminate()
         process.wait(timeout=20)
         out.close()
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.read().strip() == b"ok"
-    except OSError:
-        return False
 
 
 def _mode(args: argparse.Namespace) -> Mode:
