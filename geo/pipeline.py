@@ -177,7 +177,9 @@ def risk_stage(
     counts = None
     if older is not None:
         counts = (
-            ranges if detail is older else risk.uncertainty(older, seed=params.seed, store=store)
+            ranges
+            if detail is older
+            else risk.uncertainty(older, seed=params.seed, store=store, ranks=False)
         )
         frame = frame.join(counts.frame[["expected_lonely_p05", "expected_lonely_p95"]])
     frame = frame.assign(risk_model=params.model, expected_lonely=expected)

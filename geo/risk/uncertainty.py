@@ -24,6 +24,7 @@ from scipy.stats import rankdata
 from geo.risk.calibration import ADULTS_OFTEN_LONELY, OLDER_OFTEN_LONELY
 from geo.risk.composite import CompositeRisk
 from geo.risk.drawlevels import LevelStore, chunks, draw_levels, levels_key
+from geo.risk.drawranks import draw_ranks, rank_quantiles
 from geo.risk.evidence import EvidenceRisk
 from geo.risk.older import OlderRisk
 from geo.risk.terms import AGE_UK_INTERCEPT_STD_ERROR
@@ -110,26 +111,27 @@ def rank_ranges(detail: Any, *, n_draws: int = N_DRAWS, seed: int = 0) -> pd.Dat
 
 
 def uncertainty(
-    detail: Any, *, n_draws: int = N_DRAWS, seed: int = 0, store: LevelStore | None = None
+    detail: Any,
+    *,
+    n_draws: int = N_DRAWS,
+    seed: int = 0,
+    store: LevelStore | None = None,
+    ranks: bool = True,
 ) -> Uncertainty:
-    """:func:`rank_ranges` and the range of the region's total expected count."""
+    """:func:`rank_ranges` and the range of the region's total expected count.
+
+    With ``ranks=False`` only the expected counts' ranges are computed (the
+    frame has no rank columns): for the older people's counts shown beside
+    another model's ranks.
+    """
     scores, counts = score_draws(detail, n_draws=n_draws, seed=seed, store=store)
     index = detail.frame.index
-    known = np.isfinite(scores).all(axis=0)
-    ranks = np.full(scores.shape, np.nan)
-    if known.any():
-        ranks[:, known] = rankdata(-scores[:, known], axis=1, method="min")
-    out = pd.DataFrame(index=index)
-    out["risk_rank_p05"] = _quantile(ranks, 0.05, "lower")
-    out["risk_rank_p95"] = _quantile(ranks, 0.95, "higher")
-    for column in ("risk_rank_p05", "risk_rank_p95"):
-        out[column] = out[column].round().astype("Int64")
-    high = _top_tercile_rows(scores, known)
-    out["top_tercile_share"] = np.where(known, high.mean(axis=0), np.nan)
+    out = _rank_frame(scores, index) if ranks else pd.DataFrame(index=index)
     total = None
     if counts is not None:
-        out["expected_lonely_p05"] = _quantile(counts, 0.05, "linear")
-        out["expected_lonely_p95"] = _quantile(counts, 0.95, "linear")
+        low, high = _quantiles(counts, (0.05, 0.95))
+        out["expected_lonely_p05"] = low
+        out["expected_lonely_p95"] = high
         sums = np.nansum(counts, axis=1)
         total = (float(np.quantile(sums, 0.05)), float(np.quantile(sums, 0.95)))
     return Uncertainty(out, total)
@@ -150,24 +152,34 @@ def top_tercile(scores: np.ndarray) -> np.ndarray:
     return out
 
 
-def _top_tercile_rows(scores: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """:func:`top_tercile` of each row, all rows at once when they miss the same areas."""
-    if not (np.isfinite(scores) == known[None, :]).all():
-        return np.stack([top_tercile(row) for row in scores])
-    out = np.zeros(scores.shape, dtype=bool)
-    n = int(known.sum())
-    if n:
-        r = rankdata(scores[:, known], axis=1, method="average")
-        out[:, known] = 3.0 * (r - 1.0) > 2.0 * (n - 1)
+def _rank_frame(scores: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """The rank columns of :func:`rank_ranges` from the draws' scores."""
+    n = scores.shape[1]
+    p05, p95, share = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    known = np.isfinite(scores).all(axis=0)
+    if known.any():
+        drawn = draw_ranks(scores[:, known])
+        low, high = rank_quantiles(drawn.ranks, 0.05, 0.95)
+        p05[known], p95[known] = low, high
+        if (np.isfinite(scores) == known[None, :]).all():
+            flags = drawn.high
+        else:  # rows missing different areas: each row's tercile among its own
+            flags = np.stack([top_tercile(row) for row in scores])[:, known]
+        share[known] = flags.mean(axis=0)
+    out = pd.DataFrame(index=index)
+    out["risk_rank_p05"] = pd.array(p05, dtype="Int64")
+    out["risk_rank_p95"] = pd.array(p95, dtype="Int64")
+    out["top_tercile_share"] = share
     return out
 
 
-def _quantile(values: np.ndarray, q: float, method: str) -> np.ndarray:
-    out = np.full(values.shape[1], np.nan)
+def _quantiles(values: np.ndarray, qs: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Linear quantiles over the draws of the areas known in every draw (else NaN)."""
+    out = np.full((2, values.shape[1]), np.nan)
     ok = np.isfinite(values).all(axis=0)
     if ok.any():
-        out[ok] = np.quantile(values[:, ok], q, axis=0, method=method)  # type: ignore[call-overload]  # method is one of numpy's names
-    return out
+        out[:, ok] = np.quantile(values[:, ok], qs, axis=0)
+    return out[0], out[1]
 
 
 def _composite_draws(detail: CompositeRisk, n_draws: int, rng: np.random.Generator) -> np.ndarray:
