@@ -18,6 +18,8 @@ def test_ranks_and_terciles_match_rankdata_with_ties(n_draws: int) -> None:
     drawn = draw_ranks(scores)
     expected = rankdata(-scores, axis=1, method="min").astype(np.int32)
     assert (drawn.ranks == expected.T).all()
+    average = rankdata(scores, axis=1, method="average")
+    assert (drawn.high == (3.0 * (average - 1.0) > 2.0 * (scores.shape[1] - 1))).all()
     assert (drawn.high == np.stack([top_tercile(row) for row in scores])).all()
 
 

@@ -124,8 +124,11 @@ def coverage_records(
     known = {c.source for c in declared}
     extra = []
     if len(assets) and "source" in assets:
+        sources = assets["source"].astype(str)
+        if sources.isin(known).all():
+            return tuple(declared)
         whole = shapely.union_all(areas.geometry.values).buffer(1.0).wkt if len(areas) else ""
-        for source, rows in assets.groupby(assets["source"].astype(str), sort=False):
+        for source, rows in assets.groupby(sources, sort=False):
             if source in known:
                 continue
             categories = tuple(dict.fromkeys(rows["category"].astype(str)))

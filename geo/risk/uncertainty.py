@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from geo.risk.calibration import ADULTS_OFTEN_LONELY, OLDER_OFTEN_LONELY
 from geo.risk.composite import CompositeRisk
@@ -147,8 +146,7 @@ def top_tercile(scores: np.ndarray) -> np.ndarray:
     ok = np.isfinite(scores)
     n = int(ok.sum())
     if n:
-        r = rankdata(scores[ok], method="average")
-        out[ok] = 3.0 * (r - 1.0) > 2.0 * (n - 1)
+        out[ok] = draw_ranks(scores[ok][None, :]).high[0]
     return out
 
 
