@@ -22,11 +22,12 @@ import pandas as pd
 
 from geo.risk.calibration import ADULTS_OFTEN_LONELY, OLDER_OFTEN_LONELY
 from geo.risk.composite import CompositeRisk
-from geo.risk.drawlevels import LevelStore, chunks, draw_levels, levels_key
+from geo.risk.drawlevels import CHUNK, LevelStore, draw_levels, levels_key
 from geo.risk.drawranks import draw_ranks, rank_quantiles
 from geo.risk.evidence import EvidenceRisk
 from geo.risk.older import OlderRisk
 from geo.risk.terms import AGE_UK_INTERCEPT_STD_ERROR
+from geo.threads import each_block
 
 __all__ = [
     "CONCENTRATION",
@@ -214,15 +215,23 @@ def _logistic_draws(
     )
     scores = np.empty((n_draws, len(x)))
     counts = np.empty((n_draws, len(x))) if older else None
-    for part in chunks(n_draws):
-        b0 = levels.intercepts[part]
-        p = 1.0 / (1.0 + np.exp(-(b0[:, None] + betas[part] @ x.T)))
-        scores[part] = p
+
+    def fill(part: slice) -> None:  # p = 1 / (1 + exp(−(b0 + βx))), in place
+        p = scores[part]
+        np.matmul(betas[part], x.T, out=p)
+        p += levels.intercepts[part][:, None]
+        np.negative(p, out=p)
+        np.exp(p, out=p)
+        p += 1.0
+        np.reciprocal(p, out=p)
         if counts is not None:
             assert levels.reference_means is not None
-            counts[part] = p / levels.reference_means[part][:, None] * target
+            np.divide(p, levels.reference_means[part][:, None], out=counts[part])
+            counts[part] *= target
+
+    each_block(fill, n_draws, CHUNK)
     if counts is not None:
         if detail.population is None:
             return scores, None
-        counts = counts * detail.population.to_numpy(dtype=float)[None, :]
+        counts *= detail.population.to_numpy(dtype=float)[None, :]
     return scores, counts
