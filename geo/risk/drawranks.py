@@ -67,7 +67,7 @@ def rank_quantiles(ranks: np.ndarray, low: float, high: float) -> tuple[np.ndarr
 def _rank_block(scores: np.ndarray, rows: slice, ranks: np.ndarray, high: np.ndarray) -> None:
     block = scores[rows]
     n = block.shape[1]
-    order = np.argsort(block, axis=1, kind="stable")
+    order = np.argsort(block, axis=1)  # ties need no order: ranks come from tie groups
     ordered = np.take_along_axis(block, order, axis=1)
     first = np.ones(ordered.shape, dtype=bool)
     first[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
