@@ -8,6 +8,8 @@ Manchester from the shared data folder, and all LSOAs of England and Wales
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -239,7 +241,8 @@ def test_fast_draws_agree_with_esda_within_monte_carlo_error(trafford, tmp_path)
 
 
 @pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba is not installed")
-def test_compiled_and_numpy_kernels_count_the_same():
+def test_compiled_and_numpy_kernels_count_the_same(monkeypatch):
+    monkeypatch.setattr(kernels, "COMPILED_FROM", 0)  # the compiled loops even for Rutland
     areas = _rutland()
     adj = queen_adjacency(areas)
     y = np.log(areas.geometry.area.to_numpy())
@@ -265,7 +268,7 @@ def test_compiled_and_numpy_kernels_count_the_same():
     seeds = np.random.SeedSequence(2).generate_state(30)
     pair_args = (z, pairs.row, pairs.col, pairs.data, seeds)
     compiled = kernels.global_sims_pairs(*pair_args)
-    assert np.allclose(compiled, kernels.global_sims_pairs_numpy(*pair_args), rtol=1e-12)
+    assert np.array_equal(compiled, kernels.global_sims_pairs_numpy(*pair_args))
     # the pairs carry w_ab + w_ba, so unpermuted they sum to z·Wz
     unpermuted = (pairs.data * z[pairs.row] * z[pairs.col]).sum()
     assert unpermuted == pytest.approx((z * (w @ z)).sum(), rel=1e-12)
@@ -355,3 +358,23 @@ def test_concurrent_analyses_give_the_same_results_as_one_at_a_time():
         )
     for a, b in zip(alone, together, strict=True):
         pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba is not installed")
+def test_a_small_region_never_loads_numba():
+    """Rutland's hot spots take NumPy's loops: loading numba would cost more than the test."""
+    script = (
+        "import sys, numpy as np\n"
+        "import geopandas as gpd\n"
+        "from geo.gaps.contiguity import queen_adjacency\n"
+        "from geo.gaps.moran import moran\n"
+        f"areas = gpd.read_parquet({str(DEMO_BOUNDARIES)!r}).to_crs(27700)\n"
+        "adj = queen_adjacency(areas)\n"
+        "result = moran(np.log(areas.geometry.area.to_numpy()), adj, permutations=9999, seed=1)\n"
+        "assert result.p_value.size == len(areas)\n"
+        "print('numba' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert done.stdout.strip() == "False"

@@ -1,22 +1,23 @@
-"""The loops of :mod:`geo.gaps.moran`: numba-compiled when numba is installed, NumPy otherwise.
+"""The loops of :mod:`geo.gaps.moran`: NumPy for small problems, numba-compiled for large ones.
 
 Both versions give the same numbers: the sums are made in the same order
-and the same random draws are used.  Compiled functions are cached on disk
-(``cache=True``), so only the first run on a machine pays for compiling.
+and the same random draws are used.  Loading numba costs about a second per
+process, more than a small region's whole test takes in NumPy, so the
+compiled versions (:mod:`geo.gaps._moran_numba`) are imported only for
+problems of at least :data:`COMPILED_FROM` cells of work, and only when
+numba is installed.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import threading
+from types import ModuleType
 
 import numpy as np
 
-try:  # numba is optional: the NumPy versions below give the same results, more slowly
-    import numba
-except ImportError:  # pragma: no cover - exercised where numba is not installed
-    numba = None  # type: ignore[assignment]  # the module or None: checked before use
-
 __all__ = [
+    "COMPILED_FROM",
     "HAVE_NUMBA",
     "esda_table",
     "events_by_position",
@@ -28,7 +29,11 @@ __all__ = [
     "local_counts_numpy",
 ]
 
-HAVE_NUMBA = numba is not None
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+#: Work (area × permutation × neighbour cells, or the like) from which the compiled
+#: loops are used: below it NumPy (about 0.2 s for Manchester's 32 million) is faster
+#: than loading numba.
+COMPILED_FROM: int = 100_000_000
 # numba's default thread pool does not accept parallel work from two Python threads at
 # once (the app serves each browser session from its own thread): one at a time.
 _PARALLEL = threading.Lock()
@@ -135,7 +140,9 @@ def global_sims_pairs_numpy(
             held = zp[:, i].copy()
             zp[:, i] = zp[rows, j]
             zp[rows, j] = held
-        out[start : start + block] = (weight * zp[:, a] * zp[:, b]).sum(axis=1)
+        terms = weight * zp[:, a] * zp[:, b]
+        # summed left to right, as the compiled loop does, so both give the same bits
+        out[start : start + block] = np.cumsum(terms, axis=1)[:, -1] if terms.size else 0.0
     return out
 
 
@@ -150,110 +157,24 @@ def events_by_position(table: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarra
     return ptr, rows
 
 
-# --------------------------------------------------------------------------- numba
+def _compiled(work: int) -> ModuleType | None:
+    """The compiled loops for a problem of ``work`` cells, or None to use NumPy."""
+    if not HAVE_NUMBA or work < COMPILED_FROM:
+        return None
+    from geo.gaps import _moran_numba
 
-if numba is not None:
-
-    @numba.njit(cache=True)
-    def _esda_table_nb(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
-        # esda.crand.vec_permutations, draw for draw
-        np.random.seed(seed)
-        table = np.empty((permutations, max_card), dtype=np.int64)
-        for k in range(permutations):
-            table[k] = np.random.choice(n - 1, size=max_card, replace=False)
-        return table
-
-    @numba.njit(cache=True)
-    def _fill_row(z, table, k, i, weights, sums, values):  # noqa: ANN001
-        """Permuted lags of row ``k`` for area ``i``: ``sums[c, k]`` for every ``c``."""
-        max_card = table.shape[1]
-        for j in range(max_card):
-            p = table[k, j]
-            values[j] = z[p] if p < i else z[p + 1]
-        for c in range(1, max_card + 1):
-            acc = 0.0
-            w = weights[c]
-            for j in range(c):
-                acc += values[j] * w
-            sums[c, k] = acc
-
-    @numba.njit(cache=True, parallel=True)
-    def _local_counts_nb(z, cards, observed, table, scaling, ptr, rows, n_chunks):  # noqa: ANN001
-        n = z.size
-        permutations, max_card = table.shape
-        counts = np.zeros(n, dtype=np.int64)
-        weights = np.zeros(max_card + 1)
-        for c in range(1, max_card + 1):
-            weights[c] = 1.0 / c
-        bounds = np.linspace(0, n, n_chunks + 1).astype(np.int64)
-        for chunk in numba.prange(n_chunks):
-            first, stop = bounds[chunk], bounds[chunk + 1]
-            sums = np.empty((max_card + 1, permutations))
-            values = np.empty(max_card)
-            for k in range(permutations):
-                _fill_row(z, table, k, first, weights, sums, values)
-            for i in range(first, stop):
-                if i > first:  # draws of position i - 1 now point at area i - 1
-                    for e in range(ptr[i - 1], ptr[i]):
-                        _fill_row(z, table, rows[e], i, weights, sums, values)
-                c = cards[i]
-                zi = z[i]
-                obs = observed[i]
-                count = 0
-                for k in range(permutations):
-                    if zi * sums[c, k] * scaling >= obs:
-                        count += 1
-                counts[i] = count
-        return counts
-
-    @numba.njit(cache=True)
-    def _global_sims_nb(z, indptr, indices, data, permutations, seed):  # noqa: ANN001
-        np.random.seed(seed)
-        n = z.size
-        out = np.empty(permutations)
-        for k in range(permutations):
-            zp = np.random.permutation(z)
-            total = 0.0
-            for i in range(n):
-                acc = 0.0
-                for e in range(indptr[i], indptr[i + 1]):
-                    acc += data[e] * zp[indices[e]]
-                total += zp[i] * acc
-            out[k] = total
-        return out
-
-    @numba.njit(cache=True, parallel=True)
-    def _global_sims_pairs_nb(z, a, b, weight, seeds):  # noqa: ANN001
-        n = z.size
-        out = np.empty(seeds.size)
-        for k in numba.prange(seeds.size):
-            state = np.uint64(seeds[k])
-            zp = z.copy()
-            for i in range(n - 1, 0, -1):
-                state = state + _GOLDEN
-                x = state
-                x = (x ^ (x >> _S30)) * _MIX1
-                x = (x ^ (x >> _S27)) * _MIX2
-                x = x ^ (x >> _S31)
-                j = np.int64(np.float64(x >> _S11) * _UNIT * (i + 1))
-                held = zp[i]
-                zp[i] = zp[j]
-                zp[j] = held
-            total = 0.0
-            for e in range(a.size):
-                total += weight[e] * zp[a[e]] * zp[b[e]]
-            out[k] = total
-        return out
+    return _moran_numba
 
 
 def global_sims_pairs(
     z: np.ndarray, a: np.ndarray, b: np.ndarray, weight: np.ndarray, seeds: np.ndarray
 ) -> np.ndarray:
     """``Σ_pairs weight·z_π(a)·z_π(b)`` for one permutation per seed (in parallel with numba)."""
-    if numba is None:
+    compiled = _compiled(seeds.size * (z.size + a.size))
+    if compiled is None:
         return global_sims_pairs_numpy(z, a, b, weight, seeds)
     with _PARALLEL:
-        return _global_sims_pairs_nb(
+        return compiled.global_sims_pairs_nb(
             np.ascontiguousarray(z, dtype=np.float64),
             a.astype(np.int64),
             b.astype(np.int64),
@@ -264,8 +185,9 @@ def global_sims_pairs(
 
 def esda_table(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
     """esda's permutation table for ``seed`` (identical with or without numba)."""
-    if numba is not None:
-        return _esda_table_nb(max_card, n, permutations, seed)
+    compiled = _compiled(permutations * n)
+    if compiled is not None:
+        return compiled.esda_table_nb(max_card, n, permutations, seed)
     return esda_table_numpy(max_card, n, permutations, seed)
 
 
@@ -278,12 +200,13 @@ def local_counts(
     ``cards[i]`` positions of each row of ``table``, shifted by one from
     ``i`` on, as its permuted neighbours.
     """
-    if numba is None:
+    compiled = _compiled(z.size * table.size)
+    if compiled is None:
         return local_counts_numpy(z, cards, observed, table, scaling)
     ptr, rows = events_by_position(table, z.size)
-    n_chunks = max(1, min(z.size // 256, 4 * numba.get_num_threads()))
+    n_chunks = max(1, min(z.size // 256, 4 * compiled.get_num_threads()))
     with _PARALLEL:
-        return _local_counts_nb(
+        return compiled.local_counts_nb(
             np.ascontiguousarray(z, dtype=np.float64),
             np.ascontiguousarray(cards, dtype=np.int64),
             np.ascontiguousarray(observed, dtype=np.float64),
@@ -304,9 +227,10 @@ def global_sims(
     seed: int,
 ) -> np.ndarray:
     """``Σ z_π · W z_π`` for esda's ``Moran`` permutations after ``np.random.seed(seed)``."""
-    if numba is None:
+    compiled = _compiled(permutations * (z.size + data.size))
+    if compiled is None:
         return global_sims_numpy(z, indptr, indices, data, permutations, seed)
-    return _global_sims_nb(
+    return compiled.global_sims_nb(
         np.ascontiguousarray(z, dtype=np.float64),
         indptr.astype(np.int64),
         indices.astype(np.int64),
