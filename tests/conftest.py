@@ -203,7 +203,7 @@ def manchester_url(tmp_path_factory) -> Iterator[str]:
 def small_nomis_pages() -> Iterator[None]:
     """Nomis pages of a few rows for one test module, so the fake web's tables are paged."""
     import geo.net.nomis
-    from tests.fake_web import NOMIS_ROWS
+    from tests.fake_web_data import NOMIS_ROWS
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(geo.net.nomis, "NOMIS_PAGE_ROWS", NOMIS_ROWS)

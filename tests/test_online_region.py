@@ -21,7 +21,8 @@ from geo.region import Region, load_region
 from geo.sources.access import CENSUS_DATASETS, DataAccess
 from geo.sources.census import TABLES
 from geo.sources.registry import load_sources
-from tests.fake_web import (
+from tests.fake_web import FakeWeb, fake_access, online_settings
+from tests.fake_web_data import (
     BOUNDARIES,
     BRIDGE,
     CENTROIDS,
@@ -30,9 +31,6 @@ from tests.fake_web import (
     NOMIS_ROWS,
     REGIONS,
     TESTHAM_CODES,
-    FakeWeb,
-    fake_access,
-    online_settings,
     ts001_values,
     ts003_values,
 )

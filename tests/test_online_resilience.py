@@ -23,7 +23,8 @@ from geo.region import load_region
 from geo.sources.access import CENSUS_DATASETS, DataAccess
 from geo.sources.census import TABLES
 from geo.sources.registry import load_sources
-from tests.fake_web import TESTHAM_CODES, FakeWeb, fake_access, online_settings
+from tests.fake_web import FakeWeb, fake_access, online_settings
+from tests.fake_web_data import TESTHAM_CODES
 from tests.tiny_mirror import squares
 
 OVERPASS = "/overpass-api.de/api/interpreter"
