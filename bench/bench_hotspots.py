@@ -41,6 +41,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -52,7 +53,7 @@ for path in (PROJECT, PROJECT / "bench"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from bench_provision import Row, measure, print_table  # noqa: E402
+from benchmeasure import Row, measure, print_table  # noqa: E402
 
 from geo.gaps import adjacencycache  # noqa: E402
 from geo.gaps.contiguity import queen_adjacency  # noqa: E402
@@ -149,6 +150,50 @@ def _contiguity_rows(areas: gpd.GeoDataFrame, repeat: int, cache: Path) -> tuple
     return rows, lib.result
 
 
+def _esda_rows(
+    rows: list[Row],
+    areas: gpd.GeoDataFrame,
+    y: np.ndarray,
+    r: int,
+    warm: Callable[[str], object],
+    fast: pd.DataFrame,
+    n: str,
+    base: str,
+) -> None:
+    """Ours with esda's draws and esda itself, checked against each other (rows added)."""
+    exact = measure(lambda: warm("esda"))
+    import esda  # compile esda's kernels outside the timing
+    from libpysal.weights import lat2W
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        esda.Moran_Local(np.arange(25.0), lat2W(5, 5), permutations=9, seed=1)
+    cpu = time.process_time()
+    theirs = measure(lambda: esda_user(areas, y, r))
+    cpu = time.process_time() - cpu
+    local, _ = theirs.result
+    e = exact.result.frame
+    delta = np.abs(e["local_i"].to_numpy() - local.Is).max()
+    # compare the counts behind the p-values (esda may keep them as float32)
+    ours_m = np.rint(e["p_value"].to_numpy() * (r + 1))
+    same_p = int((ours_m == np.rint(np.asarray(local.p_sim, dtype=float) * (r + 1))).sum())
+    fast_p = fast["p_value"].to_numpy()
+    rows[-1].check += f"; p-values vs esda: max |Δ| {np.abs(fast_p - local.p_sim).max():.4f}"
+    rows.append(
+        Row(
+            "ours: hot_spots, draws='esda'",
+            n,
+            exact.seconds,
+            base,
+            0,
+            exact.peak_mb,
+            f"local I vs esda max |Δ| {delta:.1e}; "
+            f"p-value equal to esda's in {same_p:,} of {len(e):,}",
+        )
+    )
+    rows.append(Row(base, n, theirs.seconds, base, 0, theirs.peak_mb, f"CPU {cpu:.1f} s"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--permutations", type=int, default=9999)
@@ -191,39 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         if not args.quick:
-            exact = measure(lambda: warm("esda"))
-            import esda  # compile esda's kernels outside the timing
-            from libpysal.weights import lat2W
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                esda.Moran_Local(np.arange(25.0), lat2W(5, 5), permutations=9, seed=1)
-            cpu = time.process_time()
-            theirs = measure(lambda: esda_user(areas, y, r))
-            cpu = time.process_time() - cpu
-            local, _ = theirs.result
-            e = exact.result.frame
-            delta = np.abs(e["local_i"].to_numpy() - local.Is).max()
-            # compare the counts behind the p-values (esda may keep them as float32)
-            ours_m = np.rint(e["p_value"].to_numpy() * (r + 1))
-            same_p = int((ours_m == np.rint(np.asarray(local.p_sim, dtype=float) * (r + 1))).sum())
-            fast_p = spots.frame["p_value"].to_numpy()
-            rows[
-                -1
-            ].check += f"; p-values vs esda: max |Δ| {np.abs(fast_p - local.p_sim).max():.4f}"
-            rows.append(
-                Row(
-                    "ours: hot_spots, draws='esda'",
-                    n,
-                    exact.seconds,
-                    base,
-                    0,
-                    exact.peak_mb,
-                    f"local I vs esda max |Δ| {delta:.1e}; "
-                    f"p-value equal to esda's in {same_p:,} of {len(e):,}",
-                )
-            )
-            rows.append(Row(base, n, theirs.seconds, base, 0, theirs.peak_mb, f"CPU {cpu:.1f} s"))
+            _esda_rows(rows, areas, y, r, warm, spots.frame, n, base)
         stable = measure(
             lambda: hot_spot_stability(areas, density, permutations=r, cache_dir=cache)
         )

@@ -34,20 +34,15 @@ categories: a synthetic split of real locations, used for all comparisons.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import ctypes
-import gc
 import math
-import statistics
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from benchmeasure import Row, measure, print_table
 from benchsetup import SHARED_SOURCES, offline_settings
 from scipy.spatial import cKDTree
 
@@ -71,99 +66,6 @@ CATCHMENT = 1600.0
 SIGMA = CATCHMENT / 2
 #: A point near Leeds city centre; access subsets are the areas nearest to it.
 SUBSET_CENTRE = (430_000.0, 433_500.0)
-
-
-# -- measuring -----------------------------------------------------------------
-
-
-def _status_kb(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def _reset_peak() -> bool:
-    """Reset the process's peak RSS (Linux ≥ 4.0); False when not possible."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def _trim() -> None:
-    gc.collect()
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-@dataclass
-class Measured:
-    seconds: float
-    peak_mb: float | None
-    result: object
-
-
-def measure(fn: Callable[[], object], *, repeat: int = 1) -> Measured:
-    """Median seconds over ``repeat`` runs, and the peak RSS added by the runs."""
-    _trim()
-    can_reset = _reset_peak()
-    base = _status_kb("VmRSS")
-    times = []
-    result = None
-    for _ in range(repeat):
-        result = None
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    peak = _status_kb("VmHWM")
-    if can_reset and base is not None and peak is not None:
-        peak_mb: float | None = (peak - base) / 1024
-    else:
-        peak_mb = None
-    return Measured(statistics.median(times), peak_mb, result)
-
-
-@dataclass
-class Row:
-    method: str
-    inputs: str
-    seconds: float
-    baseline: str
-    ratio: float
-    peak_mb: float | None
-    check: str
-
-
-def print_table(rows: list[Row]) -> None:
-    by_method = {r.method: k for k, r in enumerate(rows, start=1)}
-    headers = ("#", "method", "inputs", "seconds", "ratio", "peak MB")
-    cells = [
-        (
-            str(k),
-            r.method,
-            r.inputs,
-            f"{r.seconds:.3f}" if r.seconds < 1 else f"{r.seconds:.2f}",
-            f"{r.ratio:.1f}× #{by_method[r.baseline]}",
-            "n/a" if r.peak_mb is None else f"{max(r.peak_mb, 0.0):,.0f}",
-        )
-        for k, r in enumerate(rows, start=1)
-    ]
-    widths = [max(len(h), *(len(c[k]) for c in cells)) for k, h in enumerate(headers)]
-    print(" | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
-    print("-|-".join("-" * w for w in widths))
-    for c in cells:
-        print(" | ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)))
-    print()
-    print("ratio = seconds / seconds of the row named after it, measured in the same run.")
-    print("Agreement:")
-    for k, r in enumerate(rows, start=1):
-        if r.check != "—":
-            print(f"  #{k}: {r.check}")
 
 
 # -- inputs --------------------------------------------------------------------
@@ -356,55 +258,84 @@ def main(argv: list[str] | None = None) -> int:
             "—",
         )
     )
-
     if not args.quick:
-        print("Timing the geopandas idiom (sjoin_nearest + buffer/sjoin) …", flush=True)
-        idiom = measure(lambda: geopandas_idiom(areas, assets))
-        got: pd.DataFrame = idiom.result  # type: ignore[assignment]
-        nearest_cols = [c for c in got.columns if c.startswith("nearest_")]
-        count_cols = [c for c in got.columns if c.startswith("count_")]
-        worst = float(np.nanmax(np.abs(got[nearest_cols] - frame[nearest_cols]).to_numpy()))
-        differ = int((got[count_cols] != frame[count_cols]).to_numpy().sum())
-        total = got[count_cols].size
-        if worst > 1e-6:
-            raise AssertionError(f"nearest distances differ from sjoin_nearest by {worst} m")
-        # buffer(d) is a 64-gon inscribed in the circle: it holds every asset within
-        # d·cos(π/64) and none beyond d, so its count lies between ours at those two radii.
-        inner = inner_counts(areas, assets)
-        low = (got[count_cols] >= inner[count_cols]).to_numpy().all()
-        high = (got[count_cols] <= frame[count_cols]).to_numpy().all()
-        if not (low and high):
-            raise AssertionError("buffer counts are not explained by the 64-gon approximation")
-        rows.append(
-            Row(
-                "geopandas: sjoin_nearest + buffer(d)/sjoin counts",
-                size,
-                idiom.seconds,
-                ours_name,
-                idiom.seconds / ours.seconds,
-                idiom.peak_mb,
-                f"nearest max |Δ| {worst:.1e} m; counts differ in {differ} of {total:,} "
-                "cells, all explained by buffer(d) being a 64-gon inside the circle "
-                "(an asset up to 1.9 m inside the 1,600 m circle can fall outside it)",
-            )
-        )
-        exact = measure(lambda: geopandas_idiom(areas, assets, exact=True))
-        got = exact.result  # type: ignore[assignment]
-        differ = int((got[count_cols] != frame[count_cols]).to_numpy().sum())
-        if differ:
-            raise AssertionError(f"{differ} counts differ from sjoin(predicate='dwithin')")
-        rows.append(
-            Row(
-                "geopandas: sjoin(predicate='dwithin') counts only",
-                size,
-                exact.seconds,
-                ours_name,
-                exact.seconds / ours.seconds,
-                exact.peak_mb,
-                f"counts equal in all {total:,} cells",
-            )
-        )
+        rows.extend(_idiom_rows(areas, assets, frame, rows[0]))
+    rows.append(_access_sparse_row(areas, assets, frame, rows[0]))
+    sizes = [int(s) for s in args.access_sizes.split(",") if s.strip()]
+    scaling = _access_scaling_rows(areas, assets, sizes, args.repeat, rows)
 
+    print()
+    print(
+        f"Python {sys.version.split()[0]}, pandas {pd.__version__}, geopandas "
+        f"{gpd.__version__}, numpy {np.__version__}; peak MB = resident memory added "
+        "while the step ran (VmHWM after reset)."
+    )
+    print()
+    print_table(rows)
+    _print_extrapolation(scaling, n * m, ours.seconds)
+    return 0
+
+
+def _idiom_rows(
+    areas: pd.DataFrame, assets: gpd.GeoDataFrame, frame: pd.DataFrame, ours: Row
+) -> list[Row]:
+    """The geopandas idiom's rows (buffer counts and exact dwithin counts), checked against ours."""
+    size, ours_name = ours.inputs, ours.method
+    rows: list[Row] = []
+    print("Timing the geopandas idiom (sjoin_nearest + buffer/sjoin) …", flush=True)
+    idiom = measure(lambda: geopandas_idiom(areas, assets))
+    got: pd.DataFrame = idiom.result  # type: ignore[assignment]
+    nearest_cols = [c for c in got.columns if c.startswith("nearest_")]
+    count_cols = [c for c in got.columns if c.startswith("count_")]
+    worst = float(np.nanmax(np.abs(got[nearest_cols] - frame[nearest_cols]).to_numpy()))
+    differ = int((got[count_cols] != frame[count_cols]).to_numpy().sum())
+    total = got[count_cols].size
+    if worst > 1e-6:
+        raise AssertionError(f"nearest distances differ from sjoin_nearest by {worst} m")
+    # buffer(d) is a 64-gon inscribed in the circle: it holds every asset within
+    # d·cos(π/64) and none beyond d, so its count lies between ours at those two radii.
+    inner = inner_counts(areas, assets)
+    low = (got[count_cols] >= inner[count_cols]).to_numpy().all()
+    high = (got[count_cols] <= frame[count_cols]).to_numpy().all()
+    if not (low and high):
+        raise AssertionError("buffer counts are not explained by the 64-gon approximation")
+    rows.append(
+        Row(
+            "geopandas: sjoin_nearest + buffer(d)/sjoin counts",
+            size,
+            idiom.seconds,
+            ours_name,
+            idiom.seconds / ours.seconds,
+            idiom.peak_mb,
+            f"nearest max |Δ| {worst:.1e} m; counts differ in {differ} of {total:,} "
+            "cells, all explained by buffer(d) being a 64-gon inside the circle "
+            "(an asset up to 1.9 m inside the 1,600 m circle can fall outside it)",
+        )
+    )
+    exact = measure(lambda: geopandas_idiom(areas, assets, exact=True))
+    got = exact.result  # type: ignore[assignment]
+    differ = int((got[count_cols] != frame[count_cols]).to_numpy().sum())
+    if differ:
+        raise AssertionError(f"{differ} counts differ from sjoin(predicate='dwithin')")
+    rows.append(
+        Row(
+            "geopandas: sjoin(predicate='dwithin') counts only",
+            size,
+            exact.seconds,
+            ours_name,
+            exact.seconds / ours.seconds,
+            exact.peak_mb,
+            f"counts equal in all {total:,} cells",
+        )
+    )
+    return rows
+
+
+def _access_sparse_row(
+    areas: pd.DataFrame, assets: gpd.GeoDataFrame, frame: pd.DataFrame, ours: Row
+) -> Row:
+    """PySAL access E2SFCA on all of England from a sparse cost table, checked against ours."""
+    size, ours_name = ours.inputs, ours.method
     print("Timing PySAL access E2SFCA …", flush=True)
     xy = areas[["point_x", "point_y"]].to_numpy()
     asset_xy = np.column_stack([assets.geometry.x, assets.geometry.y])
@@ -424,20 +355,26 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(worst, rel)
     if worst > 1e-9:
         raise AssertionError(f"E2SFCA differs from access by {worst:.1e} (relative)")
-    rows.append(
-        Row(
-            "access: E2SFCA ×11 from a sparse cost table",
-            f"{size}, {len(cost):,} pairs ≤ 1,600 m",
-            sparse.seconds,
-            ours_name,
-            sparse.seconds / ours.seconds,
-            sparse.peak_mb,
-            f"max rel Δ {worst:.1e}; {left_out} areas with no asset in reach: access blank, ours 0",
-        )
+    return Row(
+        "access: E2SFCA ×11 from a sparse cost table",
+        f"{size}, {len(cost):,} pairs ≤ 1,600 m",
+        sparse.seconds,
+        ours_name,
+        sparse.seconds / ours.seconds,
+        sparse.peak_mb,
+        f"max rel Δ {worst:.1e}; {left_out} areas with no asset in reach: access blank, ours 0",
     )
 
+
+def _access_scaling_rows(
+    areas: pd.DataFrame, assets: gpd.GeoDataFrame, sizes: list[int], repeat: int, rows: list[Row]
+) -> list[tuple[int, float, float | None]]:
+    """Ours and access's own workflow on growing subsets (rows added to ``rows``).
+
+    Returns (pairs, access seconds, access peak MB) per subset, for the extrapolation.
+    """
     scaling = []
-    for k in (int(s) for s in args.access_sizes.split(",") if s.strip()):
+    for k in sizes:
         sub_areas, reach = nearest_areas(areas, k)
         sub_assets = assets_near(assets, reach + CATCHMENT)
         label = f"{len(sub_areas):,} areas × {len(sub_assets):,} assets"
@@ -446,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda a=sub_areas, s=sub_assets: e2sfca(
                 a[["point_x", "point_y"]], a["population"], s, catchment_m=CATCHMENT
             ),
-            repeat=args.repeat,
+            repeat=repeat,
         )
         theirs = measure(lambda a=sub_areas, s=sub_assets: access_own_workflow(a, s))
         rel, out = compare_e2sfca(mine.result, theirs.result)  # type: ignore[arg-type]
@@ -465,23 +402,21 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         scaling.append((len(sub_areas) * len(sub_assets), theirs.seconds, theirs.peak_mb))
+    return scaling
 
-    print()
-    print(
-        f"Python {sys.version.split()[0]}, pandas {pd.__version__}, geopandas "
-        f"{gpd.__version__}, numpy {np.__version__}; peak MB = resident memory added "
-        "while the step ran (VmHWM after reset)."
-    )
-    print()
-    print_table(rows)
+
+def _print_extrapolation(
+    scaling: list[tuple[int, float, float | None]], pairs: int, ours_seconds: float
+) -> None:
+    """access's own workflow extrapolated to every area × asset pair (not run)."""
     if len(scaling) >= 2:
         x = np.log([s[0] for s in scaling])
         y = np.log([s[1] for s in scaling])
         slope, intercept = np.polyfit(x, y, 1)
-        full = math.exp(intercept) * (n * m) ** slope
+        full = math.exp(intercept) * pairs**slope
         largest = scaling[-1]
         memory = (
-            f", peak memory ≈ {largest[2] / largest[0] * n * m / 1024:,.0f} GB (linear in pairs)"
+            f", peak memory ≈ {largest[2] / largest[0] * pairs / 1024:,.0f} GB (linear in pairs)"
             if largest[2]
             else ""
         )
@@ -489,10 +424,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"access's own workflow scales as (areas × assets)^{slope:.2f} over "
             f"{scaling[0][0]:,}–{largest[0]:,} pairs; extrapolated to all of England "
-            f"({n * m:,} pairs): ≈ {full:,.0f} s{memory}, "
-            f"{full / ours.seconds:,.0f}× ours — not run."
+            f"({pairs:,} pairs): ≈ {full:,.0f} s{memory}, "
+            f"{full / ours_seconds:,.0f}× ours — not run."
         )
-    return 0
 
 
 if __name__ == "__main__":

@@ -108,7 +108,18 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_STATUS_HELP,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _data_parsers(sub)
+    _analysis_parsers(sub)
+    _demo_parser(sub)
+    from geo.commands.planning import add_parsers
 
+    add_parsers(functools.partial(_analysis_command, sub))
+    _report_parser(sub)
+    return parser
+
+
+def _data_parsers(sub: argparse._SubParsersAction) -> None:
+    """The commands about the data: areas, fetch, sources and check."""
     areas = sub.add_parser("areas", help="list local authorities")
     _common(areas)
     areas.add_argument("--country", choices=["England", "Wales", "all"], default="all")
@@ -130,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--kind", required=True, choices=["assets", "indicators", "boundary"])
     check.add_argument("--area", default=None, help="study area to check the rows against")
 
+
+def _analysis_parsers(sub: argparse._SubParsersAction) -> None:
+    """The commands that run one analysis: analyse and explain."""
     analyse = _analysis_command(
         sub, "analyse", "risk, provision and gaps for an area; write one row per LSOA"
     )
@@ -143,11 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain = _analysis_command(sub, "explain", "one LSOA's risk figures and what drives them")
     explain.add_argument("--lsoa", required=True, help="the LSOA 2021 code, e.g. E01035104")
 
-    _demo_parser(sub)
-    from geo.commands.planning import add_parsers
 
-    add_parsers(functools.partial(_analysis_command, sub))
-
+def _report_parser(sub: argparse._SubParsersAction) -> None:
+    """The report command: gap reports for one or many areas."""
     report = sub.add_parser(
         "report", help="gap reports (PDF, HTML) and their tables, one folder per area"
     )
@@ -186,7 +198,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="worker processes for several areas (default: 2, or 1 on a one-CPU machine)",
     )
-    return parser
 
 
 def _demo_parser(sub: argparse._SubParsersAction) -> None:

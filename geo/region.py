@@ -17,7 +17,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -129,88 +129,24 @@ def load_region(
             return cached
     access.require(REQUIRED, lads)
 
-    provenance: list[ProvenanceRecord] = [lookup.provenance]
-    unavailable: list[Unavailable] = []
-    notes: list[str] = []
-
-    areas = lookup.frame[lookup.frame["lad_code"].isin(lads)].copy()
-    areas.index.name = "lsoa21cd"
+    found = _Assembly(access, lads, [lookup.provenance])
+    areas = _lsoa_areas(found, lookup.frame)
     codes = list(areas.index)
-
-    polygons = access.lsoa21_boundaries(codes, lads)
-    provenance.append(polygons.provenance)
-    areas = _attach_geometry(areas, polygons.frame, notes)
-    codes = list(areas.index)
-    by_lad = None
-    if not access.check_available(["lad_regions"]):
-        try:
-            loaded_regions = access.lad_regions()
-            by_lad = loaded_regions.frame
-            provenance.append(loaded_regions.provenance)
-        except (DataSourceError, SchemaError) as exc:
-            log.info("local authority → region lookup unavailable: %s", exc)
-    areas = with_regions(areas, polygons.frame, by_lad, notes)
-
-    failed: list[str] = []
-
-    def optional(dataset_id: str, fetch: Callable[[], Loaded]) -> pd.DataFrame | None:
-        missing = access.check_available([dataset_id], lads)
-        if missing:
-            unavailable.append(
-                Unavailable(dataset_id, access.dataset(dataset_id).title, missing[0][1])
-            )
-            return None
-        try:
-            loaded = fetch()
-        except (DataSourceError, SchemaError) as exc:
-            log.info("%s unavailable: %s", dataset_id, exc)
-            unavailable.append(Unavailable(dataset_id, access.dataset(dataset_id).title, str(exc)))
-            failed.append(dataset_id)
-            return None
-        provenance.append(loaded.provenance)
-        return loaded.frame
-
-    centroids = optional("lsoa21_centroids", lambda: access.lsoa21_centroids(codes, lads))
-    areas = _attach_points(areas, centroids, notes)
-
-    iod25 = optional("iod2025", access.iod2025)
-    if iod25 is not None:
-        areas = _join_iod2025(areas, iod25, notes)
-
-    iod19 = optional("iod2019", access.iod2019)
-    bridge = (
-        optional("lsoa11_lsoa21_lookup", access.lsoa11_lsoa21_lookup) if iod19 is not None else None
-    )
-    if iod19 is not None and bridge is not None:
-        areas = _join_iod2019(areas, iod19, bridge, notes)
-    elif iod19 is not None:
-        notes.append(
-            "IoD2019 not used: the LSOA 2011 → 2021 lookup needed to bridge it is unavailable."
-        )
-
-    tables = {}
-    for dataset_id in CENSUS_DATASETS:
-        frame = optional(dataset_id, functools.partial(access.census_table, dataset_id, codes))
-        if frame is not None:
-            tables[access.dataset(dataset_id).table or dataset_id] = frame
-    if tables:
-        indicators = census.census_indicators(tables)
-        areas = areas.join(indicators.frame.reindex(areas.index))
-        notes.extend(str(n) for n in indicators.notes)
-    if "population" not in areas and "population_total" in areas:
-        areas["population"] = areas["population_total"]
-        notes.append("Population is the IoD2025 mid-2022 denominator (Census TS001 unavailable).")
+    centroids = found.optional("lsoa21_centroids", lambda: access.lsoa21_centroids(codes, lads))
+    areas = _attach_points(areas, centroids, found.notes)
+    areas = _join_deprivation(found, areas)
+    areas = _join_census(found, areas, codes)
 
     assets = load_assets(access, areas, lads, buffer_m=settings.region_buffer_m)
-    provenance.extend(assets.provenance)
-    unavailable.extend(assets.unavailable)
-    notes.extend(assets.notes)
-    failed.extend(assets.failed)
-    places = _places(access, areas, lads, settings.region_buffer_m, failed)
-    provenance.extend(places.provenance)
-    unavailable.extend(places.unavailable)
-    if failed:
-        notes.append(_degraded_note(failed, access))
+    found.provenance.extend(assets.provenance)
+    found.unavailable.extend(assets.unavailable)
+    found.notes.extend(assets.notes)
+    found.failed.extend(assets.failed)
+    places = _places(access, areas, lads, settings.region_buffer_m, found.failed)
+    found.provenance.extend(places.provenance)
+    found.unavailable.extend(places.unavailable)
+    if found.failed:
+        found.notes.append(_degraded_note(found.failed, access))
 
     region = Region(
         key=selection.key,
@@ -218,10 +154,10 @@ def load_region(
         lad_codes=lads,
         areas=areas,
         assets=assets.frame,
-        provenance=tuple(provenance),
-        unavailable=tuple(unavailable),
-        notes=tuple(notes),
-        failed=tuple(failed),
+        provenance=tuple(found.provenance),
+        unavailable=tuple(found.unavailable),
+        notes=tuple(found.notes),
+        failed=tuple(found.failed),
         coverage=tuple(assets.coverage),
         places=places.frame,
     )
@@ -231,6 +167,107 @@ def load_region(
         except (CacheError, OSError) as exc:
             log.warning("could not cache region %s: %s", region.key, exc)
     return region
+
+
+@dataclass
+class _Assembly:
+    """What a region's datasets leave behind while it is assembled.
+
+    ``provenance`` and ``unavailable`` collect a record per dataset read or
+    missed, ``notes`` what the reader should know, ``failed`` the datasets
+    that could not be had in this run.
+    """
+
+    access: DataAccess
+    lads: tuple[str, ...]
+    provenance: list[ProvenanceRecord]
+    unavailable: list[Unavailable] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def optional(self, dataset_id: str, fetch: Callable[[], Loaded]) -> pd.DataFrame | None:
+        """``fetch()``'s frame, or None (recorded as unavailable) when it cannot be had."""
+        access = self.access
+        missing = access.check_available([dataset_id], self.lads)
+        if missing:
+            self.unavailable.append(
+                Unavailable(dataset_id, access.dataset(dataset_id).title, missing[0][1])
+            )
+            return None
+        try:
+            loaded = fetch()
+        except (DataSourceError, SchemaError) as exc:
+            log.info("%s unavailable: %s", dataset_id, exc)
+            self.unavailable.append(
+                Unavailable(dataset_id, access.dataset(dataset_id).title, str(exc))
+            )
+            self.failed.append(dataset_id)
+            return None
+        self.provenance.append(loaded.provenance)
+        return loaded.frame
+
+
+def _lsoa_areas(found: _Assembly, lookup: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The region's LSOAs from the lookup, with their boundaries and English region."""
+    access, lads = found.access, found.lads
+    areas = lookup[lookup["lad_code"].isin(lads)].copy()
+    areas.index.name = "lsoa21cd"
+    codes = list(areas.index)
+
+    polygons = access.lsoa21_boundaries(codes, lads)
+    found.provenance.append(polygons.provenance)
+    areas = _attach_geometry(areas, polygons.frame, found.notes)
+    by_lad = None
+    if not access.check_available(["lad_regions"]):
+        try:
+            loaded_regions = access.lad_regions()
+            by_lad = loaded_regions.frame
+            found.provenance.append(loaded_regions.provenance)
+        except (DataSourceError, SchemaError) as exc:
+            log.info("local authority → region lookup unavailable: %s", exc)
+    return with_regions(areas, polygons.frame, by_lad, found.notes)
+
+
+def _join_deprivation(found: _Assembly, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """IoD2025 values, and IoD2019 bridged from LSOA 2011 when the lookup is there."""
+    access, notes = found.access, found.notes
+    iod25 = found.optional("iod2025", access.iod2025)
+    if iod25 is not None:
+        areas = _join_iod2025(areas, iod25, notes)
+
+    iod19 = found.optional("iod2019", access.iod2019)
+    bridge = (
+        found.optional("lsoa11_lsoa21_lookup", access.lsoa11_lsoa21_lookup)
+        if iod19 is not None
+        else None
+    )
+    if iod19 is not None and bridge is not None:
+        areas = _join_iod2019(areas, iod19, bridge, notes)
+    elif iod19 is not None:
+        notes.append(
+            "IoD2019 not used: the LSOA 2011 → 2021 lookup needed to bridge it is unavailable."
+        )
+    return areas
+
+
+def _join_census(found: _Assembly, areas: gpd.GeoDataFrame, codes: list[str]) -> gpd.GeoDataFrame:
+    """The Census 2021 indicators, and the population (IoD2025's when TS001 is missing)."""
+    access, notes = found.access, found.notes
+    tables = {}
+    for dataset_id in CENSUS_DATASETS:
+        frame = found.optional(
+            dataset_id, functools.partial(access.census_table, dataset_id, codes)
+        )
+        if frame is not None:
+            tables[access.dataset(dataset_id).table or dataset_id] = frame
+    if tables:
+        indicators = census.census_indicators(tables)
+        areas = areas.join(indicators.frame.reindex(areas.index))
+        notes.extend(str(n) for n in indicators.notes)
+    if "population" not in areas and "population_total" in areas:
+        areas["population"] = areas["population_total"]
+        notes.append("Population is the IoD2025 mid-2022 denominator (Census TS001 unavailable).")
+    return areas
 
 
 def _places(

@@ -3,6 +3,9 @@
 A test gives the server a handler ``handler(request) -> Reply``; the server
 records every request it receives, so tests can count them and inspect
 methods, query strings and form bodies.
+
+:func:`sequence` and :func:`nomis_server` are ready-made handlers, :class:`Sleeps`
+records a client's waits and :func:`cache_files` lists a download cache.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ import threading
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo.net import NOMIS_PAGE_ROWS
 
 
 @dataclass
@@ -133,3 +139,43 @@ class LocalServer:
         """How many requests arrived (for ``path`` only, when given)."""
         with self._lock:
             return sum(1 for r in self.requests if path is None or r.path == path)
+
+
+class Sleeps(list):
+    """Records the waits the client asks for instead of sleeping."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def sequence(*replies: Reply):
+    """A handler that sends ``replies`` in turn, then repeats the last one."""
+    queue = list(replies)
+
+    def handler(request: Request) -> Reply:
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    return handler
+
+
+def cache_files(root: Path) -> list[Path]:
+    """The files in a download cache folder (not its locks)."""
+    return [p for p in root.rglob("*") if p.is_file() and ".locks" not in p.parts]
+
+
+NOMIS_HEADER = "DATE,GEOGRAPHY_CODE,C2021_AGE_CODE,OBS_VALUE\n"
+
+
+def nomis_server(total: int, cut: int | None = None, ignore_offset: bool = False):
+    """A Nomis API handler serving ``total`` rows in pages (cut short at ``cut``)."""
+
+    def handler(request: Request) -> Reply:
+        if not request.path.endswith(".data.csv"):
+            return Reply(404, b"no")
+        offset = 0 if ignore_offset else int(request.query.get("RecordOffset", 0))
+        limit = min(int(request.query.get("RecordLimit", NOMIS_PAGE_ROWS)), NOMIS_PAGE_ROWS)
+        end = min(total if cut is None else min(total, cut), offset + limit)
+        rows = "".join(f'2021,"E01{i // 5:06d}",{i % 5},{i}\n' for i in range(offset, end))
+        return Reply(200, (NOMIS_HEADER + rows).encode(), {"Content-Type": "text/csv"})
+
+    return handler

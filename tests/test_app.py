@@ -7,62 +7,26 @@ risk models on Manchester when the real-data mirror is present.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.params import Parameters
 from geo.present import glossary
+from tests.helpers_app import (
+    APP,
+    METHOD,
+    PROJECT,
+    REPORT,
+    TIMEOUT,
+    UPLOAD,
+    _explorer,
+    _map_args,
+    _metrics,
+    _no_errors,
+    _page,
+)
 from tests.tiny_mirror import OTHERBY, TESTHAM, grid_codes, write_mirror
 from ui import params
-
-PROJECT = Path(__file__).resolve().parent.parent
-APP = str(PROJECT / "app.py")
-REPORT = "pages/1_Gap_report.py"
-UPLOAD = "pages/2_Upload_data.py"
-METHOD = "pages/3_Method_and_data.py"
-TIMEOUT = 120
-
-
-def _map_args(at: AppTest) -> dict:
-    """The streamlit-folium component's arguments (the map the browser would draw)."""
-    for node in _walk(at._tree):
-        proto = getattr(node, "proto", None)
-        descriptor = getattr(proto, "DESCRIPTOR", None)
-        if descriptor is not None and descriptor.name == "ComponentInstance":
-            return json.loads(proto.json_args)
-    raise AssertionError("no map component on the page")
-
-
-def _walk(node):
-    yield node
-    for child in getattr(node, "children", {}).values():
-        yield from _walk(child)
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def _no_errors(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def _page(path: str, choice: params.Choice) -> AppTest:
-    """Open another page as a user would: start on the map page, then switch."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state[params.CHOICE_KEY] = choice
-    at.switch_page(path)
-    return at.run()
-
-
-def _explorer(area: str = TESTHAM) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state[params.AREA] = area
-    return at.run()
 
 
 def test_map_page_draws_every_area_of_the_default_area(tiny_env):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app import APP, PROJECT, _no_errors, _walk
+from tests.helpers_app import APP, PROJECT, _no_errors, _walk
 from tests.tiny_mirror import TESTHAM
 
 COMPARE = "pages/4_Compare.py"

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.demo import BANNER, DEMO_AREA
-from tests.test_app import APP, METHOD, REPORT, TIMEOUT, UPLOAD, _map_args, _no_errors
+from tests.helpers_app import APP, METHOD, REPORT, TIMEOUT, UPLOAD, _map_args, _no_errors
 from ui import params
 
 

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from pyproj import Transformer
 from streamlit.testing.v1 import AppTest
 
-from tests.tiny_mirror import TESTHAM
-from ui import params
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TIMEOUT = 300
-
-
-def _explorer() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state[params.AREA] = TESTHAM
-    return at.run()
-
-
-def _lat_lon(x: float, y: float) -> tuple[float, float]:
-    lon, lat = Transformer.from_crs(27700, 4326, always_xy=True).transform(x, y)
-    return lat, lon
+from tests.helpers_app import PLAN_TIMEOUT, _explorer, _lat_lon
 
 
 def test_dropping_a_proposed_place_updates_the_figures(tiny_env):
-    at = _explorer()
+    at = _explorer(timeout=PLAN_TIMEOUT)
     assert not at.exception, [e.value for e in at.exception]
     at.toggle(key="plan_mode").set_value(True).run()
     assert any("Click the map" in c.value for c in at.caption)
@@ -54,7 +36,7 @@ def test_dropping_a_proposed_place_updates_the_figures(tiny_env):
 
 
 def test_where_next_suggests_sites_and_turns_them_into_a_scenario(tiny_env):
-    at = _explorer()
+    at = _explorer(timeout=PLAN_TIMEOUT)
     at.toggle(key="plan_mode").set_value(True).run()
     next(b for b in at.button if b.label == "Suggest sites").click().run()
     assert not at.exception, [e.value for e in at.exception]

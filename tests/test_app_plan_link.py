@@ -9,7 +9,7 @@ import zlib
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app_plan import APP, TIMEOUT, _explorer, _lat_lon
+from tests.helpers_app import APP, PLAN_TIMEOUT, _explorer, _lat_lon
 from tests.tiny_mirror import TESTHAM
 from ui import plan, plan_link
 
@@ -67,7 +67,7 @@ def test_names_are_cut_and_cleaned_and_lists_bounded():
 
 
 def test_a_shared_link_reopens_the_same_scenario(tiny_env):
-    at = _explorer()
+    at = _explorer(timeout=PLAN_TIMEOUT)
     at.toggle(key=plan.MODE_KEY).set_value(True).run()
     at.session_state[plan.CLICK_KEY] = (LAT, LON)
     at.run()
@@ -78,7 +78,7 @@ def test_a_shared_link_reopens_the_same_scenario(tiny_env):
     assert value and plan_link.decode(value) is not None
     before = _figures(at)
 
-    opened = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    opened = AppTest.from_file(APP, default_timeout=PLAN_TIMEOUT)
     opened.query_params["area"] = TESTHAM
     opened.query_params["plan"] = value
     opened.run()
@@ -90,7 +90,7 @@ def test_a_shared_link_reopens_the_same_scenario(tiny_env):
 
 
 def test_a_bad_plan_in_a_link_opens_the_map_without_it(tiny_env):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = AppTest.from_file(APP, default_timeout=PLAN_TIMEOUT)
     at.query_params["area"] = TESTHAM
     at.query_params["plan"] = _value({"a": [["<img src=x>", 1e308, "x", {}, []]]})
     at.run()

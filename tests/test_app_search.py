@@ -7,15 +7,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.tiny_mirror import TESTHAM, write_mirror
+from tests.tiny_mirror import CODEPOINT_HEADER, TESTHAM, write_mirror
 from ui import params
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 300
-HEADER = (
-    "Postcode,Positional_quality_indicator,Eastings,Northings,Country_code,"
-    "NHS_regional_HA_code,NHS_HA_code,Admin_county_code,Admin_district_code,Admin_ward_code"
-)
 
 
 @pytest.fixture()
@@ -23,7 +19,7 @@ def with_postcodes(tmp_path, monkeypatch):
     """The tiny mirror with a Code-Point Open table of two postcodes."""
     sources = write_mirror(tmp_path / "mirror")
     rows = [
-        HEADER,
+        CODEPOINT_HEADER,
         "TE1 5AA,10,400800,300600,E92000001,E19000001,E18000001,,E09999901,E05999901",
         "TE9 9ZZ,90,0,0,E92000001,E19000001,E18000001,,E09999901,E05999901",
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app import APP, TIMEOUT, _map_args, _no_errors
+from tests.helpers_app import APP, TIMEOUT, _map_args, _no_errors
 from tests.tiny_mirror import TESTHAM
 from ui import params
 

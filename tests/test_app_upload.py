@@ -10,7 +10,7 @@ import geopandas as gpd
 import shapely
 
 from geo.sources.registry import load_sources
-from tests.test_app import UPLOAD, _map_args, _metrics, _no_errors, _page
+from tests.helpers_app import UPLOAD, _map_args, _metrics, _no_errors, _page
 from tests.tiny_mirror import TESTHAM, X0, Y0, grid_codes
 from ui import params
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import _map_frame, browser, manchester_url  # noqa: F401  (fixtures)
+from tests.helpers_browser import map_frame
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -44,8 +44,8 @@ def _fitted(frame: object) -> bool:
 
 
 def test_mansfield_beside_england_shows_both_tables_and_a_fitted_map(
-    browser,  # noqa: F811
-    manchester_url,  # noqa: F811
+    browser,
+    manchester_url,
 ):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     page.goto(f"{manchester_url}/Compare?area={MANSFIELD}", wait_until="networkidle")
@@ -64,7 +64,7 @@ def test_mansfield_beside_england_shows_both_tables_and_a_fitted_map(
     assert tables.count() == 2
     headers = tables.nth(0).inner_text()
     assert "Mansfield" in headers and "England" in headers
-    frame = _map_frame(page, minimum=30)
+    frame = map_frame(page, minimum=30)
     page.wait_for_timeout(2000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "compare-mansfield-england.png"))

@@ -15,19 +15,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.test_app_search import HEADER
-from tests.test_browser import (
-    _frame_showing,
-    _map_frame,
-    _server,
-    _shot,
-    browser,
-    manchester_url,
-)
-from tests.tiny_mirror import write_mirror
+from tests.helpers_browser import frame_showing, map_frame, shot, streamlit_server
+from tests.tiny_mirror import CODEPOINT_HEADER, write_mirror
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-__all__ = ["browser", "manchester_url"]  # fixtures shared with tests/test_browser.py
 
 
 def _headline(page: object, *, settle: float = 4.0, timeout: float = 300) -> list[str]:
@@ -59,22 +50,22 @@ def test_trafford_after_manchester_and_leeds_equals_trafford_opened_directly(
     try:
         start = time.monotonic()
         page.goto(manchester_url)
-        _frame_showing(page, "Manchester", timeout=600)
+        frame_showing(page, "Manchester", timeout=600)
         print(f"time to map, Manchester: {time.monotonic() - start:.1f} s")
         for name in ("Leeds", "Trafford"):
             start = time.monotonic()
             _pick(page, name)
-            _frame_showing(page, name, timeout=900)
+            frame_showing(page, name, timeout=900)
             print(f"time to map, {name} (switched): {time.monotonic() - start:.1f} s")
         via = _headline(page)
-        _shot(page, "journey-trafford-via-leeds")
+        shot(page, "journey-trafford-via-leeds")
     finally:
         page.close()
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     try:
         start = time.monotonic()
         page.goto(f"{manchester_url}/?area=E08000009")
-        _frame_showing(page, "Trafford", timeout=600)
+        frame_showing(page, "Trafford", timeout=600)
         print(f"time to map, Trafford (direct): {time.monotonic() - start:.1f} s")
         direct = _headline(page)
     finally:
@@ -87,7 +78,10 @@ def test_trafford_after_manchester_and_leeds_equals_trafford_opened_directly(
 def postcode_url(tmp_path_factory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("browser-postcodes")
     sources = write_mirror(root / "mirror")
-    rows = [HEADER, "TE1 5AA,10,400800,300600,E92000001,E19000001,E18000001,,E09999901,E05999901"]
+    rows = [
+        CODEPOINT_HEADER,
+        "TE1 5AA,10,400800,300600,E92000001,E19000001,E18000001,,E09999901,E05999901",
+    ]
     (sources.parent / "codepoint.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     with sources.open("a", encoding="utf-8") as f:
         f.write('\n[datasets.postcodes]\npath = "codepoint.csv"\n')
@@ -97,7 +91,7 @@ def postcode_url(tmp_path_factory) -> Iterator[str]:
         "ATLAS_OFFLINE": "1",
         "ATLAS_TILES": "none",
     }
-    with _server(env, root / "streamlit.log") as url:
+    with streamlit_server(env, root / "streamlit.log") as url:
         yield url
 
 
@@ -106,7 +100,7 @@ def test_a_postcode_search_shows_the_places_near_it(browser, postcode_url):
     try:
         start = time.monotonic()
         page.goto(f"{postcode_url}/?area=E09999901")
-        _map_frame(page, minimum=9, timeout=180)
+        map_frame(page, minimum=9, timeout=180)
         print(f"time to map, Testham: {time.monotonic() - start:.1f} s")
         box = page.get_by_placeholder("Authority, ward, town, small area or postcode")
         box.fill("te15aa")
@@ -115,6 +109,6 @@ def test_a_postcode_search_shows_the_places_near_it(browser, postcode_url):
         page.get_by_text("Near TE1 5AA").first.wait_for(timeout=60_000)
         page.get_by_text("Testham Library").first.wait_for(timeout=60_000)
         page.get_by_role("button", name="Print list (CSV)").wait_for(timeout=60_000)
-        _shot(page, "journey-postcode-near-here")
+        shot(page, "journey-postcode-near-here")
     finally:
         page.close()

@@ -1,6 +1,6 @@
 """The Method and data page in a real browser: full source names, colours as swatches.
 
-Uses the browser and server fixtures of :mod:`tests.test_browser` (tiny mirror,
+Uses the browser and server fixtures of ``tests/conftest.py`` (tiny mirror,
 offline, no tiles); skipped with the reason when Chromium or Playwright is
 missing.  The screenshots go to ``artifacts/screenshots/`` for people to look at.
 """
@@ -11,7 +11,7 @@ import pytest
 
 from geo.gaps import BIVARIATE_COLOURS
 from geo.method import method_tables
-from tests.test_browser import _shot, browser, tiny_url  # noqa: F401 - fixtures
+from tests.helpers_browser import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,8 +22,8 @@ def _rgb(colour: str) -> str:
 
 
 def test_method_page_shows_swatches_and_whole_source_names(
-    browser,  # noqa: F811
-    tiny_url,  # noqa: F811
+    browser,
+    tiny_url,
 ):
     # straight to the page: its write-up needs no analysis (the area is the default one)
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
@@ -34,7 +34,7 @@ def test_method_page_shows_swatches_and_whole_source_names(
         page.get_by_role("tab", name="Gaps and hot spots").click(timeout=120_000)
         table = page.locator('[data-testid="stTable"]').filter(has_text="priority gap").first
         table.wait_for(timeout=60_000)
-        _shot(page, "method_gaps")
+        shot(page, "method_gaps")
         backgrounds = table.locator("td").evaluate_all(
             "cells => cells.map(c => getComputedStyle(c).backgroundColor)"
         )
@@ -47,7 +47,7 @@ def test_method_page_shows_swatches_and_whole_source_names(
         cell = page.get_by_text(longest, exact=True).first
         cell.wait_for(timeout=60_000)
         cell.scroll_into_view_if_needed()
-        _shot(page, "method_sources")
+        shot(page, "method_sources")
         box = cell.bounding_box()
         clip = cell.evaluate("c => c.scrollWidth <= c.clientWidth + 1")
         assert box is not None and box["width"] > 0 and clip  # the whole name, not cut off

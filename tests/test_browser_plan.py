@@ -1,7 +1,7 @@
 """Plan mode in a real browser: click the map, add the proposed place, see the figures change.
 
 Uses the Chromium, Playwright and tiny-mirror server fixtures of
-:mod:`tests.test_browser` (skipped, with the reason, when either is missing).
+``tests/conftest.py`` (skipped, with the reason, when either is missing).
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ import time
 import pytest
 from pyproj import Transformer
 
-from tests.test_browser import _map_frame, _open_testham, _shot, browser, tiny_url
+from tests.helpers_browser import map_frame, open_testham, shot
 from tests.tiny_mirror import X0, Y0
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-__all__ = ["browser", "tiny_url"]  # fixtures used by the tests below
 
 #: The middle square's point: 1.4 km from the nearest library.
 MIDDLE = (X0 + 1500.0, Y0 + 1500.0)
@@ -35,12 +34,12 @@ def _container_point(frame: object, x: float, y: float) -> dict[str, float]:
 
 def test_a_place_dropped_in_plan_mode_changes_the_figures(browser, tiny_url):
     started = time.monotonic()
-    page, frame, dialogs = _open_testham(browser, tiny_url)
+    page, frame, dialogs = open_testham(browser, tiny_url)
     try:
         page.get_by_text("Plan mode", exact=True).click()
         page.get_by_text("Click the map where the place would be.").wait_for(timeout=90_000)
         time.sleep(3.0)  # the map is drawn again, now returning clicks
-        frame = _map_frame(page, minimum=9)
+        frame = map_frame(page, minimum=9)
         box = frame.frame_element().bounding_box()
         point = _container_point(frame, *MIDDLE)
         returned = frame.evaluate("window.__GLOBAL_DATA__.returned_objects")
@@ -50,7 +49,7 @@ def test_a_place_dropped_in_plan_mode_changes_the_figures(browser, tiny_url):
         try:
             add.wait_for(timeout=90_000)
         finally:
-            _shot(page, "tiny-plan-mode-click")
+            shot(page, "tiny-plan-mode-click")
         page.get_by_label("Name", exact=True).fill("Mill library")
         add.click()
         changed = page.get_by_text(re.compile(r"Areas that changed \(\d+ of 9\)"))
@@ -62,7 +61,7 @@ def test_a_place_dropped_in_plan_mode_changes_the_figures(browser, tiny_url):
         assert any("High-risk residents newly within 10 min" in m for m in metrics)
         page.get_by_role("button", name=re.compile(r"Scenario \(CSV\)")).wait_for(timeout=60_000)
         assert dialogs == []
-        _shot(page, "tiny-plan-mode-after")
+        shot(page, "tiny-plan-mode-after")
     finally:
         page.close()
     print(f"\nplan mode in the browser: {time.monotonic() - started:.1f} s")

@@ -1,6 +1,6 @@
 """The Upload page in a real browser: upload places, see them on the map, see the gaps move.
 
-Uses the browser and server fixtures of :mod:`tests.test_browser` (tiny mirror,
+Uses the browser and server fixtures of ``tests/conftest.py`` (tiny mirror,
 offline, no tiles); skipped with the reason when Chromium or Playwright is
 missing.  Screenshots go to ``artifacts/screenshots/``.
 """
@@ -9,35 +9,20 @@ from __future__ import annotations
 
 import time
 
-import geopandas as gpd
 import pytest
-import shapely
 
-from tests.test_browser import (  # noqa: F401 - fixtures
-    _asset_count,
-    _asset_points,
-    _map_frame,
-    _open_testham,
-    _shot,
-    _show_place,
-    browser,
-    tiny_url,
+from tests.helpers_browser import UPLOAD_NAME as NAME
+from tests.helpers_browser import (
+    asset_count,
+    asset_points,
+    map_frame,
+    open_testham,
+    shot,
+    show_place,
+    write_upload_csv,
 )
-from tests.tiny_mirror import SIDE, X0, Y0
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-NAME = "Warm Space Hub"
-
-
-def _csv(path) -> None:
-    """A community centre in the middle of each of Testham's nine squares."""
-    rows = ["name,category,latitude,longitude"]
-    for i in range(9):
-        x, y = X0 + (i % 3 + 0.5) * SIDE, Y0 + (i // 3 + 0.5) * SIDE
-        p = gpd.GeoSeries([shapely.Point(x, y)], crs=27700).to_crs(4326)[0]
-        rows.append(f"{NAME} {i + 1},community centre,{p.y:.6f},{p.x:.6f}")
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 def _metrics(page) -> dict[str, str]:
@@ -49,20 +34,20 @@ def _metrics(page) -> dict[str, str]:
 
 
 def _names(frame) -> list[str]:
-    return [str(p["name"]) for p in _asset_points(frame)]
+    return [str(p["name"]) for p in asset_points(frame)]
 
 
 def test_uploaded_places_appear_on_the_map_and_change_the_gaps(
-    browser,  # noqa: F811
-    tiny_url,  # noqa: F811
+    browser,
+    tiny_url,
     tmp_path,
 ):
     csv = tmp_path / "warm_spaces.csv"
-    _csv(csv)
-    page, frame, _ = _open_testham(browser, tiny_url)
+    write_upload_csv(csv)
+    page, frame, _ = open_testham(browser, tiny_url)
     try:
         time.sleep(1)
-        before_names = len({str(p["name"]) for p in _asset_points(frame)})
+        before_names = len({str(p["name"]) for p in asset_points(frame)})
         before = _metrics(page)
         assert before, "no headline figures on the map page"
 
@@ -75,23 +60,23 @@ def test_uploaded_places_appear_on_the_map_and_change_the_gaps(
         page.get_by_role("button", name="Apply these columns").click()
         page.get_by_text("Places ready to add", exact=True).wait_for(timeout=90_000)
         time.sleep(1)
-        _shot(page, "upload-places-ready")
+        shot(page, "upload-places-ready")
         ready = _metrics(page)
         assert ready["Places ready to add"] == "9", ready
         page.get_by_role("button", name="Add to the analysis").click()
         page.get_by_text("Added 9 places").first.wait_for(timeout=90_000)
-        _shot(page, "upload-places-added")
+        shot(page, "upload-places-added")
 
         page.get_by_role("link", name="See it on the map").click()
         deadline = time.monotonic() + 60
-        frame = _map_frame(page, minimum=9)
+        frame = map_frame(page, minimum=9)
         while time.monotonic() < deadline:
-            frame = _map_frame(page, minimum=9)
+            frame = map_frame(page, minimum=9)
             names = _names(frame)
             if any(n.startswith(NAME) for n in names):
                 break
             time.sleep(0.5)
-        after_points = _asset_points(frame)
+        after_points = asset_points(frame)
         names = {str(p["name"]) for p in after_points}
         assert len(names) >= before_names + 9
         assert len({n for n in names if n.startswith(NAME)}) == 9
@@ -100,7 +85,7 @@ def test_uploaded_places_appear_on_the_map_and_change_the_gaps(
         # zoomed in on it, past the zoom where places are clustered; its own tooltip
         next(
             p
-            for p in (_show_place(frame, i) for i in range(_asset_count(frame)))
+            for p in (show_place(frame, i) for i in range(asset_count(frame)))
             if str(p["name"]).startswith(NAME)
         )
         time.sleep(0.5)
@@ -127,6 +112,6 @@ def test_uploaded_places_appear_on_the_map_and_change_the_gaps(
 
         after = _metrics(page)
         assert after != before, (before, after)
-        _shot(page, "upload-map-after")
+        shot(page, "upload-map-after")
     finally:
         page.close()

@@ -1,6 +1,6 @@
 """A hostile upload in a real browser: refused by the worker with a message, server unharmed.
 
-Uses the browser and server fixtures of :mod:`tests.test_browser`; skipped with
+Uses the browser and server fixtures of ``tests/conftest.py``; skipped with
 the reason when Chromium or Playwright is missing.
 """
 
@@ -8,23 +8,22 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import _open_testham, browser, tiny_url  # noqa: F401 - fixtures
-from tests.test_browser_upload import _csv
-from tests.test_uploads_probe import far_cell_xlsx
+from tests.helpers_browser import open_testham, write_upload_csv
+from tests.helpers_xlsx import far_cell_xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_a_hostile_workbook_is_refused_and_the_next_file_is_read(
-    browser,  # noqa: F811
-    tiny_url,  # noqa: F811
+    browser,
+    tiny_url,
     tmp_path,
 ):
     bad = tmp_path / "padded.xlsx"
     bad.write_bytes(far_cell_xlsx())
     good = tmp_path / "warm_spaces.csv"
-    _csv(good)
-    page, _frame, _ = _open_testham(browser, tiny_url)
+    write_upload_csv(good)
+    page, _frame, _ = open_testham(browser, tiny_url)
     try:
         page.get_by_role("link", name="Upload data").first.click()
         page.get_by_text("What are you adding?").wait_for(timeout=90_000)

@@ -143,3 +143,23 @@ def test_the_report_appendix_has_a_glossary_of_every_term(tiny_env):
     part = html.unescape(report[start:])
     for t in glossary.TERMS:
         assert f"<dt>{t.label}</dt><dd>{t.definition}</dd>" in part, t.key
+
+
+def _glossary_file(tmp_path: Path, terms: str) -> Path:
+    path = tmp_path / "glossary.toml"
+    path.write_text('[groups]\nrisk = "Loneliness risk"\n' + terms, encoding="utf-8")
+    return path
+
+
+def test_a_term_in_a_section_the_file_does_not_name_is_refused(tmp_path):
+    path = _glossary_file(
+        tmp_path, '\n[[term]]\nkey = "x"\ngroup = "nope"\nlabel = "X"\ndefinition = "An x."\n'
+    )
+    with pytest.raises(ValueError, match="term 'x' is in an unknown section 'nope'"):
+        glossary._read_glossary(path)
+
+
+def test_a_key_listed_twice_is_refused(tmp_path):
+    entry = '\n[[term]]\nkey = "x"\ngroup = "risk"\nlabel = "X"\ndefinition = "An x."\n'
+    with pytest.raises(ValueError, match="term 'x' is listed twice"):
+        glossary._read_glossary(_glossary_file(tmp_path, entry + entry))

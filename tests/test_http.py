@@ -11,67 +11,25 @@ import logging
 import re
 import socket
 import time
-from pathlib import Path
 
 import pytest
 
 from geo.config import Settings
 from geo.errors import DownloadError, OfflineError
-from geo.net import NOMIS_PAGE_ROWS, HttpClient
+from geo.net import HttpClient
 from geo.net.cache import Cache
-from tests.helpers_http import LocalServer, Reply, Request, json_reply
+from tests.helpers_http import (
+    NOMIS_HEADER,
+    Reply,
+    Request,
+    cache_files,
+    json_reply,
+    nomis_server,
+    sequence,
+)
 
 LAYER_PATH = "/arcgis/rest/services/LSOA_TEST_V9/FeatureServer/0"
 CSV = b"code,value\nE01000001,1\nE01000002,2\n"
-
-
-class Sleeps(list):
-    """Records the waits the client asks for instead of sleeping."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture()
-def server():
-    with LocalServer() as srv:
-        yield srv
-
-
-@pytest.fixture()
-def sleeps():
-    return Sleeps()
-
-
-@pytest.fixture()
-def make_client(tmp_cache, sleeps):
-    clients = []
-
-    def make(**changes) -> HttpClient:
-        settings = Settings(
-            cache_dir=tmp_cache, retries=3, backoff=0.5, timeout=5.0, max_retry_after=60.0
-        ).replace(**changes)
-        client = HttpClient(settings, sleep=sleeps)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
-
-
-def sequence(*replies: Reply):
-    """A handler that sends ``replies`` in turn, then repeats the last one."""
-    queue = list(replies)
-
-    def handler(request: Request) -> Reply:
-        return queue.pop(0) if len(queue) > 1 else queue[0]
-
-    return handler
-
-
-def cache_files(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file() and ".locks" not in p.parts]
 
 
 # --------------------------------------------------------------------- retries
@@ -473,21 +431,6 @@ def test_arcgis_codes_are_chunked_and_posted(server, make_client):
 
 
 # ----------------------------------------------------------------------- Nomis
-
-NOMIS_HEADER = "DATE,GEOGRAPHY_CODE,C2021_AGE_CODE,OBS_VALUE\n"
-
-
-def nomis_server(total: int, cut: int | None = None, ignore_offset: bool = False):
-    def handler(request: Request) -> Reply:
-        if not request.path.endswith(".data.csv"):
-            return Reply(404, b"no")
-        offset = 0 if ignore_offset else int(request.query.get("RecordOffset", 0))
-        limit = min(int(request.query.get("RecordLimit", NOMIS_PAGE_ROWS)), NOMIS_PAGE_ROWS)
-        end = min(total if cut is None else min(total, cut), offset + limit)
-        rows = "".join(f'2021,"E01{i // 5:06d}",{i % 5},{i}\n' for i in range(offset, end))
-        return Reply(200, (NOMIS_HEADER + rows).encode(), {"Content-Type": "text/csv"})
-
-    return handler
 
 
 def test_nomis_pages_past_the_25000_row_cut(server, make_client):

@@ -10,14 +10,15 @@ import pytest
 from geo.errors import DownloadError
 from geo.net.nomis import split_codes
 from geo.net.overpass import merge_elements, query_timeout, status_url, status_wait, tiles
-from tests import test_http
-from tests.helpers_http import Reply, Request, json_reply
-from tests.test_http import NOMIS_HEADER, cache_files, nomis_server, sequence
-
-# the local server, the sleep recorder and the client factory of the HTTP client tests
-server = test_http.server
-sleeps = test_http.sleeps
-make_client = test_http.make_client
+from tests.helpers_http import (
+    NOMIS_HEADER,
+    Reply,
+    Request,
+    cache_files,
+    json_reply,
+    nomis_server,
+    sequence,
+)
 
 BUSY_PAGE = b"<html><body><h1>Too many requests</h1><p>Please try again later.</p></body></html>"
 QUERY = '[out:json][timeout:25];node["amenity"="library"](51,0,52,1);out;'

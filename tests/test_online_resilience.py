@@ -1,6 +1,6 @@
 """Downloads a real user survives: busy servers, failed sources, large areas, no network.
 
-Runs against the fake official web of :mod:`tests.test_online_region` on
+Runs against the fake official web of :mod:`tests.fake_web` on
 127.0.0.1 (no internet).
 """
 
@@ -11,7 +11,6 @@ import re
 import socket
 import time
 import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -24,22 +23,13 @@ from geo.region import load_region
 from geo.sources.access import CENSUS_DATASETS, DataAccess
 from geo.sources.census import TABLES
 from geo.sources.registry import load_sources
-from tests.test_online_region import (  # noqa: F401  (small_nomis_pages is an autouse fixture)
-    TESTHAM_CODES,
-    FakeWeb,
-    _access,
-    _settings,
-    small_nomis_pages,
-)
+from tests.fake_web import FakeWeb, fake_access, online_settings
+from tests.fake_web_data import TESTHAM_CODES
 from tests.tiny_mirror import squares
 
 OVERPASS = "/overpass-api.de/api/interpreter"
 
-
-@pytest.fixture()
-def web() -> Iterator[FakeWeb]:
-    with FakeWeb() as fake:
-        yield fake
+pytestmark = pytest.mark.usefixtures("small_nomis_pages")
 
 
 def _keys(cache: Path, prefix: str) -> list[str]:
@@ -49,9 +39,9 @@ def _keys(cache: Path, prefix: str) -> list[str]:
 
 def test_overpass_failure_gives_a_degraded_region_that_is_not_cached(web, tmp_path):
     cache = tmp_path / "cache"
-    settings = _settings(cache, overpass_retries=1)
+    settings = online_settings(cache, overpass_retries=1)
     web.overpass_failures = 2  # the first query and its one retry are answered 504
-    first = load_region("Testham", settings=settings, access=_access(web, tmp_path, settings))
+    first = load_region("Testham", settings=settings, access=fake_access(web, tmp_path, settings))
     assert first.degraded and first.failed == ("osm_assets",)
     assert first.assets.empty
     assert "osm_assets" in {u.dataset for u in first.unavailable}
@@ -61,49 +51,49 @@ def test_overpass_failure_gives_a_degraded_region_that_is_not_cached(web, tmp_pa
     assert not _keys(cache, "overpass/")
 
     # the server recovers: the next run asks again (places, then place names) and gets both
-    second = load_region("Testham", settings=settings, access=_access(web, tmp_path, settings))
+    second = load_region("Testham", settings=settings, access=fake_access(web, tmp_path, settings))
     assert web.hits(OVERPASS) == 4
     assert not second.degraded and second.unavailable == ()
     assert len(second.assets) == 4
     assert list(second.places["name"]) == ["Testham"]
     assert len(_keys(cache, "region/")) == 4  # areas, assets, place names and the record
     # and that complete region is what a third run reads back
-    third = load_region("Testham", settings=settings, access=_access(web, tmp_path, settings))
+    third = load_region("Testham", settings=settings, access=fake_access(web, tmp_path, settings))
     assert web.hits(OVERPASS) == 4
     assert not third.degraded and len(third.assets) == 4
 
 
 def test_nomis_error_during_the_national_build_is_not_cached(web, tmp_path):
     cache = tmp_path / "cache"
-    settings = _settings(cache)
+    settings = online_settings(cache)
     web.failing_nomis.add(TABLES["ts002"].nomis_id)
-    first = national_indicators(settings, access=_access(web, tmp_path, settings))
+    first = national_indicators(settings, access=fake_access(web, tmp_path, settings))
     assert first is not None
     assert first.attrs["failed"] == ["census_ts002"]
     assert "pct_one_person_hh" in first and "pct_widowed" not in first
     assert not _keys(cache, "national/")
 
     web.failing_nomis.clear()
-    second = national_indicators(settings, access=_access(web, tmp_path, settings))
+    second = national_indicators(settings, access=fake_access(web, tmp_path, settings))
     assert "failed" not in second.attrs
     assert second["pct_widowed"].notna().sum() == 10  # every English LSOA of the fake
     assert len(_keys(cache, "national/")) == 1
 
 
 def test_nomis_rate_limit_pages_are_retried(web, tmp_path):
-    settings = _settings(tmp_path / "cache", retries=2)
+    settings = online_settings(tmp_path / "cache", retries=2)
     web.nomis_busy = 2
     region = load_region(
-        "Testham", settings=settings, access=_access(web, tmp_path, settings), use_cache=False
+        "Testham", settings=settings, access=fake_access(web, tmp_path, settings), use_cache=False
     )
     assert region.unavailable == () and not region.degraded
     assert region.areas["population"].notna().all()
 
 
 def test_large_areas_are_split_into_overpass_tiles_and_merged(web, tmp_path):
-    settings = _settings(tmp_path / "cache", overpass_tile_km=2.0)
+    settings = online_settings(tmp_path / "cache", overpass_tile_km=2.0)
     region = load_region(
-        "Testham", settings=settings, access=_access(web, tmp_path, settings), use_cache=False
+        "Testham", settings=settings, access=fake_access(web, tmp_path, settings), use_cache=False
     )
     # Testham (3 km) and its 2 km buffer make a ~7 km box: 4 × 4 tiles of under 2 km,
     # and one query for the place names (few nodes: never split)
@@ -125,7 +115,7 @@ def test_an_unreachable_network_fails_fast_with_what_to_do(tmp_path):
         registry = fake.registry(tmp_path)
     text = registry.read_text(encoding="utf-8").replace(fake.url, f"http://127.0.0.1:{port}")
     registry.write_text(text, encoding="utf-8")
-    settings = _settings(tmp_path / "cache", retries=5, backoff=1.0)
+    settings = online_settings(tmp_path / "cache", retries=5, backoff=1.0)
     access = DataAccess(settings, sources=load_sources(None, registry=registry))
     started = time.monotonic()
     with pytest.raises(OfflineError) as info:
@@ -139,9 +129,9 @@ def test_an_unreachable_network_fails_fast_with_what_to_do(tmp_path):
 
 
 def test_region_codes_are_sent_in_short_nomis_urls(web, tmp_path):
-    settings = _settings(tmp_path / "cache", nomis_max_url=200)
+    settings = online_settings(tmp_path / "cache", nomis_max_url=200)
     region = load_region(
-        "Testham", settings=settings, access=_access(web, tmp_path, settings), use_cache=False
+        "Testham", settings=settings, access=fake_access(web, tmp_path, settings), use_cache=False
     )
     assert region.unavailable == ()
     nomis = [r for r in web.requests if "/api/v01/dataset/" in r.path]
@@ -161,7 +151,7 @@ def _national_traffic(web: FakeWeb, folder: Path, *, bulk: bool) -> tuple[object
     if not bulk:
         text = re.sub(r', bulk = "[^"]*"', "", registry.read_text(encoding="utf-8"))
         registry.write_text(text, encoding="utf-8")
-    settings = _settings(folder / "cache")
+    settings = online_settings(folder / "cache")
     access = DataAccess(settings, sources=load_sources(None, registry=registry))
     web.sent.clear()
     before = web.hits("/www.nomisweb.co.uk/")
@@ -190,7 +180,7 @@ def test_national_census_tables_come_from_the_bulk_files_once_each(web, tmp_path
 
 
 def test_bulk_file_provenance_and_progress(web, tmp_path):
-    settings = _settings(tmp_path / "cache")
+    settings = online_settings(tmp_path / "cache")
     seen: list[tuple[str, int, int | None]] = []
     access = DataAccess(
         settings,
@@ -211,7 +201,7 @@ def test_bulk_file_with_the_wrong_number_of_areas_is_refused_and_not_kept(web, t
     registry = web.registry(tmp_path)
     text = registry.read_text(encoding="utf-8").replace("expected_rows = 10", "expected_rows = 11")
     registry.write_text(text, encoding="utf-8")
-    settings = _settings(tmp_path / "cache")
+    settings = online_settings(tmp_path / "cache")
     access = DataAccess(settings, sources=load_sources(None, registry=registry))
     with pytest.raises(DataSourceError, match="holds 10 LSOAs, not the expected 11"):
         access.census_table("census_ts001", list(squares()["code"]), national=True)

@@ -10,7 +10,6 @@ from geo.config import Settings
 from geo.params import Parameters
 from geo.pipeline import run_analysis
 from geo.report import report_html
-from tests.test_browser import browser  # noqa: F401  (the Chromium fixture)
 from tests.tiny_mirror import write_mirror
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -27,7 +26,7 @@ def report_page(tmp_path_factory) -> str:
     return report_html(run_analysis("Testham", Parameters(permutations=99), settings=settings))
 
 
-def test_report_reflows_at_390_px_and_requests_nothing(browser, report_page):  # noqa: F811
+def test_report_reflows_at_390_px_and_requests_nothing(browser, report_page):
     context = browser.new_context(viewport=PHONE)
     try:
         page = context.new_page()
@@ -48,7 +47,7 @@ def test_report_reflows_at_390_px_and_requests_nothing(browser, report_page):  #
         context.close()
 
 
-def test_report_has_no_serious_accessibility_violations(browser, report_page):  # noqa: F811
+def test_report_has_no_serious_accessibility_violations(browser, report_page):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     try:
         page = context.new_page()

@@ -9,7 +9,7 @@ import geopandas as gpd
 import shapely
 
 from geo.cli import main
-from tests.test_app import UPLOAD, _metrics, _no_errors, _page
+from tests.helpers_app import UPLOAD, _metrics, _no_errors, _page
 from tests.tiny_mirror import TESTHAM, X0, Y0
 from ui import params
 

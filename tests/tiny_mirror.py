@@ -16,6 +16,11 @@ import shapely
 
 TESTHAM = "E09999901"
 OTHERBY = "E09999902"
+#: The header of an OS Code-Point Open CSV, for tests that add postcodes to the mirror.
+CODEPOINT_HEADER = (
+    "Postcode,Positional_quality_indicator,Eastings,Northings,Country_code,"
+    "NHS_regional_HA_code,NHS_HA_code,Admin_county_code,Admin_district_code,Admin_ward_code"
+)
 X0, Y0, SIDE = 400_000.0, 300_000.0, 1_000.0
 
 

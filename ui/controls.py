@@ -162,122 +162,14 @@ def _reset_weights() -> None:
 
 def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
     """Sidebar controls: risk model, what the map shows, and the analysis settings."""
-    labels = CATEGORY_LABELS
-    _init(params.MODEL, "evidence")
-    model = st.radio(
-        "Loneliness risk model",
-        options=list(params.MODEL_LABELS),
-        format_func=params.MODEL_LABELS.get,
-        key=params.MODEL,
-        help=" ".join(glossary.definition(k) for k in params.MODEL_LABELS),
-        persist_state=_PERSIST,
-    )
+    model = _model_control()
     available = available_categories(region)
-
-    st.subheader("On the map", divider="gray")
-    _init(params.HOTSPOTS, True)
-    hotspots = st.toggle(
-        "Outline hot spots",
-        key=params.HOTSPOTS,
-        help=glossary.definition("hot_spot"),
-        persist_state=_PERSIST,
-    )
-    carry_categories(params.SHOW_ASSETS, region.key, available, region.name)
-    shown = st.multiselect(
-        "Community places shown",
-        options=available,
-        format_func=lambda c: labels.get(c, c),
-        key=params.SHOW_ASSETS,
-        on_change=_remember_left_out,
-        args=(params.SHOW_ASSETS, available),
-        persist_state=_PERSIST,
-    )
-    _init(params.SHOW_OUTSIDE, True)
-    outside = st.toggle(
-        "Include places just outside the area",
-        key=params.SHOW_OUTSIDE,
-        help=f"Places within {config.settings().region_buffer_m / 1000:g} km of the boundary "
-        "serve residents near it, so they are counted; they are drawn as hollow circles.",
-        persist_state=_PERSIST,
-    )
-
+    hotspots, shown, outside = _map_controls(region, available)
     with st.expander("Analysis settings", expanded=False):
-        lost = carry_categories(params.COUNTED, region.key, available, region.name)
-        counted = st.multiselect(
-            glossary.label("counted"),
-            options=available,
-            format_func=lambda c: labels.get(c, c),
-            key=params.COUNTED,
-            help=glossary.help_text(
-                "counted",
-                "Each area counts every kind of place its sources cover, except those you "
-                "leave out here.",
-            ),
-            on_change=_remember_left_out,
-            args=(params.COUNTED, available),
-            persist_state=_PERSIST,
-        )
-        if lost:
-            st.info(lost, icon=":material/info:")
-        if not counted:
-            st.warning("Choose at least one category; all are counted until you do.")
+        counted = _counted_control(region, available)
         lens, far_minutes = _lens_controls()
-        _init(params.THRESHOLDS, list(pipeline.DEFAULT_THRESHOLDS))
-        _sanitise(params.THRESHOLDS, params.THRESHOLD_CHOICES, pipeline.DEFAULT_THRESHOLDS)
-        _init(params.SPEED, float(pipeline.DEFAULT_SPEED_M_S))
-        speed = st.slider(
-            glossary.label("speed"),
-            min_value=0.5,
-            max_value=1.6,
-            step=0.1,
-            key=params.SPEED,
-            help=glossary.definition("speed"),
-            persist_state=_PERSIST,
-        )
-        thresholds = st.multiselect(
-            glossary.label("thresholds"),
-            options=list(params.THRESHOLD_CHOICES),
-            format_func=lambda t: f"{t:,} m (~{t / speed / 60:.0f} min)",
-            key=params.THRESHOLDS,
-            help=glossary.definition("thresholds"),
-            persist_state=_PERSIST,
-        )
-        _init(params.CATCHMENT, int(pipeline.DEFAULT_CATCHMENT_M))
-        catchment = st.select_slider(
-            glossary.label("catchment"),
-            options=list(params.CATCHMENT_CHOICES),
-            format_func=lambda m: f"{m:,} m",
-            key=params.CATCHMENT,
-            help=glossary.definition("catchment"),
-            persist_state=_PERSIST,
-        )
-
-    weights: dict[str, float] = {}
-    with st.expander("Risk weights (all-ages index)", expanded=False):
-        if model != "all-ages":
-            st.caption(
-                "The Age UK model uses its published coefficients; weights apply to the "
-                "all-ages index only."
-            )
-        for ind in INDICATORS:
-            _init(params.WEIGHT_PREFIX + ind.name, int(DEFAULT_WEIGHTS[ind.name]))
-            weights[ind.name] = st.slider(
-                glossary.label(ind.name),
-                min_value=0,
-                max_value=30,
-                step=1,
-                key=params.WEIGHT_PREFIX + ind.name,
-                disabled=model != "all-ages",
-                help=glossary.help_text(ind.name, ind.rationale),
-                persist_state=_PERSIST,
-            )
-        st.button(
-            "Reset weights",
-            on_click=_reset_weights,
-            disabled=model != "all-ages",
-            key="reset_weights",
-        )
-        st.caption("Weights are relative: they are rescaled to sum to 100%.")
+        speed, thresholds, catchment = _distance_controls()
+    weights = _weight_controls(all_ages=model == "all-ages")
 
     choice = params.Choice(
         area=area,
@@ -294,6 +186,139 @@ def analysis_controls(region: Region, area: str) -> tuple[params.Choice, View]:
     )
     view = View(hotspots=bool(hotspots), asset_categories=tuple(shown), show_outside=bool(outside))
     return choice, view
+
+
+def _model_control() -> str | None:
+    """The risk model radio."""
+    _init(params.MODEL, "evidence")
+    return st.radio(
+        "Loneliness risk model",
+        options=list(params.MODEL_LABELS),
+        format_func=params.MODEL_LABELS.get,
+        key=params.MODEL,
+        help=" ".join(glossary.definition(k) for k in params.MODEL_LABELS),
+        persist_state=_PERSIST,
+    )
+
+
+def _map_controls(region: Region, available: list[str]) -> tuple[bool, list[str], bool]:
+    """What the map shows: hot spots, community places, places just outside."""
+    st.subheader("On the map", divider="gray")
+    _init(params.HOTSPOTS, True)
+    hotspots = st.toggle(
+        "Outline hot spots",
+        key=params.HOTSPOTS,
+        help=glossary.definition("hot_spot"),
+        persist_state=_PERSIST,
+    )
+    carry_categories(params.SHOW_ASSETS, region.key, available, region.name)
+    shown = st.multiselect(
+        "Community places shown",
+        options=available,
+        format_func=lambda c: CATEGORY_LABELS.get(c, c),
+        key=params.SHOW_ASSETS,
+        on_change=_remember_left_out,
+        args=(params.SHOW_ASSETS, available),
+        persist_state=_PERSIST,
+    )
+    _init(params.SHOW_OUTSIDE, True)
+    outside = st.toggle(
+        "Include places just outside the area",
+        key=params.SHOW_OUTSIDE,
+        help=f"Places within {config.settings().region_buffer_m / 1000:g} km of the boundary "
+        "serve residents near it, so they are counted; they are drawn as hollow circles.",
+        persist_state=_PERSIST,
+    )
+    return hotspots, shown, outside
+
+
+def _counted_control(region: Region, available: list[str]) -> list[str]:
+    """The categories counted as provision (a note when some were carried over as lost)."""
+    lost = carry_categories(params.COUNTED, region.key, available, region.name)
+    counted = st.multiselect(
+        glossary.label("counted"),
+        options=available,
+        format_func=lambda c: CATEGORY_LABELS.get(c, c),
+        key=params.COUNTED,
+        help=glossary.help_text(
+            "counted",
+            "Each area counts every kind of place its sources cover, except those you "
+            "leave out here.",
+        ),
+        on_change=_remember_left_out,
+        args=(params.COUNTED, available),
+        persist_state=_PERSIST,
+    )
+    if lost:
+        st.info(lost, icon=":material/info:")
+    if not counted:
+        st.warning("Choose at least one category; all are counted until you do.")
+    return counted
+
+
+def _distance_controls() -> tuple[float, list[int], int]:
+    """Walking speed, the distance thresholds and the catchment."""
+    _init(params.THRESHOLDS, list(pipeline.DEFAULT_THRESHOLDS))
+    _sanitise(params.THRESHOLDS, params.THRESHOLD_CHOICES, pipeline.DEFAULT_THRESHOLDS)
+    _init(params.SPEED, float(pipeline.DEFAULT_SPEED_M_S))
+    speed = st.slider(
+        glossary.label("speed"),
+        min_value=0.5,
+        max_value=1.6,
+        step=0.1,
+        key=params.SPEED,
+        help=glossary.definition("speed"),
+        persist_state=_PERSIST,
+    )
+    thresholds = st.multiselect(
+        glossary.label("thresholds"),
+        options=list(params.THRESHOLD_CHOICES),
+        format_func=lambda t: f"{t:,} m (~{t / speed / 60:.0f} min)",
+        key=params.THRESHOLDS,
+        help=glossary.definition("thresholds"),
+        persist_state=_PERSIST,
+    )
+    _init(params.CATCHMENT, int(pipeline.DEFAULT_CATCHMENT_M))
+    catchment = st.select_slider(
+        glossary.label("catchment"),
+        options=list(params.CATCHMENT_CHOICES),
+        format_func=lambda m: f"{m:,} m",
+        key=params.CATCHMENT,
+        help=glossary.definition("catchment"),
+        persist_state=_PERSIST,
+    )
+    return speed, thresholds, catchment
+
+
+def _weight_controls(*, all_ages: bool) -> dict[str, float]:
+    """The all-ages index weights (disabled for the other models) and their reset."""
+    weights: dict[str, float] = {}
+    with st.expander("Risk weights (all-ages index)", expanded=False):
+        if not all_ages:
+            st.caption(
+                "The Age UK model uses its published coefficients; weights apply to the "
+                "all-ages index only."
+            )
+        for ind in INDICATORS:
+            _init(params.WEIGHT_PREFIX + ind.name, int(DEFAULT_WEIGHTS[ind.name]))
+            weights[ind.name] = st.slider(
+                glossary.label(ind.name),
+                min_value=0,
+                max_value=30,
+                step=1,
+                key=params.WEIGHT_PREFIX + ind.name,
+                disabled=not all_ages,
+                help=glossary.help_text(ind.name, ind.rationale),
+                persist_state=_PERSIST,
+            )
+        st.button(
+            "Reset weights",
+            on_click=_reset_weights,
+            disabled=not all_ages,
+            key="reset_weights",
+        )
+        st.caption("Weights are relative: they are rescaled to sum to 100%.")
+    return weights
 
 
 def layer_controls(result: pipeline.Result, view: View, columns: Sequence) -> View:

@@ -175,6 +175,28 @@ def feature_groups(
     selected: str | None,
 ) -> list[folium.FeatureGroup]:
     """The layers drawn on the base map, bottom to top."""
+    groups = [_areas_group(result, key, view)]
+    if view.hotspots:
+        outlines = cache.hotspot_outlines(key, result)
+        if outlines:
+            fg = folium.FeatureGroup(name="Hot spots")
+            maps.outline_layer(outlines, name="Hot spots", tooltip="Hot spot of gap score", m=fg)
+            groups.append(fg)
+    if view.asset_categories:
+        groups.append(_places_group(result, key, view))
+    else:
+        clear = folium.FeatureGroup(name="No community places")
+        maps.legend_control("", position="topright", slot="assets", m=clear)
+        groups.append(clear)
+    if selected:
+        selection = _selection_group(key, selected)
+        if selection is not None:
+            groups.append(selection)
+    return groups
+
+
+def _areas_group(result: pipeline.Result, key: tuple[Any, ...], view: View) -> folium.FeatureGroup:
+    """The coloured areas of the chosen layer, with their tooltips and legend."""
     geojson, title = layer_geojson(key, view, result)
     areas_fg = folium.FeatureGroup(name=maps.escape_html(title))
     fields, aliases = TOOLTIP_FIELDS, TOOLTIP_ALIASES
@@ -191,6 +213,13 @@ def feature_groups(
         m=areas_fg,
     )
     shown = classes(result, view)
+    legend = _layer_legend(shown, view)
+    maps.legend_control(legend, title=shown.title, position="bottomright", slot="layer", m=areas_fg)
+    return areas_fg
+
+
+def _layer_legend(shown: maps.Classes, view: View) -> str:
+    """The layer's legend HTML, with the hot-spot outline's key when they are shown."""
     if view.layer == "gaps":
         legend = maps.bivariate_legend_html()
     elif shown.ramp is not None:
@@ -205,82 +234,82 @@ def feature_groups(
             f"width:16px;height:0;border-top:3px solid {maps.HOTSPOT_COLOUR};"
             'vertical-align:middle;margin-right:5px"></span>hot spot (cluster of large gaps)</div>'
         )
-    maps.legend_control(legend, title=shown.title, position="bottomright", slot="layer", m=areas_fg)
-    groups = [areas_fg]
-    if view.hotspots:
-        outlines = cache.hotspot_outlines(key, result)
-        if outlines:
-            fg = folium.FeatureGroup(name="Hot spots")
-            maps.outline_layer(outlines, name="Hot spots", tooltip="Hot spot of gap score", m=fg)
-            groups.append(fg)
-    if view.asset_categories:
-        points = asset_points(key, result.region.name, result)
-        fg = folium.FeatureGroup(name="Community places")
-        chosen = points[points["category"].isin(view.asset_categories)]
-        if not view.show_outside:
-            chosen = chosen[chosen["in_region"]]
-        marks = {c: labels.CATEGORY_MARKS(c) for c in points["category"].unique()}
-        maps.asset_layer(
-            chosen,
-            colours={c: colour for c, (colour, _) in marks.items()},
-            shapes={c: shape for c, (_, shape) in marks.items()},
-            cluster=True,
-            m=fg,
+    return legend
+
+
+def _places_group(result: pipeline.Result, key: tuple[Any, ...], view: View) -> folium.FeatureGroup:
+    """The chosen categories of community places, clustered, with their legend."""
+    points = asset_points(key, result.region.name, result)
+    fg = folium.FeatureGroup(name="Community places")
+    chosen = points[points["category"].isin(view.asset_categories)]
+    if not view.show_outside:
+        chosen = chosen[chosen["in_region"]]
+    marks = {c: labels.CATEGORY_MARKS(c) for c in points["category"].unique()}
+    maps.asset_layer(
+        chosen,
+        colours={c: colour for c, (colour, _) in marks.items()},
+        shapes={c: shape for c, (_, shape) in marks.items()},
+        cluster=True,
+        m=fg,
+    )
+    maps.legend_control(
+        title="Community places",
+        html_text=maps.asset_legend_html(
+            _places_legend_items(points, view),
+            region_name=result.region.name,
+            buffer_km=config.settings().region_buffer_m / 1000,
+            shapes=[labels.CATEGORY_MARKS(c)[1] for c in view.asset_categories],
+            uploaded=bool(chosen["uploaded"].any()) if "uploaded" in chosen else False,
+        ),
+        position="topright",
+        slot="assets",
+        m=fg,
+    )
+    return fg
+
+
+def _places_legend_items(points: pd.DataFrame, view: View) -> list[tuple[str, str, int, int]]:
+    """Per chosen category: colour, label, places inside and (when shown) outside."""
+    items = []
+    for category in view.asset_categories:
+        rows = points[points["category"] == category]
+        n_in = int(rows["in_region"].sum())
+        n_out = int((~rows["in_region"].astype(bool)).sum()) if view.show_outside else 0
+        items.append(
+            (
+                labels.CATEGORY_MARKS(category)[0],
+                labels.CATEGORY_LABELS.get(category, category),
+                n_in,
+                n_out,
+            )
         )
-        items = []
-        for category in view.asset_categories:
-            rows = points[points["category"] == category]
-            n_in = int(rows["in_region"].sum())
-            n_out = int((~rows["in_region"].astype(bool)).sum()) if view.show_outside else 0
-            items.append(
-                (
-                    labels.CATEGORY_MARKS(category)[0],
-                    labels.CATEGORY_LABELS.get(category, category),
-                    n_in,
-                    n_out,
-                )
-            )
-        maps.legend_control(
-            title="Community places",
-            html_text=maps.asset_legend_html(
-                items,
-                region_name=result.region.name,
-                buffer_km=config.settings().region_buffer_m / 1000,
-                shapes=[labels.CATEGORY_MARKS(c)[1] for c in view.asset_categories],
-                uploaded=bool(chosen["uploaded"].any()) if "uploaded" in chosen else False,
-            ),
-            position="topright",
-            slot="assets",
-            m=fg,
-        )
-        groups.append(fg)
-    else:
-        clear = folium.FeatureGroup(name="No community places")
-        maps.legend_control("", position="topright", slot="assets", m=clear)
-        groups.append(clear)
-    if selected:
-        geoms = cache.geometries(key[0].area, key[1])
-        if selected in geoms:
-            fg = folium.FeatureGroup(name="Selected area")
-            shape = [geoms[selected]]
-            maps.outline_layer(
-                shape,
-                name="Selected area",
-                tooltip="Selected area",
-                colour="#ffffff",
-                weight=7,
-                m=fg,
-            )
-            maps.outline_layer(
-                shape,
-                name="Selected area",
-                tooltip="Selected area",
-                colour=maps.SELECTION_COLOUR,
-                weight=3.5,
-                m=fg,
-            )
-            groups.append(fg)
-    return groups
+    return items
+
+
+def _selection_group(key: tuple[Any, ...], selected: str) -> folium.FeatureGroup | None:
+    """The selected area's outline (white under the selection colour), if it is mapped."""
+    geoms = cache.geometries(key[0].area, key[1])
+    if selected not in geoms:
+        return None
+    fg = folium.FeatureGroup(name="Selected area")
+    shape = [geoms[selected]]
+    maps.outline_layer(
+        shape,
+        name="Selected area",
+        tooltip="Selected area",
+        colour="#ffffff",
+        weight=7,
+        m=fg,
+    )
+    maps.outline_layer(
+        shape,
+        name="Selected area",
+        tooltip="Selected area",
+        colour=maps.SELECTION_COLOUR,
+        weight=3.5,
+        m=fg,
+    )
+    return fg
 
 
 def render(

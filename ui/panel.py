@@ -141,6 +141,14 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
         return
     row = a.loc[code]
     n = len(a)
+    _heading(row, code, n)
+    _risk_metrics(result, row, n)
+    _drivers(result, code)
+    _places_nearby(result, row, code)
+
+
+def _heading(row: pd.Series, code: str, n: int) -> None:
+    """The area's name, code and ward, its gap class or priority, and the hot-spot badge."""
     ward = row.get("ward_name")
     st.markdown(f"#### {row['lsoa21nm']}")
     st.caption(f"{code}" + (f" · {ward} ward" if isinstance(ward, str) and ward else ""))
@@ -159,6 +167,9 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
             "In a hot spot of large gaps", icon=":material/local_fire_department:", color="orange"
         )
 
+
+def _risk_metrics(result: pipeline.Result, row: pd.Series, n: int) -> None:
+    """Residents, risk decile, rank and score, expected lonely people, IoD, nearest place."""
     c1, c2 = st.columns(2)
     c1.metric("Residents", _fmt(row.get("population")))
     c2.metric("Aged 65+", _fmt(row.get("pop_65plus")))
@@ -216,10 +227,13 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
         help=glossary.definition("nearest_place"),
     )
 
+
+def _drivers(result: pipeline.Result, code: str) -> None:
+    """What drives the area's risk: the contributions chart and the numbers behind it."""
     st.markdown("**What drives the risk here**")
     table = cache.contributions(result, code)
     if table is not None:
-        yours = session.user_indicator_columns(a)
+        yours = session.user_indicator_columns(result.areas)
         table = table.assign(
             label=[
                 f"{yours.get(str(i)[5:], str(i)[5:])} (your data)"
@@ -234,42 +248,52 @@ def render(result: pipeline.Result, choice: Choice, code: str) -> None:
         st.caption("No indicator breakdown is available for this area.")
     else:
         st.altair_chart(chart, width="stretch")
-        shown = table.reset_index(drop=True).copy()
-        if logistic:
-            shown = shown.assign(
-                value=shown["value"].map(lambda v: _fmt(v, ".3f")),
-                reference=shown["reference"].map(lambda v: _fmt(v, ".3f")),
-                coefficient=shown["coefficient"].map(lambda v: _fmt(v, "+.3f")),
-                contribution=shown["contribution"].map(lambda v: _fmt(v, "+.3f")),
-            )[["label", "value", "reference", "coefficient", "contribution"]]
-            shown.columns = ["Term", "Value", "England", "Coefficient", "Log-odds"]
-            st.caption(
-                "Red raises the risk, blue lowers it: each term's coefficient × (the area's "
-                "value − England's average), in log-odds of being often lonely. The same "
-                "drivers are listed in the report and by `python -m geo explain`."
-            )
-        else:
-            columns = [_INDICATOR_UNITS.get(i, "") for i in table.index]
-            shown = pd.DataFrame(
-                {
-                    "Indicator": table["label"].to_numpy(),
-                    "Value": [
-                        _value_text(c, v) for c, v in zip(columns, table["value"], strict=True)
-                    ],
-                    "vs England (z)": table["z"].map(lambda v: _fmt(v, "+.2f")).to_numpy(),
-                    "Weight": table["weight_in_area"]
-                    .map(lambda v: _fmt(v * 100, ".0f") + "%")
-                    .to_numpy(),
-                    "Adds": table["contribution"].map(lambda v: _fmt(v, "+.3f")).to_numpy(),
-                }
-            )
-            st.caption(
-                "Red raises the risk, blue lowers it: each indicator's distance from the "
-                "England average (z) × its weight. The bars add up to the risk score."
-            )
+        shown, caption = _logistic_table(table) if logistic else _weighted_table(table)
+        st.caption(caption)
         with st.expander("The numbers behind the chart"):
             st.dataframe(shown, hide_index=True, width="stretch")
 
+
+def _logistic_table(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The risk model's terms in log-odds, and the chart's caption."""
+    shown = table.reset_index(drop=True).copy()
+    shown = shown.assign(
+        value=shown["value"].map(lambda v: _fmt(v, ".3f")),
+        reference=shown["reference"].map(lambda v: _fmt(v, ".3f")),
+        coefficient=shown["coefficient"].map(lambda v: _fmt(v, "+.3f")),
+        contribution=shown["contribution"].map(lambda v: _fmt(v, "+.3f")),
+    )[["label", "value", "reference", "coefficient", "contribution"]]
+    shown.columns = ["Term", "Value", "England", "Coefficient", "Log-odds"]
+    caption = (
+        "Red raises the risk, blue lowers it: each term's coefficient × (the area's "
+        "value − England's average), in log-odds of being often lonely. The same "
+        "drivers are listed in the report and by `python -m geo explain`."
+    )
+    return shown, caption
+
+
+def _weighted_table(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The all-ages index's indicators, z-scores and weights, and the chart's caption."""
+    columns = [_INDICATOR_UNITS.get(i, "") for i in table.index]
+    shown = pd.DataFrame(
+        {
+            "Indicator": table["label"].to_numpy(),
+            "Value": [_value_text(c, v) for c, v in zip(columns, table["value"], strict=True)],
+            "vs England (z)": table["z"].map(lambda v: _fmt(v, "+.2f")).to_numpy(),
+            "Weight": table["weight_in_area"].map(lambda v: _fmt(v * 100, ".0f") + "%").to_numpy(),
+            "Adds": table["contribution"].map(lambda v: _fmt(v, "+.3f")).to_numpy(),
+        }
+    )
+    caption = (
+        "Red raises the risk, blue lowers it: each indicator's distance from the "
+        "England average (z) × its weight. The bars add up to the risk score."
+    )
+    return shown, caption
+
+
+def _places_nearby(result: pipeline.Result, row: pd.Series, code: str) -> None:
+    """Counted places within each distance, the nearest of each kind and a short list."""
+    a = result.areas
     st.markdown("**Community places nearby**")
     p = result.parameters
     counts = [

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -57,30 +58,67 @@ CHANGE_CODES = {
 _COUNTRIES = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of lookup file: its columns by name, and what it should be.
+
+    ``codes`` and ``texts`` are the logical columns a reader keeps (codes
+    cleaned, texts stripped); ``spec`` may name more, to recognise a layout.
+    """
+
+    what: str
+    spec: dict[str, list[Alias]]
+    required: tuple[str, ...]
+    codes: tuple[str, ...]
+    texts: tuple[str, ...] = ()
+
+
+def _read_lookup(source: Source, kind: _Kind) -> tuple[pd.DataFrame, dict[str, str], str]:
+    """The lookup's columns by logical name, the file's header for each found, and its name.
+
+    A column of ``codes`` or ``texts`` the file does not have is empty (NA).
+    """
+    table = read_table(source, what=kind.what)
+    cols = find_columns(table, kind.spec, required=list(kind.required), what=kind.what)
+    out = pd.DataFrame(index=table.index)
+    for logical in (*kind.codes, *kind.texts):
+        if logical not in cols:
+            out[logical] = pd.Series(pd.NA, index=table.index, dtype="str")
+        elif logical in kind.codes:
+            out[logical] = clean_codes(table[cols[logical]])
+        else:
+            out[logical] = table[cols[logical]].str.strip()
+    return out, cols, table.attrs["source"]
+
+
 # --------------------------------------------------------------------------
 # LSOA 2021 → ward → local authority
 # --------------------------------------------------------------------------
 
-_LSOA21_SPEC: dict[str, list[Alias]] = {
-    "lsoa21cd": ["LSOA21CD", "lsoa21_code", "LSOA code (2021)", "lsoa21"],
-    "lsoa21nm": ["LSOA21NM", "lsoa21_name", "LSOA name (2021)"],
-    "ward_code": [re.compile(r"wd\d{2}cd"), re.compile(r"ward\d{2}_code"), "ward_code"],
-    "ward_name": [re.compile(r"wd\d{2}nm"), re.compile(r"ward\d{2}_name"), "ward_name"],
-    "lad_code": [
-        *lad_aliases("code"),
-        re.compile(r"local authority district code \(\d{4}\)"),
-    ],
-    "lad_name": [
-        *lad_aliases("name"),
-        re.compile(r"local authority district name \(\d{4}\)"),
-    ],
-    "oa21cd": ["OA21CD", "oa21_code"],
-}
-
-_LSOA21_WHAT = (
-    "an LSOA 2021 lookup: one row per LSOA (or per output area) with LSOA21CD, LSOA21NM, "
-    "a ward code/name (WD24CD/WD24NM) and the local authority code/name (LAD24CD/LAD24NM), "
-    "as published by the ONS Open Geography Portal"
+_LSOA21 = _Kind(
+    what=(
+        "an LSOA 2021 lookup: one row per LSOA (or per output area) with LSOA21CD, LSOA21NM, "
+        "a ward code/name (WD24CD/WD24NM) and the local authority code/name (LAD24CD/LAD24NM), "
+        "as published by the ONS Open Geography Portal"
+    ),
+    spec={
+        "lsoa21cd": ["LSOA21CD", "lsoa21_code", "LSOA code (2021)", "lsoa21"],
+        "lsoa21nm": ["LSOA21NM", "lsoa21_name", "LSOA name (2021)"],
+        "ward_code": [re.compile(r"wd\d{2}cd"), re.compile(r"ward\d{2}_code"), "ward_code"],
+        "ward_name": [re.compile(r"wd\d{2}nm"), re.compile(r"ward\d{2}_name"), "ward_name"],
+        "lad_code": [
+            *lad_aliases("code"),
+            re.compile(r"local authority district code \(\d{4}\)"),
+        ],
+        "lad_name": [
+            *lad_aliases("name"),
+            re.compile(r"local authority district name \(\d{4}\)"),
+        ],
+        "oa21cd": ["OA21CD", "oa21_code"],
+    },
+    required=("lsoa21cd", "lad_code"),
+    codes=("lsoa21cd", "ward_code", "lad_code"),
+    texts=("lsoa21nm", "ward_name", "lad_name"),
 )
 
 
@@ -112,17 +150,9 @@ def read_lsoa21_lookup(source: Source) -> pd.DataFrame:
         When the LSOA code, LSOA name or local authority code column is
         missing, or an LSOA is assigned to two local authorities.
     """
-    table = read_table(source, what=_LSOA21_WHAT)
-    name = table.attrs["source"]
-    cols = find_columns(table, _LSOA21_SPEC, required=["lsoa21cd", "lad_code"], what=_LSOA21_WHAT)
+    read, cols, name = _read_lookup(source, _LSOA21)
     notes: list[str] = []
-    out = pd.DataFrame({"lsoa21cd": clean_codes(table[cols["lsoa21cd"]])})
-    for logical in ("lsoa21nm", "ward_code", "ward_name", "lad_code", "lad_name"):
-        if logical in cols:
-            values = table[cols[logical]]
-            out[logical] = clean_codes(values) if logical.endswith("code") else values.str.strip()
-        else:
-            out[logical] = pd.Series(pd.NA, index=out.index, dtype="str")
+    out = read[["lsoa21cd", "lsoa21nm", "ward_code", "ward_name", "lad_code", "lad_name"]]
     out = out[out["lsoa21cd"].notna()]
     if "ward_code" not in cols:
         notes.append(f"{name} has no ward columns: ward_code and ward_name are empty.")
@@ -161,17 +191,21 @@ def read_lsoa21_lookup(source: Source) -> pd.DataFrame:
 # LSOA 2011 → LSOA 2021
 # --------------------------------------------------------------------------
 
-_BRIDGE_SPEC: dict[str, list[Alias]] = {
-    "lsoa11cd": ["LSOA11CD", "lsoa11_code", "LSOA code (2011)"],
-    "lsoa21cd": ["LSOA21CD", "lsoa21_code", "LSOA code (2021)"],
-    "change_code": ["CHGIND", "change_code", "change_indicator", "chgind21"],
-    "lad_code": lad_aliases("code"),
-}
-
-_BRIDGE_WHAT = (
-    "the ONS 'LSOA (2011) to LSOA (2021) to Local Authority District (2022)' exact-fit lookup: "
-    "one row per (LSOA11CD, LSOA21CD) pair with the change indicator CHGIND (U, S, M or X) "
-    "and LAD22CD"
+_BRIDGE = _Kind(
+    what=(
+        "the ONS 'LSOA (2011) to LSOA (2021) to Local Authority District (2022)' exact-fit "
+        "lookup: one row per (LSOA11CD, LSOA21CD) pair with the change indicator CHGIND (U, S, "
+        "M or X) and LAD22CD"
+    ),
+    spec={
+        "lsoa11cd": ["LSOA11CD", "lsoa11_code", "LSOA code (2011)"],
+        "lsoa21cd": ["LSOA21CD", "lsoa21_code", "LSOA code (2021)"],
+        "change_code": ["CHGIND", "change_code", "change_indicator", "chgind21"],
+        "lad_code": lad_aliases("code"),
+    },
+    required=("lsoa11cd", "lsoa21cd", "change_code"),
+    codes=("lsoa11cd", "lsoa21cd", "lad_code"),
+    texts=("change_code",),
 )
 
 
@@ -195,23 +229,9 @@ def read_lsoa11_lsoa21_lookup(source: Source) -> pd.DataFrame:
         When a column is missing, a change code is not one of U, S, M, X, or a
         pair is listed twice.
     """
-    table = read_table(source, what=_BRIDGE_WHAT)
-    name = table.attrs["source"]
-    cols = find_columns(
-        table, _BRIDGE_SPEC, required=["lsoa11cd", "lsoa21cd", "change_code"], what=_BRIDGE_WHAT
-    )
-    out = pd.DataFrame(
-        {
-            "lsoa11cd": clean_codes(table[cols["lsoa11cd"]]),
-            "lsoa21cd": clean_codes(table[cols["lsoa21cd"]]),
-            "change_code": table[cols["change_code"]].str.strip().str.upper(),
-        }
-    )
-    out["lad_code"] = (
-        clean_codes(table[cols["lad_code"]])
-        if "lad_code" in cols
-        else pd.Series(pd.NA, index=out.index, dtype="str")
-    )
+    read, cols, name = _read_lookup(source, _BRIDGE)
+    out = read[["lsoa11cd", "lsoa21cd", "change_code", "lad_code"]]
+    out = out.assign(change_code=out["change_code"].str.upper())
     out = out.dropna(subset=["lsoa11cd", "lsoa21cd"]).reset_index(drop=True)
     bad = out.loc[~out["change_code"].isin(list(CHANGE_CODES)), "change_code"]
     if len(bad):
@@ -268,15 +288,18 @@ def local_authorities(lookup: pd.DataFrame) -> pd.DataFrame:
 # Local authority → region
 # --------------------------------------------------------------------------
 
-_REGION_SPEC: dict[str, list[Alias]] = {
-    "lad_code": ["LADCD", *lad_aliases("code")],
-    "region_code": ["RGNCD", re.compile(r"rgn\d{2}cd"), "region_code"],
-}
-
-_REGION_WHAT = (
-    "a local authority to region lookup: one row per local authority district with its "
-    "code (LAD24CD) and its region code (RGN24CD), as published by the ONS Open Geography "
-    "Portal"
+_REGIONS = _Kind(
+    what=(
+        "a local authority to region lookup: one row per local authority district with its "
+        "code (LAD24CD) and its region code (RGN24CD), as published by the ONS Open Geography "
+        "Portal"
+    ),
+    spec={
+        "lad_code": ["LADCD", *lad_aliases("code")],
+        "region_code": ["RGNCD", re.compile(r"rgn\d{2}cd"), "region_code"],
+    },
+    required=("lad_code", "region_code"),
+    codes=("lad_code", "region_code"),
 )
 
 
@@ -299,17 +322,8 @@ def read_lad_regions(source: Source) -> pd.Series:
     SchemaError
         When a column is missing or a local authority has two regions.
     """
-    table = read_table(source, what=_REGION_WHAT)
-    name = table.attrs["source"]
-    cols = find_columns(
-        table, _REGION_SPEC, required=["lad_code", "region_code"], what=_REGION_WHAT
-    )
-    frame = pd.DataFrame(
-        {
-            "lad_code": clean_codes(table[cols["lad_code"]]),
-            "region_code": clean_codes(table[cols["region_code"]]),
-        }
-    ).dropna()
+    frame, _, name = _read_lookup(source, _REGIONS)
+    frame = frame.dropna()
     frame = frame[frame["region_code"].str.startswith("E12")].drop_duplicates()
     twice = frame["lad_code"].duplicated()
     if twice.any():
