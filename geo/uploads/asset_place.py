@@ -85,14 +85,29 @@ def _take_swapped(
 
 
 def swap_notes(
-    count: int, swap: bool | None, notes: list[str], suggestions: list[Suggestion]
+    count: int,
+    swap: bool | None,
+    notes: list[str],
+    suggestions: list[Suggestion],
+    *,
+    asked: bool = True,
 ) -> None:
+    """Say what was done with the ``count`` rows that look swapped.
+
+    Swapped because the user asked (``asked``), or taken as the likely reading
+    when reading without asking (``swap`` true, ``asked`` false); offered as a
+    suggestion when ``swap`` is ``None``.
+    """
     if not count:
         return
     if swap:
         notes.append(
             f"{count:,} row(s) had latitude and longitude the wrong way round; they were "
-            "swapped as asked."
+            + (
+                "swapped as asked."
+                if asked
+                else "read swapped (they lie in the UK only that way round)."
+            )
         )
     elif swap is None:
         suggestions.append(

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.errors import UploadError
+from geo.errors import EmptyTableError, UploadError
 from geo.uploads.limits import UploadLimits
 from geo.uploads.sniff import decode_text
 
@@ -194,7 +194,7 @@ def _build(
         notes.append(f"{blank} blank row(s) were skipped.")
     if use_header and not rows and not rejected:
         shown = ", ".join(c for c in header_row if c.strip())[:200]
-        raise UploadError(f"The {what} has column names ({shown}) but no rows of data.")
+        raise EmptyTableError(f"The {what} has column names ({shown}) but no rows of data.")
     columns = _column_names(header_row, width, notes)
     frame = (
         pd.DataFrame(rows, columns=columns, dtype="str")
@@ -254,7 +254,8 @@ def read_text_table(
         notes = []
     if encoding == "cp1252":
         notes.append(
-            "The file is not UTF-8; it was read as Windows-1252 (Excel's usual CSV encoding)."
+            "The file is not UTF-8; it was read as Windows-1252 (cp1252, Excel's usual CSV "
+            "encoding)."
         )
 
     def records() -> Iterator[tuple[int, list[str]]]:
