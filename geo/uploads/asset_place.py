@@ -156,7 +156,7 @@ class Assembled:
     outside: int
 
 
-def _log_failures(
+def log_failures(
     rows: Rows,
     located: Located,
     swappable: np.ndarray,
@@ -237,7 +237,7 @@ def assemble(
 ) -> Assembled:
     """One asset per row kept; every other row logged with its reason."""
     in_area = None if box is None else in_box(located.lon, located.lat, box)
-    kept, outside = _log_failures(rows, located, swappable, in_area, rowlog)
+    kept, outside = log_failures(rows, located, swappable, in_area, rowlog)
     numbers = np.asarray(rows.numbers, dtype=np.int64)[kept]
     categories = _categories(rows, kept, chosen, resolver)
     names = _names(rows, kept, chosen)
