@@ -52,7 +52,7 @@ def assets_from_table(
     encoding: str | None = None,
     layer: str | None = None,
 ) -> AssetRead:
-    """Assets from a CSV/TSV register with coordinate columns.
+    """Assets from a CSV/TSV/XLSX register with coordinate columns.
 
     Parameters
     ----------
@@ -68,29 +68,25 @@ def assets_from_table(
         Fixed category, or a column and a map of its values (module docstring).
     name_column, address_columns, capacity_column
         Override the columns found by name.
-    lon_column, lat_column
-        Longitude/latitude columns (degrees, WGS84).
-    x_column, y_column
-        Easting/northing columns (British National Grid metres); used when
-        there are no lon/lat columns.
+    lon_column, lat_column, x_column, y_column
+        Longitude/latitude (degrees) or easting/northing (metres) columns.
     id_column
         A column identifying each asset.  Rows repeating an id (e.g. one row
         per facility of a sports site) are kept once and counted as
         ``"duplicate"``.
     bbox_wgs84
         ``(west, south, east, north)``: keep only assets inside it.
-    sep, header, columns, encoding
-        How to parse the file: separator (sniffed when ``None``; ``.tsv`` is
-        tab), whether the first line is a header, column names for a file
-        without one, text encoding.
+    sep, header, columns, encoding, layer
+        Separator (sniffed when ``None``; ``.tsv`` is tab), whether the first
+        line is a header, column names for a file without one, text
+        encoding, sheet of a workbook.
 
     Notes
     -----
-    The file is read by the places reader (:mod:`geo.uploads.places`) with
-    ``on_ambiguity="auto"``: rows whose coordinates lie in the UK only with
-    latitude and longitude swapped are read swapped, and ``notes`` say so;
-    each row's coordinates are read as degrees when they fit and as British
-    National Grid metres otherwise.  ``layer`` is the sheet of a workbook.
+    Read by the places reader (:mod:`geo.uploads.places`) with
+    ``on_ambiguity="auto"``: rows that lie in the UK only with latitude and
+    longitude swapped are read swapped, and ``notes`` say so; each row's
+    coordinates are degrees when they fit, British National Grid otherwise.
     """
     file = existing_file(path)
     rule = CategoryRule(category, category_column, category_map)
@@ -98,18 +94,12 @@ def assets_from_table(
         source, name_column, tuple(address_columns), capacity_column, id_column, bbox_wgs84
     )
     check_register(rule, options)
-    if sep is None and file.suffix.lower() in (".tsv", ".tab"):
-        sep = "\t"
     how = PlaceOptions(
         mapping=options.mapping(rule, lon_column, lat_column, x_column, y_column),
-        on_ambiguity="auto",
-        layer=layer,
-        limits=REGISTER_LIMITS,
-        delimiter=sep,
-        header=header,
-        column_names=columns,
-        encoding=encoding,
-    )
+        on_ambiguity="auto", layer=layer, limits=REGISTER_LIMITS, header=header,
+        delimiter="\t" if sep is None and file.suffix.lower() in (".tsv", ".tab") else sep,
+        column_names=columns, encoding=encoding,
+    )  # fmt: skip
     data = file.read_bytes()
     try:
         places = read_places(data, file.name, how)
