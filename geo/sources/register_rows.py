@@ -20,7 +20,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry import Point
+import shapely
 
 from geo.errors import ConfigError, DataSourceError, SchemaError, UploadError
 from geo.sources.assetfiles import (
@@ -177,8 +177,10 @@ def assets_from_places(
     kept, _ = log_failures(rows, located, places.swappable, None, rowlog)
     rejected: Counter[str] = Counter(rowlog.frame()["reason"].tolist())
     records: list[dict[str, Any]] = []
-    for i in kept.tolist():
-        row = rows.row(i)
+    cells = {c: list(v.tolist() if hasattr(v, "tolist") else v) for c, v in rows.columns.items()}
+    points = shapely.points(located.x[kept], located.y[kept])
+    for k, i in enumerate(kept.tolist()):
+        row = {column: values[i] for column, values in cells.items()}
         category = resolve(row.get(chosen.category) if chosen.category else None)
         if category is None:
             rejected[CATEGORY_NOT_MAPPED] += 1
@@ -192,7 +194,7 @@ def assets_from_places(
                 "address": join_address([row.get(c) for c in chosen.address]),
                 "capacity": to_float(row.get(chosen.capacity)) if chosen.capacity else math.nan,
                 "tags": tags_json(row),
-                "geometry": Point(located.x[i], located.y[i]),
+                "geometry": points[k],
             }
         )
     return finish_assets(
