@@ -124,3 +124,27 @@ def test_a_register_and_an_upload_of_the_same_file_give_the_same_places(shared_d
     assert (upload.frame["category"] == register.frame["category"]).all()
     distance = upload.frame.geometry.distance(register.frame.geometry).to_numpy()
     assert np.nanmax(distance) < 1e-6
+
+
+def test_two_name_columns_a_register_notes_the_one_used_and_an_upload_shows_its_guess(
+    tmp_path: Path,
+):
+    path = tmp_path / "groups.csv"
+    path.write_text(
+        "venue,group name,lon,lat\nSt Mary's Hall,Knit and Natter,-2.24,53.48\n",
+        encoding="utf-8",
+    )
+    register = assets_from_table(path, source="g", category="community_centre")
+    assert register.frame["name"].tolist() == ["St Mary's Hall"]
+    assert register.notes == (
+        "groups.csv: Columns venue, group name could each be the name; venue was used (name "
+        "the column to use another).",
+    )
+    upload = read_assets_upload(path.read_bytes(), "groups.csv")
+    assert upload.detected.guesses["name"] == "venue"
+    assert not any("could each be the name" in n for n in upload.notes)
+    chosen = assets_from_table(
+        path, source="g", category="community_centre", name_column="group name"
+    )
+    assert chosen.frame["name"].tolist() == ["Knit and Natter"]
+    assert not any("could each be the name" in n for n in chosen.notes)

@@ -15,15 +15,15 @@ file on disk (a register's shapefile or GeoPackage).  Both:
 * account for every row not placed, with its reason (:class:`RowLog`).
 
 What happens with an ambiguity (rows that lie in the UK only with latitude
-and longitude swapped; a column that might be an id) is set by
-``on_ambiguity``:
+and longitude swapped; several columns that could be the name; a column that
+might be an id) is set by ``on_ambiguity``:
 
 * ``"ask"`` (the app's uploads): it is returned as a
   :class:`~geo.uploads.result.Suggestion` the Upload page offers, or as a
   guess for the user to confirm;
 * ``"auto"`` (registers): the most likely reading is taken (swapped rows are
-  read swapped; an id is used only when the sources file names it) and a note
-  says so.
+  read swapped; the first name column is used; an id is used only when the
+  sources file names it) and a note says so.
 
 The rows are then made into asset frames by :mod:`geo.uploads.assets`
 (uploads) and :mod:`geo.sources.register_rows` (registers).
@@ -43,7 +43,7 @@ from geo.uploads.asset_place import Chosen, swap_candidates, swap_notes
 from geo.uploads.asset_rows import Geocoder, Rows, coordinate_columns, geocode_rows, table_geometry
 from geo.uploads.asset_rows import text as cell_text
 from geo.uploads.asset_vectors import vector_rows
-from geo.uploads.columns import ColumnMapping, find, guess, guess_address
+from geo.uploads.columns import ColumnMapping, candidates, find, guess, guess_address
 from geo.uploads.limits import UploadLimits
 from geo.uploads.locate import BNG, WGS84, Located, locate, locate_xy
 from geo.uploads.result import RowLog, Suggestion
@@ -227,6 +227,12 @@ def _chosen(read: Places, mapping: ColumnMapping, on_ambiguity: OnAmbiguity) -> 
         return find(columns, wanted, role) if wanted else guess(columns, role, exclude)
 
     name = pick("name", mapping.name)
+    others = [c for c in candidates(columns, "name", used) if c != name]
+    if mapping.name is None and others and on_ambiguity == "auto":  # "ask": a guess shown
+        notes.append(
+            f"Columns {', '.join([str(name), *others])} could each be the name; {name} was "
+            "used (name the column to use another)."
+        )
     category = pick("category", mapping.category) if mapping.category_value is None else None
     capacity = pick("capacity", mapping.capacity)
     if mapping.address:
