@@ -44,6 +44,10 @@ class UploadError(AtlasError, ValueError):
     """A user's file cannot be used."""
 
 
+class EmptyTableError(UploadError):
+    """A table with column names and no rows of data."""
+
+
 class CacheError(AtlasError, OSError):
     """The on-disk cache cannot be read or written."""
 

@@ -1,33 +1,15 @@
-"""Register rows to asset records: column lookup, category rules, ids and names."""
+"""Register rows to asset records: category rules, ids, names and addresses."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from shapely.geometry import Point
 
-from geo.errors import ConfigError, SchemaError
-from geo.sources.register_rows import (
-    CategoryRule,
-    ColumnFinder,
-    RegisterOptions,
-    assemble_register,
-)
+from geo.errors import ConfigError
+from geo.sources.register_rows import CategoryRule
+from geo.sources.register_tables import assets_from_table
 from geo.sources.register_text import first_part, join_address, name_text
-
-FILE = Path("halls.csv")
-
-
-def test_columns_are_found_ignoring_case_spaces_and_underscores():
-    finder = ColumnFinder(["Site Name", "EASTING", "post_code"], FILE)
-    assert finder.find("site_name", (), "name") == "Site Name"
-    assert finder.find(None, ("northing", "easting"), "easting") == "EASTING"
-    assert finder.find(None, ("lat",), "latitude") is None
-    assert finder.named(None, "id") is None
-    with pytest.raises(SchemaError, match=r"halls.csv has no id column 'ref'.*Site Name"):
-        finder.named("ref", "id")
 
 
 def test_category_rules():
@@ -50,29 +32,21 @@ def test_cell_text_drops_html_and_placeholders():
     )
 
 
-def test_assemble_names_ids_and_unmapped_rows():
-    rows = pd.DataFrame(
-        {
-            "ref": ["12.0", "", "14"],
-            "kind": ["Hall", "Hall", "Shop"],
-            "Address": ["Oakham Hall, High St", "Uppingham Hall<br>Market Pl", "Shop, High St"],
-        }
+def test_register_names_ids_and_unmapped_rows(tmp_path: Path) -> None:
+    path = tmp_path / "halls.csv"
+    path.write_text(
+        "ref,kind,Address,easting,northing\n"
+        '12.0,Hall,"Oakham Hall, High St",486000,308000\n'
+        ",Hall,Uppingham Hall<br>Market Pl,486500,299800\n"
+        '14,Shop,"Shop, High St",486100,308100\n',
+        encoding="utf-8",
     )
-    points = [Point(486000, 308000), Point(486500, 299800), Point(486100, 308100)]
-    read = assemble_register(
-        rows,
-        points,
-        "EPSG:27700",
-        FILE,
-        CategoryRule(column="kind", mapping={"Hall": "community_centre"}),
-        RegisterOptions("halls", id="ref"),
-        (),
-    )
+    rule = {"category_column": "kind", "category_map": {"Hall": "community_centre"}}
+    read = assets_from_table(path, source="halls", id_column="ref", **rule)
     frame = read.frame.sort_values("asset_id")
     assert frame["asset_id"].tolist() == ["halls:12", "halls:row2"]
     assert frame["name"].tolist() == ["Oakham Hall", "Uppingham Hall"]
     assert frame["address"].tolist() == ["Oakham Hall, High St", "Uppingham Hall, Market Pl"]
     assert read.rejected == {"category not mapped": 1}
     with pytest.raises(ConfigError, match="source key"):
-        assemble_register(rows, points, "EPSG:27700", FILE, CategoryRule("library"),
-                          RegisterOptions(" "), ())  # fmt: skip
+        assets_from_table(path, source=" ", category="library")

@@ -78,7 +78,7 @@ def test_table_cp1252_exact(tmp_path):
     read = assets_from_table(path, source="halls", category="community_centre")
     assert_standard(read)
     assert read.rows_in == 3
-    assert read.rejected == {"no coordinates": 1}
+    assert read.rejected == {"missing coordinates": 1}  # the places reader's reasons
     frame = read.frame
     assert frame["asset_id"].tolist() == ["halls:1", "halls:3"]
     assert frame["name"].tolist() == ["Café Royal – £1 tea", ""]
@@ -156,7 +156,7 @@ def test_table_easting_northing_and_xy(tmp_path):
     read = assets_from_table(path, source="bng", category="health")
     assert_standard(read)
     assert read.frame.geometry.iloc[0].x == pytest.approx(x, abs=1e-3)
-    assert read.rejected == {"no coordinates": 1}
+    assert read.rejected == {"missing coordinates": 1}
     path_xy = tmp_path / "xy.csv"
     path_xy.write_text(f"name,X,Y\nA,{x:.3f},{y:.3f}\n", encoding="utf-8")
     read_xy = assets_from_table(path_xy, source="xy", category="health")
@@ -208,7 +208,7 @@ def test_table_errors(tmp_path):
         assets_from_table(path, source="t", category="bingo")
     with pytest.raises(ConfigError, match="not both"):
         assets_from_table(path, source="t", category="pub", category_column="name")
-    with pytest.raises(SchemaError, match="no name column 'title'"):
+    with pytest.raises(SchemaError, match=r"t.csv: There is no column 'title' \(chosen for name\)"):
         assets_from_table(path, source="t", category="pub", name_column="title")
     with pytest.raises(ConfigError, match="source key"):
         assets_from_table(path, source="", category="pub")
@@ -268,7 +268,7 @@ def test_vector_geojson_polygons_and_points(tmp_path):
     read = assets_from_vector(path, source="pow", category="place_of_worship", id_column="ID")
     assert_standard(read)
     assert read.rows_in == 4
-    assert read.rejected == {"no coordinates": 1, "outside the UK": 1}
+    assert read.rejected == {"no geometry": 1, "coordinates are (0, 0)": 1}
     assert read.frame["asset_id"].tolist() == ["pow:A1", "pow:A2"]
     assert read.frame["name"].tolist() == ["St Mary's Church", ""]
     u_polygon = in_bng(Polygon(u_ring(-2.30, 53.45)))

@@ -6,21 +6,24 @@ cannot be hashed are passed as ``_underscore`` arguments beside a key that
 identifies them.  The assembled region and the analysis
 :class:`~geo.pipeline.Result` are shared read-only objects
 (``st.cache_resource``); GeoJSON dicts are cached with ``st.cache_data``.  The
-library's errors are shown as messages; no traceback reaches the page.
+library's errors are shown as messages; no traceback reaches the page.  An
+analysis that fails with a known error is cached as its :class:`Failure`
+(the message), keyed like a result, so it is computed once per server.
 """
 
 from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from geo import maps, pipeline, risk
-from geo.errors import AtlasError
+from geo.errors import AtlasError, CacheError, DataSourceError
 from geo.national import national_indicators
 from geo.params import Parameters
 from geo.region import Region, load_region
@@ -32,6 +35,7 @@ from ui.params import Choice
 from ui.progress import LoadingStatus
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
@@ -109,6 +113,37 @@ def _with_uploads(base: Region, items: Sequence[session.UploadedAssets], buffer_
     return base
 
 
+@dataclass(frozen=True)
+class Failure:
+    """A known, user-facing error of a cached computation: cached like a result.
+
+    The same inputs give the same error (no risk score can be computed here, an
+    option out of range), so it is computed once per server and its message
+    shown to every session.  Not cached (raised, so computed again next time):
+    errors of data access (:class:`~geo.errors.DataSourceError`: a download or
+    server that may work later, a file that may be fixed) and of the disk cache
+    (:class:`~geo.errors.CacheError`), and unexpected exceptions (bugs), which
+    are logged with their traceback each time they happen.
+    """
+
+    message: str
+
+
+#: Errors that depend on more than the inputs: never cached.
+_TRANSIENT = (DataSourceError, CacheError)
+
+
+def _known_failure(compute: Callable[[], T], what: str) -> T | Failure:
+    """``compute()``, or the :class:`Failure` of the known error it raised."""
+    try:
+        return compute()
+    except _TRANSIENT:
+        raise
+    except AtlasError as exc:
+        log.info("%s failed: %s", what, exc)
+        return Failure(str(exc))
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _analysis(
     choice: Choice,
@@ -116,11 +151,23 @@ def _analysis(
     upload_id: str,
     _uploads: tuple[session.UploadedAssets, ...] = (),
     _tables: tuple[session.UploadedIndicators, ...] = (),
-) -> pipeline.Result:
-    s = config.from_key(*settings_id)
+) -> pipeline.Result | Failure:
     log.info("analysis computed: %s, model %s, uploads %s, key %08x", choice.area,
              choice.parameters.model, upload_id or "none",
              zlib.crc32(repr((choice, settings_id, upload_id)).encode()))  # fmt: skip
+    return _known_failure(
+        lambda: _run_analysis(choice, settings_id, upload_id, _uploads, _tables), "analysis"
+    )
+
+
+def _run_analysis(
+    choice: Choice,
+    settings_id: tuple[Any, ...],
+    upload_id: str,
+    _uploads: tuple[session.UploadedAssets, ...],
+    _tables: tuple[session.UploadedIndicators, ...],
+) -> pipeline.Result:
+    s = config.from_key(*settings_id)
     base = _with_indicators(_base(choice.area, settings_id), _tables)
     parameters = choice.parameters
     if parameters.model in ("all-ages", "evidence"):  # weights choose the composite index
@@ -141,10 +188,14 @@ def analysis(choice: Choice) -> pipeline.Result | None:
     items = tuple(session.uploads())
     tables = tuple(session.indicator_uploads())
     upload_id = session.uploads_key(items, tables)
-    return _guarded(
+    found = _guarded(
         lambda: _analysis(choice, config.settings_key(), upload_id, items, tables),
         "running the analysis",
     )
+    if isinstance(found, Failure):
+        st.error(found.message)
+        return None
+    return found
 
 
 def analysis_key(choice: Choice) -> tuple[Any, ...]:

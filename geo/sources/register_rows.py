@@ -1,11 +1,12 @@
-"""Register rows to standard asset records: finding columns, categories, ids.
+"""Register rows to standard asset records: categories, ids, names and addresses.
 
 Both register readers (:mod:`geo.sources.register_tables` and
-:mod:`geo.sources.register_vectors`) end here: given the attribute table, one
-geometry per row and the choices of the sources file (which column holds the
-name, which category the rows are), :func:`assemble_register` builds the
-standard asset frame through :func:`geo.sources.assetfiles.finish_assets`.
-Columns are matched by name ignoring case, spaces, dashes and underscores.
+:mod:`geo.sources.register_vectors`) read their file with the places reader
+(:mod:`geo.uploads.places`, ``on_ambiguity="auto"``), which finds the columns,
+the coordinate system, swapped coordinates and the rows it cannot place.
+:func:`assets_from_places` then applies the choices of the sources file (which
+category the rows are, which column identifies them) and builds the standard
+asset frame through :func:`geo.sources.assetfiles.finish_assets`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from geo.errors import ConfigError, DataSourceError, SchemaError
+import shapely
+
+from geo.errors import ConfigError, DataSourceError, SchemaError, UploadError
 from geo.sources.assetfiles import (
+    ASSET_CRS,
     CATEGORY_NOT_MAPPED,
     AssetRead,
     clean_text,
@@ -30,75 +34,32 @@ from geo.sources.assetfiles import (
 )
 from geo.sources.register_text import first_part, join_address, name_text
 from geo.sources.taxonomy import CATEGORY_KEYS, get_category
+from geo.uploads.asset_place import log_failures
+from geo.uploads.columns import ColumnMapping, find
+from geo.uploads.limits import MB, UploadLimits
+from geo.uploads.places import Places
 
 __all__ = [
-    "ADDRESS_CANDIDATES",
-    "CAPACITY_CANDIDATES",
-    "NAME_CANDIDATES",
+    "REGISTER_LIMITS",
     "CategoryRule",
-    "ColumnFinder",
     "PathArg",
     "RegisterOptions",
-    "assemble_register",
+    "assets_from_places",
+    "check_register",
+    "empty_register",
     "existing_file",
+    "read_failure",
 ]
 
 PathArg = str | PathLike[str]
 
-NAME_CANDIDATES = (
-    "name",
-    "site_name",
-    "distname",
-    "library_name",
-    "venue_name",
-    "venue",
-    "title",
-    "organisation_name",
+#: Size caps for registers named in a sources file (larger than an upload's).
+REGISTER_LIMITS = UploadLimits(
+    max_bytes=2048 * MB,
+    max_rows=10_000_000,
+    max_features=5_000_000,
+    max_zip_uncompressed=4096 * MB,
 )
-ADDRESS_CANDIDATES = (
-    "address",
-    "address1",
-    "address2",
-    "address3",
-    "street",
-    "town",
-    "city",
-    "postcode",
-)
-CAPACITY_CANDIDATES = ("capacity",)
-
-
-def _norm(column: object) -> str:
-    return re.sub(r"[\s_\-]+", "", str(column)).casefold()
-
-
-class ColumnFinder:
-    """The columns of one file, looked up by name ignoring case and spacing."""
-
-    def __init__(self, columns: Sequence[object], file: Path) -> None:
-        self.columns = [str(c) for c in columns]
-        self.file = file
-        self._by_norm: dict[str, str] = {}
-        for column in self.columns:
-            self._by_norm.setdefault(_norm(column), column)
-
-    def find(self, given: str | None, candidates: Sequence[str], what: str) -> str | None:
-        """The column called ``given`` (which must exist) or the first candidate present."""
-        if given is None:
-            found = (self._by_norm.get(_norm(c)) for c in candidates)
-            return next((c for c in found if c is not None), None)
-        if given in self.columns:
-            return given
-        if _norm(given) not in self._by_norm:
-            raise SchemaError(
-                f"{self.file.name} has no {what} column {given!r}. Its columns are: "
-                f"{', '.join(self.columns)}."
-            )
-        return self._by_norm[_norm(given)]
-
-    def named(self, given: str | None, what: str) -> str | None:
-        """The column called ``given`` when one is given, else ``None``."""
-        return self.find(given, (), what) if given else None
 
 
 @dataclass(frozen=True)
@@ -146,98 +107,110 @@ class RegisterOptions:
     id: str | None = None
     bbox_wgs84: Sequence[float] | None = None
 
-
-@dataclass(frozen=True)
-class _Found:
-    """The columns a register's rows are read from."""
-
-    category: str | None
-    name: str | None
-    address: list[str]
-    capacity: str | None
-    id: str | None
-
-
-def _found_columns(finder: ColumnFinder, given: RegisterOptions, category: str | None) -> _Found:
-    if given.address:
-        address = [c for c in (finder.find(a, (), "address") for a in given.address) if c]
-    else:
-        wanted = {_norm(c) for c in ADDRESS_CANDIDATES}
-        address = [c for c in finder.columns if _norm(c) in wanted]
-    return _Found(
-        category=category,
-        name=finder.find(given.name, NAME_CANDIDATES, "name"),
-        address=address,
-        capacity=finder.find(given.capacity, CAPACITY_CANDIDATES, "capacity"),
-        id=finder.named(given.id, "id"),
-    )
+    def mapping(
+        self,
+        rule: CategoryRule,
+        lon: str | None = None,
+        lat: str | None = None,
+        x: str | None = None,
+        y: str | None = None,
+    ) -> ColumnMapping:
+        """The columns named in the sources file, for the places reader."""
+        return ColumnMapping(
+            name=self.name,
+            category=rule.column,
+            category_value=rule.fixed,
+            capacity=self.capacity,
+            address=self.address or None,
+            lon=lon,
+            lat=lat,
+            x=x,
+            y=y,
+        )
 
 
-def _asset_id(row: Mapping[str, Any], found: _Found, source: str, number: int) -> str:
-    if found.id is None:
+def read_failure(file: Path, exc: UploadError) -> SchemaError:
+    """The error of a register the places reader refused, naming the file."""
+    return SchemaError(f"{file.name}: {exc}")
+
+
+def _asset_id(cell: object, id_column: str | None, source: str, number: int) -> str:
+    if id_column is None:
         return f"{source}:{number}"
-    ident = clean_text(row.get(found.id))
+    ident = clean_text(cell)
     if re.fullmatch(r"-?\d+\.0", ident):  # an integer id stored as float
         ident = ident[:-2]
     return f"{source}:{ident}" if ident else f"{source}:row{number}"
 
 
-def _name(row: Mapping[str, Any], found: _Found) -> str:
-    if found.name is not None:
-        return name_text(row.get(found.name))
-    if found.address:
-        return first_part(row.get(found.address[0]))
+def _name(row: Mapping[str, Any], name: str | None, address: Sequence[str]) -> str:
+    if name is not None:
+        return name_text(row.get(name))
+    if address:
+        return first_part(row.get(address[0]))
     return ""
 
 
-def assemble_register(
-    attributes: Any,
-    geometries: Sequence[object],
-    crs: object,
+def check_register(rule: CategoryRule, options: RegisterOptions) -> Callable[[object], str | None]:
+    """The category resolver of a register, once its source key and category rule are checked."""
+    if not options.source or not str(options.source).strip():
+        raise ConfigError("Every asset file needs a source key (e.g. source='gm_libraries').")
+    return rule.resolver()
+
+
+def assets_from_places(
+    places: Places,
     file: Path,
     rule: CategoryRule,
     options: RegisterOptions,
-    notes: Sequence[str],
+    notes: Sequence[str] = (),
 ) -> AssetRead:
-    """The standard asset frame from a register's attribute rows and geometries."""
-    source = options.source
-    if not source or not str(source).strip():
-        raise ConfigError("Every asset file needs a source key (e.g. source='gm_libraries').")
-    finder = ColumnFinder(attributes.columns, file)
-    if rule.fixed is not None:
-        resolve, category = rule.resolver(), None
-    else:
-        category = finder.named(rule.column, "category")
-        resolve = CategoryRule(None, category, rule.mapping).resolver()
-    found = _found_columns(finder, options, category)
-    rejected: Counter[str] = Counter()
+    """The standard asset frame of a register's located rows (``notes`` go first)."""
+    resolve = check_register(rule, options)
+    chosen, rows, located = places.chosen, places.rows, places.located
+    assert located is not None, "the places reader locates the rows"
+    try:
+        id_column = find(places.columns, options.id, "id") if options.id else None
+    except UploadError as exc:
+        raise read_failure(file, exc) from None
+    rowlog = places.rowlog
+    kept, _ = log_failures(rows, located, places.swappable, None, rowlog)
+    rejected: Counter[str] = Counter(rowlog.frame()["reason"].tolist())
     records: list[dict[str, Any]] = []
-    rows = attributes.to_dict(orient="records")
-    for number, (row, geometry) in enumerate(zip(rows, geometries, strict=True), start=1):
-        cat = resolve(row.get(found.category) if found.category else None)
-        if cat is None:
+    cells = {c: list(v.tolist() if hasattr(v, "tolist") else v) for c, v in rows.columns.items()}
+    points = shapely.points(located.x[kept], located.y[kept])
+    for k, i in enumerate(kept.tolist()):
+        row = {column: values[i] for column, values in cells.items()}
+        category = resolve(row.get(chosen.category) if chosen.category else None)
+        if category is None:
             rejected[CATEGORY_NOT_MAPPED] += 1
             continue
         records.append(
             {
-                "asset_id": _asset_id(row, found, source, number),
-                "name": _name(row, found),
-                "category": cat,
-                "source": source,
-                "address": join_address([row.get(c) for c in found.address]),
-                "capacity": to_float(row.get(found.capacity)) if found.capacity else math.nan,
+                "asset_id": _asset_id(row.get(id_column or ""), id_column, options.source, i + 1),
+                "name": _name(row, chosen.name, chosen.address),
+                "category": category,
+                "source": options.source,
+                "address": join_address([row.get(c) for c in chosen.address]),
+                "capacity": to_float(row.get(chosen.capacity)) if chosen.capacity else math.nan,
                 "tags": tags_json(row),
-                "geometry": geometry,
+                "geometry": points[k],
             }
         )
     return finish_assets(
         records,
-        crs=crs,
-        rows_in=len(rows),
+        crs=ASSET_CRS,
+        rows_in=places.rows_in,
         rejected=rejected,
         bbox_wgs84=options.bbox_wgs84,
-        notes=notes,
+        notes=[*notes, *(f"{file.name}: {note}" for note in places.notes)],
     )
+
+
+def empty_register(rule: CategoryRule, options: RegisterOptions) -> AssetRead:
+    """The reading of a register with column names and no rows."""
+    check_register(rule, options)
+    return finish_assets([], crs=ASSET_CRS, rows_in=0)
 
 
 def existing_file(path: PathArg) -> Path:

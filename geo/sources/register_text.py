@@ -1,9 +1,12 @@
-"""Plain text from register cells: names, addresses, HTML line breaks.
+"""Plain text from register cells: HTML line breaks, tags and entities removed.
 
 Registers published by councils and charities often carry HTML in their text
 cells (``<br>`` between address lines, ``&amp;``) and placeholder values
-(``Unknown``, ``NA``).  These helpers turn a cell into the text the atlas
-shows: tags and entities removed, placeholders made ``""``.
+(``Unknown``, ``NA``).  :func:`plain_text` removes the markup; names and
+addresses are then made by the places reader's rules
+(:mod:`geo.uploads.asset_rows`: placeholders read as no name, address parts
+joined once each).  Uploads keep markup as written; registers are published
+text, so it is read as the page would show it.
 """
 
 from __future__ import annotations
@@ -12,21 +15,17 @@ import html
 import re
 from collections.abc import Sequence
 
-from geo.sources.assetfiles import clean_text
+from geo.uploads import asset_rows
 
-__all__ = ["NA_TEXT", "first_part", "join_address", "name_text", "plain_text"]
-
-#: Cell values (case-folded) that mean "no value".
-NA_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none", "unknown", "unnamed", "-"})
+__all__ = ["first_part", "join_address", "name_text", "plain_text"]
 
 
 def plain_text(value: object) -> str:
     """Text without HTML line breaks, tags or entities; ``""`` for missing."""
-    text = clean_text(value)
+    text = asset_rows.text(value)
     if not text:
         return ""
     if "<" in text:
-        text = re.sub(r"(?i)<br\s*/?>", ", ", text)
         text = re.sub(r"<[^>]*>", " ", text)
     text = html.unescape(text)
     text = " ".join(text.split())
@@ -37,25 +36,14 @@ def plain_text(value: object) -> str:
 
 def name_text(value: object) -> str:
     """A name cell as plain text, ``""`` for placeholders such as ``Unknown``."""
-    text = plain_text(value)
-    return "" if text.casefold() in NA_TEXT else text
+    return asset_rows.name_text(plain_text(value))
 
 
 def first_part(value: object) -> str:
-    """The part of an address before the first comma or ``<br>``."""
-    raw = clean_text(value)
-    first = re.split(r"(?i),|<br\s*/?>", raw, maxsplit=1)[0]
-    return name_text(first)
+    """The part of an address before the first comma or ``<br>``, as a name."""
+    return name_text(asset_rows.first_part(value))
 
 
 def join_address(parts: Sequence[object]) -> str:
-    """Address parts joined by commas, skipping blanks and parts already given."""
-    out: list[str] = []
-    for part in parts:
-        text = plain_text(part)
-        if not text or text.casefold() in NA_TEXT:
-            continue
-        if any(text.casefold() in previous.casefold() for previous in out):
-            continue
-        out.append(text)
-    return ", ".join(out)
+    """Address parts as plain text, joined by commas, skipping blanks and repeats."""
+    return asset_rows.join_address([plain_text(part) for part in parts])

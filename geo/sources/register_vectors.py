@@ -12,23 +12,23 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-import numpy as np
-import pandas as pd
-import shapely
-
-from geo.errors import DataSourceError, SchemaError
+from geo.errors import DataSourceError, SchemaError, UploadError
 from geo.sources.assetfiles import AssetRead
 from geo.sources.osm_geojson import geojson_crs
 from geo.sources.osm_shpzip import inspect_zip
 from geo.sources.register_rows import (
+    REGISTER_LIMITS,
     CategoryRule,
     PathArg,
     RegisterOptions,
-    assemble_register,
+    assets_from_places,
+    check_register,
     existing_file,
+    read_failure,
 )
+from geo.uploads.places import PlaceOptions, places_from_features
+from geo.uploads.vectors import features_from_frame
 
 log = logging.getLogger(__name__)
 
@@ -77,17 +77,6 @@ def _check_geojson_crs(file: Path) -> None:
     geojson_crs({"crs": member})
 
 
-def _guess_crs(frame: Any, file: Path) -> tuple[str, str]:
-    bounds = frame.total_bounds
-    if (
-        np.all(np.isfinite(bounds))
-        and max(abs(bounds[0]), abs(bounds[2])) <= 180
-        and max(abs(bounds[1]), abs(bounds[3])) <= 90
-    ):
-        return "EPSG:4326", f"{file.name} has no CRS; its coordinates fit lon/lat degrees"
-    return "EPSG:27700", f"{file.name} has no CRS; read it as British National Grid metres"
-
-
 def assets_from_vector(
     path: PathArg,
     *,
@@ -107,10 +96,14 @@ def assets_from_vector(
     Points are used as they are; polygons and lines become a point inside
     them (``representative_point`` in EPSG:27700).  GeoJSON is lon/lat (an
     old-style ``crs`` member naming CRS84 means the same); other files are
-    converted from the CRS they declare.  Options are those of
+    converted from the CRS they declare (a missing CRS is judged from the
+    coordinates, one they contradict is corrected, with a note), and rows
+    that lie in the UK only with latitude and longitude swapped are read
+    swapped, by the places reader (:mod:`geo.uploads.places`).  Options are
+    those of
     :func:`assets_from_table`, plus ``layer`` for a GeoPackage or a zip with
     several files.  Features without geometry are rejected as
-    ``"no coordinates"``.
+    ``"no geometry"``.
     """
     import pyogrio  # imported late: the app configures GDAL before first use
 
@@ -120,17 +113,15 @@ def assets_from_vector(
         frame = pyogrio.read_dataframe(target, layer=layer_name)
     except Exception as exc:  # pyogrio's errors are not one hierarchy
         raise DataSourceError(f"Cannot read {file.name} as a vector file: {exc}") from exc
-    notes: list[str] = []
-    crs: object = frame.crs
-    if crs is None:
-        crs, note = _guess_crs(frame, file)
-        notes.append(note)
-        log.warning(note)
-    geometries = list(frame.geometry.values)
-    geometries = [None if g is None or shapely.is_empty(g) else g for g in geometries]
-    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    features = features_from_frame(frame, layer_name, (), [])
     rule = CategoryRule(category, category_column, category_map)
     options = RegisterOptions(
         source, name_column, tuple(address_columns), capacity_column, id_column, bbox_wgs84
     )
-    return assemble_register(attributes, geometries, crs, file, rule, options, notes)
+    check_register(rule, options)
+    how = PlaceOptions(mapping=options.mapping(rule), on_ambiguity="auto", limits=REGISTER_LIMITS)
+    try:
+        places = places_from_features(features, how)
+    except UploadError as exc:
+        raise read_failure(file, exc) from None
+    return assets_from_places(places, file, rule, options)

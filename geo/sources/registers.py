@@ -6,10 +6,16 @@ spaces, food banks and warm spaces as CSV/TSV tables or vector files
 (GeoJSON, GeoPackage, shapefile).  Two readers turn any of them into the
 standard asset frame (see :mod:`geo.sources.assetfiles`):
 
-* :func:`assets_from_table` for CSV/TSV with coordinate columns (lon/lat or
-  British National Grid easting/northing);
+* :func:`assets_from_table` for CSV/TSV/XLSX with coordinate columns (lon/lat
+  or British National Grid easting/northing);
 * :func:`assets_from_vector` for files with geometries (points, or polygons,
   which become a point inside them).
+
+Both read through the places reader uploads use (:mod:`geo.uploads.places`)
+with ``on_ambiguity="auto"``: a register and an upload of the same file give
+the same places and the same account of the rows left out; where an upload
+would ask (rows whose latitude and longitude look swapped) a register takes
+the likely reading and says so in its notes.
 
 :func:`assets_from_spec` reads one asset file described by a mapping (a table
 of a sources TOML file), for every asset format the atlas knows, OSM ones
@@ -17,25 +23,25 @@ included; ``asset_parquet`` reads a standard asset frame saved as GeoParquet
 (the built-in demo's).
 
 The work is shared by job: :mod:`geo.sources.register_tables` (tables),
-:mod:`geo.sources.register_vectors` (vector files),
-:mod:`geo.sources.register_rows` (columns, categories and ids of the rows)
-and :mod:`geo.sources.register_text` (plain text from cells); this module
-keeps the category maps of real registers and the spec reader.
+:mod:`geo.sources.register_vectors` (vector files on disk),
+:mod:`geo.sources.register_rows` (categories, ids, names of the rows) and
+:mod:`geo.sources.register_text` (plain text from cells); this module keeps
+the category maps of real registers and the spec reader.
 
 Finding columns
 ---------------
-Columns are matched by name, ignoring case, spaces and underscores.  When not
-given: the name is the first of ``name, site_name, distname, library_name,
-venue_name, venue, title, organisation_name``; lon/lat are ``lon/long/
-longitude/lng`` and ``lat/latitude``; British National Grid is ``easting/
-northing``; columns called ``x``/``y`` are read as lon/lat when their values
-fit degrees and as easting/northing otherwise.  The address is made of the
-columns ``address, address1..3, street, town, city, postcode`` that exist
-(parts already contained in earlier ones are skipped); ``capacity`` is used
-when there is such a column.  A file without a name column takes the name from
+Columns are found by name as for uploads (:mod:`geo.uploads.columns`,
+ignoring case, spaces and punctuation), unless the sources file names them:
+the name (``name, site name, venue, title, distname, organisation name``...),
+lon/lat (``lon/long/longitude/lng``, ``lat/latitude``), easting/northing
+(also ``x``/``y``: each row's pair is read as degrees when it fits and as
+British National Grid metres otherwise), the address (``address,
+address1..3, street, town, city`` and the postcode; parts already contained
+in earlier ones are skipped) and the capacity.  An id is used only when
+``id_column`` names it.  A file without a name column takes the name from
 the first part of the address (before a comma or ``<br>``).  Names such as
-``Unknown`` or ``NA`` become ``""``; HTML line breaks and entities in text are
-turned into plain text.
+``Unknown`` or ``NA`` become ``""``; HTML line breaks, tags and entities in
+text are turned into plain text.
 
 Categories
 ----------

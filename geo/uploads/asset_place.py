@@ -85,14 +85,29 @@ def _take_swapped(
 
 
 def swap_notes(
-    count: int, swap: bool | None, notes: list[str], suggestions: list[Suggestion]
+    count: int,
+    swap: bool | None,
+    notes: list[str],
+    suggestions: list[Suggestion],
+    *,
+    asked: bool = True,
 ) -> None:
+    """Say what was done with the ``count`` rows that look swapped.
+
+    Swapped because the user asked (``asked``), or taken as the likely reading
+    when reading without asking (``swap`` true, ``asked`` false); offered as a
+    suggestion when ``swap`` is ``None``.
+    """
     if not count:
         return
     if swap:
         notes.append(
             f"{count:,} row(s) had latitude and longitude the wrong way round; they were "
-            "swapped as asked."
+            + (
+                "swapped as asked."
+                if asked
+                else "read swapped (they lie in the UK only that way round)."
+            )
         )
     elif swap is None:
         suggestions.append(
@@ -141,7 +156,7 @@ class Assembled:
     outside: int
 
 
-def _log_failures(
+def log_failures(
     rows: Rows,
     located: Located,
     swappable: np.ndarray,
@@ -222,7 +237,7 @@ def assemble(
 ) -> Assembled:
     """One asset per row kept; every other row logged with its reason."""
     in_area = None if box is None else in_box(located.lon, located.lat, box)
-    kept, outside = _log_failures(rows, located, swappable, in_area, rowlog)
+    kept, outside = log_failures(rows, located, swappable, in_area, rowlog)
     numbers = np.asarray(rows.numbers, dtype=np.int64)[kept]
     categories = _categories(rows, kept, chosen, resolver)
     names = _names(rows, kept, chosen)

@@ -28,6 +28,8 @@ from geo.uploads.numbers import parse_number
 Geocoder = Callable[[Sequence[str]], Any]
 _BR = re.compile(r"(?i)\s*<br\s*/?>\s*")
 _NA_NAMES = frozenset({"", "na", "n/a", "nan", "null", "none", "unknown", "unnamed", "-"})
+#: Number cells (case-folded) that mean "no value", not a value that is not a number.
+NO_NUMBER = frozenset({"", "na", "n/a", "#n/a", "nan", "null", "none", "-", "--"})
 
 
 def text(value: Any) -> str:
@@ -147,10 +149,15 @@ def coordinate_columns(
 
 
 def numbers(values: Sequence[Any], decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Finite floats of a column (NaN where not a number), and which cells are blank."""
+    """Finite floats of a column (NaN where not a number), and which cells are blank.
+
+    Cells that mean "no value" (:data:`NO_NUMBER`: ``NA``, ``n/a``, ``-``...)
+    count as blank, so a row with ``NA`` coordinates has missing coordinates
+    (and is placed by its postcode when it can be).
+    """
     cells = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     cells = cells.astype(str).str.strip()
-    blank = (cells == "").to_numpy()
+    blank = cells.str.casefold().isin(NO_NUMBER).to_numpy()
     out = np.array(pd.to_numeric(cells, errors="coerce"), dtype=float)
     out[~np.isfinite(out)] = np.nan
     if decimal_comma:

@@ -15,10 +15,8 @@ import shapely
 
 from geo.uploads import result as R
 from geo.uploads.asset_rows import Rows
-from geo.uploads.limits import UploadLimits
 from geo.uploads.locate import BNG, BNG_BOUNDS, WGS84, in_box
-from geo.uploads.sniff import Sniffed
-from geo.uploads.vectors import prepare_geometries, read_features
+from geo.uploads.vectors import Features, prepare_geometries
 
 
 def vector_crs(declared: str | None, geometries: list[Any], notes: list[str]) -> tuple[str, str]:
@@ -85,10 +83,9 @@ def _geometry_notes(prepared: Any, notes: list[str]) -> None:
 
 
 def vector_rows(
-    data: bytes, sniffed: Sniffed, limits: UploadLimits, layer: str | None, notes: list[str]
+    features: Features, encoding: str | None, notes: list[str]
 ) -> tuple[Rows, str, str, dict[str, Any]]:
     """Rows of a vector file with their geometry and CRS; the CRS, how it was found, details."""
-    features = read_features(data, sniffed, limits, layer)
     notes.extend(features.notes)
     attributes = features.attributes.astype(object).where(features.attributes.notna(), None)
     rows = Rows(features.numbers, {str(c): attributes[c].tolist() for c in attributes.columns})
@@ -121,6 +118,6 @@ def vector_rows(
         "layers": features.layers,
         "layer": features.layer,
         "geometry_types": dict(prepared.types),
-        "encoding": sniffed.encoding,
+        "encoding": encoding,
     }
     return rows, crs_label, crs_how, details

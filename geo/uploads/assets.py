@@ -54,19 +54,16 @@ from geo.config import Settings
 from geo.errors import UploadError
 from geo.sources.assetfiles import ASSET_COLUMNS, ASSET_CRS, check_bbox, empty_asset_frame
 from geo.uploads import result as R
-from geo.uploads.asset_place import Chosen, assemble, swap_candidates, swap_notes
-from geo.uploads.asset_rows import Geocoder, Rows, coordinate_columns, geocode_rows, table_geometry
-from geo.uploads.asset_rows import text as cell_text
-from geo.uploads.asset_vectors import vector_rows
+from geo.uploads.asset_place import Chosen, assemble
+from geo.uploads.asset_rows import Geocoder
 from geo.uploads.categories import CategoryResolver
-from geo.uploads.columns import ColumnMapping, find, guess, guess_address
+from geo.uploads.columns import ColumnMapping
 from geo.uploads.limits import UploadLimits
-from geo.uploads.locate import BNG, WGS84, expand_bbox, locate, locate_xy
+from geo.uploads.locate import expand_bbox
 from geo.uploads.memory import release_freed
-from geo.uploads.result import Detected, RowLog, Suggestion, UploadResult
-from geo.uploads.safety import check_size
-from geo.uploads.sniff import LABELS, TABLE_FORMATS, Sniffed, sniff
-from geo.uploads.tables import read_table
+from geo.uploads.places import OnAmbiguity, PlaceOptions, Places, read_places
+from geo.uploads.result import Detected, RowLog, UploadResult
+from geo.uploads.sniff import LABELS
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +87,13 @@ class AssetOptions:
         :class:`geo.postcodes.PostcodeGeocoder`), used for rows with a
         postcode and no coordinates.
     swap_coordinates
-        ``None``: detect rows whose coordinates look swapped and suggest it;
-        ``True``: swap those rows; ``False``: neither.
+        ``None``: detect rows whose coordinates look swapped and suggest it
+        (or swap them, with ``on_ambiguity="auto"``); ``True``: swap those
+        rows; ``False``: neither.
+    on_ambiguity
+        ``"ask"``: ambiguities are returned as suggestions and guesses;
+        ``"auto"``: the likely reading is taken, with a note (see
+        :mod:`geo.uploads.places`).
     dedupe
         Reject repeated rows (same name, category and position) instead of
         only reporting them.
@@ -108,149 +110,11 @@ class AssetOptions:
     settings: Settings | None = None
     geocoder: Geocoder | None = None
     swap_coordinates: bool | None = None
+    on_ambiguity: OnAmbiguity = "ask"
     dedupe: bool = False
     layer: str | None = None
     source: str = "upload"
     limits: UploadLimits | None = None
-
-
-@dataclass
-class _Read:
-    """What the first stage found: rows with geometry, and how."""
-
-    rows: Rows
-    columns: list[str]
-    crs: str
-    crs_how: str
-    guesses: dict[str, Any]
-    details: dict[str, Any]
-    postcode: str | None
-    parse_rejected: int = 0
-    plain_text: bool = False
-
-
-def _postcode_column(columns: list[str], mapping: ColumnMapping) -> str | None:
-    if mapping.postcode:
-        return find(columns, mapping.postcode, "postcode")
-    return guess(columns, "postcode")
-
-
-def _table_crs(kinds: Any, xcol: str, ycol: str, how: str, notes: list[str]) -> tuple[str, str]:
-    if kinds["degrees"] and kinds["metres"]:
-        notes.append(
-            f"Columns {xcol}/{ycol} mix lon/lat degrees ({kinds['degrees']:,} rows) and "
-            f"British National Grid metres ({kinds['metres']:,} rows); each row was read "
-            "as what its values fit."
-        )
-        return "mixed", "judged row by row from the values"
-    if kinds["metres"]:
-        if how == "lonlat":
-            notes.append(
-                f"Columns {xcol}/{ycol} are named like lon/lat but hold metres; they were "
-                "read as British National Grid easting/northing."
-            )
-        return BNG, f"columns {xcol}/{ycol} hold metres"
-    if how == "bng":
-        notes.append(
-            f"Columns {xcol}/{ycol} were chosen as easting/northing but hold degrees; "
-            "they were read as lon/lat."
-        )
-    return WGS84, f"columns {xcol}/{ycol} hold degrees"
-
-
-def _table_rows(
-    data: bytes,
-    sniffed: Sniffed,
-    options: AssetOptions,
-    limits: UploadLimits,
-    rowlog: RowLog,
-    notes: list[str],
-) -> tuple[_Read, list[int]]:
-    mapping = options.mapping or ColumnMapping()
-    table = read_table(data, sniffed, limits, sheet=options.layer)
-    notes.extend(table.notes)
-    for number, reason, values in table.rejected:
-        rowlog.add(number, reason, values)
-    columns = list(table.frame.columns)
-    rows = Rows(table.rows, {c: table.frame[c] for c in columns}, points=True)  # text columns
-    xcol, ycol, how = coordinate_columns(columns, mapping)
-    postcode = _postcode_column(columns, mapping)
-    lonlat, xy = how == "lonlat", how in ("bng", "xy")
-    guesses: dict[str, Any] = {
-        "lon": xcol if lonlat else None,
-        "lat": ycol if lonlat else None,
-        "x": xcol if xy else None,
-        "y": ycol if xy else None,
-        "postcode": postcode,
-    }
-    pending: list[int] = []
-    if xcol is None or ycol is None:
-        if postcode is None:
-            raise UploadError(
-                "The table has no coordinate or postcode columns. Name them lon/lat "
-                "(longitude/latitude), easting/northing, or postcode, or choose them in the "
-                f"column mapping. Its columns are: {', '.join(columns)}."
-            )
-        if options.geocoder is None:
-            raise UploadError(
-                f"The table has postcodes (column {postcode!r}) but no coordinates. "
-                "Supply a postcode directory (ONS Postcode Directory or NSPL CSV, or a "
-                "postcode, latitude, longitude table) or allow online postcode look-ups."
-            )
-        pending = list(range(len(rows)))
-        crs, crs_how = WGS84, f"from postcodes (column {postcode})"
-    else:
-        decimal_comma = table.delimiter == ";"
-        has_postcode = postcode is not None and options.geocoder is not None
-        kinds = table_geometry(rows, xcol, ycol, decimal_comma, pending, has_postcode)
-        crs, crs_how = _table_crs(kinds, xcol, ycol, how, notes)
-        if decimal_comma:
-            notes.append("The file is semicolon-separated, so '53,48' was read as 53.48.")
-    details = {
-        "encoding": table.encoding,
-        "delimiter": table.delimiter,
-        "sheets": table.sheets,
-        "sheet": table.sheet,
-    }
-    read = _Read(rows, columns, crs, crs_how, guesses, details, postcode, len(table.rejected))
-    read.plain_text = True
-    return read, pending
-
-
-def _chosen(read: _Read, mapping: ColumnMapping, notes: list[str]) -> Chosen:
-    """The name, category, capacity, address and id columns: chosen or guessed."""
-    columns, guesses = read.columns, read.guesses
-    used = [c for c in (*(guesses.get(k) for k in ("lon", "lat", "x", "y")), read.postcode) if c]
-
-    def pick(role: str, wanted: str | None, exclude: Sequence[str] = used) -> str | None:
-        return find(columns, wanted, role) if wanted else guess(columns, role, exclude)
-
-    name = pick("name", mapping.name)
-    category = pick("category", mapping.category) if mapping.category_value is None else None
-    capacity = pick("capacity", mapping.capacity)
-    if mapping.address:
-        wanted = [mapping.address] if isinstance(mapping.address, str) else list(mapping.address)
-        address = [find(columns, a, "address") for a in wanted]
-    else:
-        address = guess_address(columns, [*used, *(c for c in (name,) if c)])
-        if read.postcode and read.postcode not in address:
-            address.append(read.postcode)
-    ident = pick("id", mapping.id)
-    if ident is not None:
-        filled = [v for v in (cell_text(v) for v in read.rows.columns[ident]) if v]
-        if len(set(filled)) != len(filled):
-            notes.append(f"Column {ident} repeats values, so rows are identified by row number.")
-            ident = None
-    guesses.update(
-        name=name,
-        category=category
-        if mapping.category_value is None
-        else f"(all rows: {mapping.category_value})",
-        capacity=capacity,
-        address=address,
-        id=ident,
-    )
-    return Chosen(name, category, capacity, tuple(address), ident)
 
 
 def _category_notes(
@@ -312,45 +176,30 @@ def read_assets_upload(
     """
     options = dataclasses.replace(options or AssetOptions(), **fields)
     settings = options.settings or Settings()
-    limits = options.limits or UploadLimits()
     mapping = options.mapping or ColumnMapping()
-    check_size(len(data), limits)
-    sniffed = sniff(data, filename, limits)
-    notes: list[str] = list(sniffed.notes)
-    rowlog = RowLog()
-    pending: list[int] = []
-    if sniffed.format in TABLE_FORMATS:
-        read, pending = _table_rows(data, sniffed, options, limits, rowlog, notes)
-    else:
-        rows, crs, crs_how, details = vector_rows(data, sniffed, limits, options.layer, notes)
-        columns = list(rows.columns)
-        postcode = _postcode_column(columns, mapping)
-        read = _Read(rows, columns, crs, crs_how, {"postcode": postcode}, details, postcode)
-    chosen = _chosen(read, mapping, notes)
-    rows = read.rows
-    if pending:
-        geocode_rows(rows, pending, read.postcode, options.geocoder, notes)
-    swap = options.swap_coordinates
-    if rows.xy is not None:
-        first = locate_xy(rows.xy, rows.crs)
-    else:
-        first = locate(list(rows.geometry), rows.crs)
-    swappable, located = swap_candidates(rows, first, swap)
-    suggestions: list[Any] = []
-    swap_notes(int(swappable.sum()), swap, notes, suggestions)
-    if rows.xy is None:  # source shapes only matter for rejected rows
-        rows.geometry[located.placed & located.in_uk] = None
-    box = _study_box(options, settings, notes)
+    how = PlaceOptions(
+        mapping=mapping,
+        geocoder=options.geocoder,
+        swap_coordinates=options.swap_coordinates,
+        on_ambiguity=options.on_ambiguity,
+        layer=options.layer,
+        limits=options.limits,
+    )
+    read = read_places(data, filename, how)
+    assert read.located is not None, "read_places locates the rows"
+    box = _study_box(options, settings, read.notes)
     resolver = CategoryResolver(mapping.category_map)
+    chosen = read.chosen
     if mapping.category_value is not None:
         chosen = dataclasses.replace(chosen, fixed_category=resolver(mapping.category_value))
     built = assemble(
-        rows, located, swappable, box, chosen, resolver,
-        source=options.source, dedupe=options.dedupe, rowlog=rowlog, plain_text=read.plain_text,
+        read.rows, read.located, read.swappable, box, chosen, resolver,
+        source=options.source, dedupe=options.dedupe, rowlog=read.rowlog,
+        plain_text=read.plain_text,
     )  # fmt: skip
-    rows.columns.clear()  # the file's cells are in the asset columns now: let them go
+    read.rows.columns.clear()  # the file's cells are in the asset columns now: let them go
     release_freed()
-    return _result(read, built, rowlog, sniffed, notes, suggestions, resolver, chosen, options)
+    return _result(read, built, resolver, chosen, options)
 
 
 def _text_series(values: Any, keep: np.ndarray) -> pd.Series:
@@ -379,16 +228,14 @@ def _asset_frame(built: Any, rowlog: RowLog) -> Any:
 
 
 def _result(
-    read: _Read,
+    read: Places,
     built: Any,
-    rowlog: RowLog,
-    sniffed: Sniffed,
-    notes: list[str],
-    suggestions: list[Suggestion],
     resolver: CategoryResolver,
     chosen: Chosen,
     options: AssetOptions,
 ) -> UploadResult:
+    rowlog, notes, sniffed = read.rowlog, read.notes, read.sniffed
+    assert sniffed is not None, "an upload is sniffed"
     frame = _asset_frame(built, rowlog)
     if built.duplicates:
         kept_or_not = (
@@ -419,7 +266,7 @@ def _result(
         outside_area=built.outside,
         detected=detected,
         notes=tuple(notes),
-        suggestions=tuple(suggestions),
+        suggestions=tuple(read.suggestions),
         duplicates=pd.DataFrame(built.duplicates, columns=["row", "duplicate_of"], dtype="int64"),
         new_categories=dict(resolver.new),
     )

@@ -141,17 +141,19 @@ def find(columns: Sequence[str], wanted: str, role: str) -> str:
     return found
 
 
-def guess(columns: Sequence[str], role: str, exclude: Sequence[str] = ()) -> str | None:
-    """The first column whose name matches a candidate for ``role``."""
+def candidates(columns: Sequence[str], role: str, exclude: Sequence[str] = ()) -> list[str]:
+    """The columns whose names match a candidate for ``role``, most likely first."""
     lookup: dict[str, str] = {}
     for column in columns:
         if column not in exclude:
             lookup.setdefault(norm(column), column)
-    for candidate in CANDIDATES[role]:
-        found = lookup.get(norm(candidate))
-        if found is not None:
-            return found
-    return None
+    found = (lookup.get(norm(candidate)) for candidate in CANDIDATES[role])
+    return list(dict.fromkeys(c for c in found if c is not None))
+
+
+def guess(columns: Sequence[str], role: str, exclude: Sequence[str] = ()) -> str | None:
+    """The first column whose name matches a candidate for ``role``."""
+    return next(iter(candidates(columns, role, exclude)), None)
 
 
 def guess_address(columns: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:

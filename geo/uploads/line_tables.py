@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
 
-from geo.errors import UploadError
+from geo.errors import EmptyTableError
 from geo.uploads.tables import _column_names, _looks_like_data
 
 
@@ -88,7 +88,7 @@ def plain_build(
         notes.append(f"{skipped} blank row(s) were skipped.")
     if use_header and not keep.any():
         shown = ", ".join(c for c in first if c.strip())[:200]
-        raise UploadError(f"The table has column names ({shown}) but no rows of data.")
+        raise EmptyTableError(f"The table has column names ({shown}) but no rows of data.")
     columns = _column_names(first if use_header else [], table.num_columns, notes)
     index = np.flatnonzero(keep)
     if len(index) == table.num_rows - int(use_header):  # no blank rows: a view, not a copy

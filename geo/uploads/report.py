@@ -134,58 +134,72 @@ def check_upload(
         ``layer``, ``swap_coordinates``...); :func:`geo.uploads.context.reader_options`
         gives the ones the app uses.
     """
-    from geo.uploads.assets import read_assets_upload
-    from geo.uploads.boundaries import read_boundary_upload
-    from geo.uploads.indicators import read_indicators_upload
-
     limits = limits or UploadLimits()
-    settings = settings or Settings()
     if kind not in KINDS:
         return CheckReport(
             name=str(filename or "upload"),
             kind=kind,
             error=f"kind must be one of {', '.join(KINDS)}, not {kind!r}.",
         )
-    if isinstance(path_or_bytes, bytes | bytearray):
-        data = bytes(path_or_bytes)
-        name = filename or "upload"
-    else:
-        path = Path(path_or_bytes)
-        name = filename or path.name
-        try:
-            size = path.stat().st_size
-            if not path.is_file():
-                raise OSError("not a regular file")
-        except OSError as exc:
-            return CheckReport(name=name, kind=kind, error=f"Cannot read {path}: {exc}.")
-        if size > limits.max_bytes:
-            return CheckReport(
-                name=name,
-                kind=kind,
-                error=f"The file is {megabytes(size)}; uploads are limited to "
-                f"{megabytes(limits.max_bytes)}.",
-            )
-        data = path.read_bytes()
+    loaded = _file_bytes(path_or_bytes, kind, filename, limits)
+    if isinstance(loaded, CheckReport):
+        return loaded
+    name, data = loaded
     if kind == "assets" and area is not None:
         options["area_bbox"] = _area_bbox(area)
     elif kind == "indicators" and area is not None:
         options["areas"] = area
-    options.update(settings=settings, limits=limits)
+    options.update(settings=settings or Settings(), limits=limits)
     try:
-        if in_worker:
-            from geo.uploads.worker import read_in_worker
-
-            result = read_in_worker(kind, data, name, **options)
-        else:
-            reader: Any = {
-                "assets": read_assets_upload,
-                "indicators": read_indicators_upload,
-                "boundary": read_boundary_upload,
-            }[kind]
-            result = reader(data, name, **options)
+        result = _read(kind, data, name, in_worker, options)
     except (UploadError, AtlasError) as exc:
         return CheckReport(name=name, kind=kind, error=str(exc))
     return CheckReport(name=name, kind=kind, result=result)
+
+
+def _file_bytes(
+    path_or_bytes: str | os.PathLike[str] | bytes,
+    kind: str,
+    filename: str | None,
+    limits: UploadLimits,
+) -> tuple[str, bytes] | CheckReport:
+    """The name and bytes of the file, or the report of a file that cannot be read."""
+    if isinstance(path_or_bytes, bytes | bytearray):
+        return filename or "upload", bytes(path_or_bytes)
+    path = Path(path_or_bytes)
+    name = filename or path.name
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise OSError("not a regular file")
+    except OSError as exc:
+        return CheckReport(name=name, kind=kind, error=f"Cannot read {path}: {exc}.")
+    if size > limits.max_bytes:
+        return CheckReport(
+            name=name,
+            kind=kind,
+            error=f"The file is {megabytes(size)}; uploads are limited to "
+            f"{megabytes(limits.max_bytes)}.",
+        )
+    return name, path.read_bytes()
+
+
+def _read(kind: str, data: bytes, name: str, in_worker: bool, options: dict[str, Any]) -> Any:
+    """The upload result of the reader of ``kind`` (in a bounded worker when asked)."""
+    if in_worker:
+        from geo.uploads.worker import read_in_worker
+
+        return read_in_worker(kind, data, name, **options)
+    from geo.uploads.assets import read_assets_upload
+    from geo.uploads.boundaries import read_boundary_upload
+    from geo.uploads.indicators import read_indicators_upload
+
+    reader: Any = {
+        "assets": read_assets_upload,
+        "indicators": read_indicators_upload,
+        "boundary": read_boundary_upload,
+    }[kind]
+    return reader(data, name, **options)
 
 
 __all__ = ["KINDS", "OUTSIDE_AREA", "CheckReport", "check_upload"]

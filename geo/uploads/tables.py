@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.errors import UploadError
+from geo.errors import EmptyTableError, UploadError
 from geo.uploads.limits import UploadLimits
 from geo.uploads.sniff import decode_text
 
@@ -194,7 +194,7 @@ def _build(
         notes.append(f"{blank} blank row(s) were skipped.")
     if use_header and not rows and not rejected:
         shown = ", ".join(c for c in header_row if c.strip())[:200]
-        raise UploadError(f"The {what} has column names ({shown}) but no rows of data.")
+        raise EmptyTableError(f"The {what} has column names ({shown}) but no rows of data.")
     columns = _column_names(header_row, width, notes)
     frame = (
         pd.DataFrame(rows, columns=columns, dtype="str")
@@ -254,7 +254,8 @@ def read_text_table(
         notes = []
     if encoding == "cp1252":
         notes.append(
-            "The file is not UTF-8; it was read as Windows-1252 (Excel's usual CSV encoding)."
+            "The file is not UTF-8; it was read as Windows-1252 (cp1252, Excel's usual CSV "
+            "encoding)."
         )
 
     def records() -> Iterator[tuple[int, list[str]]]:
@@ -358,6 +359,62 @@ def _sheet_rows(
             yield number, [values.get(column, "") for column in range(1, width + 1)]
 
 
+def _open_workbook(data: bytes) -> Any:
+    """The workbook, read-only, values only, without links or macros."""
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=True, keep_links=False, keep_vba=False
+        )
+    except Exception as exc:  # openpyxl raises many kinds (KeyError, XML errors...)
+        raise UploadError(
+            f"The workbook cannot be read ({type(exc).__name__}: {str(exc)[:200]}). Open it in "
+            "Excel and save it again as .xlsx, or save the sheet as CSV."
+        ) from None
+
+
+def _choose_sheet(names: tuple[str, ...], sheet: str | None, notes: list[str]) -> str:
+    """The sheet asked for, or the first (with a note when there are others)."""
+    if not names:
+        raise UploadError("The workbook has no sheets.")
+    if sheet is None:
+        if len(names) > 1:
+            notes.append(
+                f"The workbook has {len(names)} sheets ({', '.join(names)}); the first, "
+                f"{names[0]!r}, was read. Choose another sheet to read it instead."
+            )
+        return names[0]
+    if sheet in names:
+        return sheet
+    raise UploadError(f"The workbook has no sheet {sheet!r}; its sheets are: {', '.join(names)}.")
+
+
+def _sheet_frame(
+    workbook: Any, chosen: str, limits: UploadLimits, header: bool | None, notes: list[str]
+) -> tuple[pd.DataFrame, list[int], list[tuple[int, str, dict[str, str]]], bool]:
+    """The frame, row numbers, rejected rows and header use of one sheet (see :func:`_build`)."""
+    worksheet = workbook[chosen]
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        for number, cells in _sheet_rows(workbook, worksheet, limits):
+            if number > limits.max_rows + 1:
+                raise UploadError(
+                    f"The sheet {chosen!r} has more than {limits.max_rows:,} rows (the upload "
+                    "limit); it was not read."
+                )
+            yield number, cells
+
+    try:
+        return _build(records(), header, notes, f"sheet {chosen!r}", limits.max_columns)
+    except UploadError:
+        raise
+    except Exception as exc:
+        raise UploadError(
+            f"The sheet {chosen!r} cannot be read ({type(exc).__name__}: {str(exc)[:200]})."
+        ) from None
+
+
 def read_xlsx_table(
     data: bytes,
     limits: UploadLimits,
@@ -374,56 +431,12 @@ def read_xlsx_table(
     macros were refused before (see :func:`~geo.uploads.safety.check_xlsx_members`).
     openpyxl parses the XML with defusedxml, which refuses entity declarations.
     """
-    import openpyxl
-
     notes: list[str] = []
-    try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True, keep_links=False, keep_vba=False
-        )
-    except Exception as exc:  # openpyxl raises many kinds (KeyError, XML errors...)
-        raise UploadError(
-            f"The workbook cannot be read ({type(exc).__name__}: {str(exc)[:200]}). Open it in "
-            "Excel and save it again as .xlsx, or save the sheet as CSV."
-        ) from None
+    workbook = _open_workbook(data)
     try:
         names = tuple(workbook.sheetnames)
-        if not names:
-            raise UploadError("The workbook has no sheets.")
-        if sheet is None:
-            chosen = names[0]
-            if len(names) > 1:
-                notes.append(
-                    f"The workbook has {len(names)} sheets ({', '.join(names)}); the first, "
-                    f"{chosen!r}, was read. Choose another sheet to read it instead."
-                )
-        elif sheet in names:
-            chosen = sheet
-        else:
-            raise UploadError(
-                f"The workbook has no sheet {sheet!r}; its sheets are: {', '.join(names)}."
-            )
-        worksheet = workbook[chosen]
-
-        def records() -> Iterator[tuple[int, list[str]]]:
-            for number, cells in _sheet_rows(workbook, worksheet, limits):
-                if number > limits.max_rows + 1:
-                    raise UploadError(
-                        f"The sheet {chosen!r} has more than {limits.max_rows:,} rows (the upload "
-                        "limit); it was not read."
-                    )
-                yield number, cells
-
-        try:
-            frame, numbers, rejected, used = _build(
-                records(), header, notes, f"sheet {chosen!r}", limits.max_columns
-            )
-        except UploadError:
-            raise
-        except Exception as exc:
-            raise UploadError(
-                f"The sheet {chosen!r} cannot be read ({type(exc).__name__}: {str(exc)[:200]})."
-            ) from None
+        chosen = _choose_sheet(names, sheet, notes)
+        frame, numbers, rejected, used = _sheet_frame(workbook, chosen, limits, header, notes)
     finally:
         workbook.close()
     notes.append(

@@ -250,9 +250,10 @@ def _read_with_pyogrio(path: str, layer: str | None, limits: UploadLimits) -> tu
     return frame, notes
 
 
-def _features_from_frame(
+def features_from_frame(
     frame: Any, layer: str | None, layers: tuple[str, ...], notes: list[str]
 ) -> Features:
+    """The features of a frame pyogrio read, numbered from 1, with the CRS it declares."""
     crs = frame.crs.to_string() if frame.crs is not None else None
     if frame.crs is not None and frame.crs.to_epsg() is not None:
         crs = f"EPSG:{frame.crs.to_epsg()}"
@@ -288,7 +289,7 @@ def read_geopackage(data: bytes, limits: UploadLimits, layer: str | None) -> Fea
         layers = check_geopackage(path)
         chosen = _choose(layers, layer, "GeoPackage", notes)
         frame, more = _from_pyogrio(str(path), chosen, limits)
-    return _features_from_frame(frame, chosen, tuple(layers), notes + more)
+    return features_from_frame(frame, chosen, tuple(layers), notes + more)
 
 
 def read_shapefile_zip(data: bytes, limits: UploadLimits, layer: str | None) -> Features:
@@ -334,7 +335,7 @@ def read_shapefile_zip(data: bytes, limits: UploadLimits, layer: str | None) -> 
         frame, more = _from_pyogrio(str(folder / "layer.shp"), None, limits)
     if ".prj" not in parts:
         notes.append(f"The shapefile {chosen}.shp has no .prj file, so its CRS is missing.")
-    return _features_from_frame(frame, chosen, tuple(layers), notes + more)
+    return features_from_frame(frame, chosen, tuple(layers), notes + more)
 
 
 def read_features(
