@@ -32,6 +32,7 @@ on the machine moves the first more than the second.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import statistics
 import sys
@@ -43,6 +44,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
+
+from pypdf import PdfReader  # noqa: E402
 
 from geo.config import Settings  # noqa: E402
 from geo.national import national_indicators  # noqa: E402
@@ -111,7 +114,11 @@ def one_area(settings: Settings, area: str, repeat: int, permutations: int) -> N
             lambda: export_files(result, Path(tmp), ["csv", "xlsx", "gpkg", "geojson"]), repeat
         )
     rows.append(("exports: CSV+XLSX+GPKG+GeoJSON", wall, cpu))
-    print(f"median of {repeat} run(s); HTML {len(html) / 1e6:.2f} MB, PDF {len(pdf) / 1e6:.2f} MB")
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    print(
+        f"median of {repeat} run(s); HTML {len(html) / 1e6:.2f} MB, "
+        f"PDF {len(pdf) / 1e6:.2f} MB, {pages} pages"
+    )
     print_rows(rows, "analysis (baseline)")
     verdict = "within" if report_wall <= TARGET_SECONDS else "OVER"
     print(f"  PDF + HTML report: {report_wall:.2f} s, {verdict} the {TARGET_SECONDS:g} s aim")

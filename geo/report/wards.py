@@ -45,9 +45,11 @@ def priority_order(result: Result) -> pd.Series:
     return out
 
 
-def _median(values: pd.Series) -> float:
-    values = pd.to_numeric(values, errors="coerce").dropna()
-    return float(values.median()) if len(values) else float("nan")
+def _numbers(areas: pd.DataFrame, column: str) -> pd.Series:
+    """A column as floats (NaN where missing or not a number; all NaN when absent)."""
+    if column not in areas:
+        return pd.Series(np.nan, index=areas.index, dtype=float)
+    return pd.to_numeric(areas[column], errors="coerce").astype(float)
 
 
 def ward_summary(result: Result) -> pd.DataFrame:
@@ -64,44 +66,47 @@ def ward_summary(result: Result) -> pd.DataFrame:
         ``median_nearest_<category>_m`` for each category counted.
     """
     areas = result.areas
-    order = priority_order(result)
+    population = _numbers(areas, "population")
+    high_risk = areas.get("is_high_risk", pd.Series(False, index=areas.index))
+    high_risk = high_risk.fillna(False).astype(bool)
+    priority = priority_mask(areas)
+    number = priority_order(result).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    categories = [c for c in result.categories if f"nearest_{c}_m" in areas]
+    medians = {
+        "median_nearest_m": _numbers(areas, "nearest_any_m"),
+        "median_walk_min": _numbers(areas, "walk_min_any"),
+        **{f"median_nearest_{c}_m": _numbers(areas, f"nearest_{c}_m") for c in categories},
+    }
     frame = pd.DataFrame(
         {
-            "ward": ward_names(areas),
-            "population": pd.to_numeric(areas.get("population"), errors="coerce"),
-            "high_risk": areas.get("is_high_risk", pd.Series(False, index=areas.index))
-            .fillna(False)
-            .astype(bool),
-            "priority": priority_mask(areas),
-            "number": order.astype("Float64"),
+            "residents": population,
+            "high_risk_residents": population.where(high_risk, 0.0),
+            "priority_areas": priority.astype(int),
+            "priority_residents": population.where(priority, 0.0),
+            "first_priority": number,
+            **medians,
         },
         index=areas.index,
     )
-    rows = []
-    categories = [c for c in result.categories if f"nearest_{c}_m" in areas]
-    for ward, part in frame.groupby("ward", sort=False):
-        codes = part.index
-        row: dict[str, object] = {
-            "ward": ward,
-            "areas": len(part),
-            "residents": float(part["population"].sum()),
-            "high_risk_residents": float(part.loc[part["high_risk"], "population"].sum()),
-            "priority_areas": int(part["priority"].sum()),
-            "priority_residents": float(part.loc[part["priority"], "population"].sum()),
-            "first_priority": part["number"].min() if part["priority"].any() else np.nan,
-            "median_nearest_m": _median(areas.loc[codes].get("nearest_any_m", pd.Series())),
-            "median_walk_min": _median(areas.loc[codes].get("walk_min_any", pd.Series())),
-        }
-        for cat in categories:
-            row[f"median_nearest_{cat}_m"] = _median(areas.loc[codes, f"nearest_{cat}_m"])
-        rows.append(row)
-    table = pd.DataFrame(rows)
+    groups = frame.groupby(ward_names(areas), sort=False)
+    sums = ["residents", "high_risk_residents", "priority_areas", "priority_residents"]
+    table = pd.concat(
+        [
+            groups.size().rename("areas"),
+            groups[sums].sum(),
+            groups["first_priority"].min(),
+            groups[list(medians)].median(),
+        ],
+        axis=1,
+    )
     if table.empty:
-        return table
-    table["_first"] = pd.to_numeric(table["first_priority"], errors="coerce").fillna(np.inf)
+        return pd.DataFrame()
+    table = table.rename_axis("ward").reset_index()
+    table["_first"] = table["first_priority"].fillna(np.inf)
     table = table.sort_values(
         ["priority_areas", "_first", "high_risk_residents", "ward"],
         ascending=[False, True, False, True],
         kind="stable",
     )
-    return table.drop(columns="_first").reset_index(drop=True)
+    columns = ["ward", "areas", *sums, "first_priority", *medians]
+    return table[columns].reset_index(drop=True)
