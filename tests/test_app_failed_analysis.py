@@ -8,7 +8,7 @@ import pytest
 
 from geo.errors import DownloadError
 from geo.params import AnalysisError, Parameters
-from tests.test_app import REPORT, _page
+from tests.helpers_app import REPORT, _page
 from tests.tiny_mirror import TESTHAM
 from ui import cache, params
 
