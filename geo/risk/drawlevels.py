@@ -16,19 +16,18 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
 from geo.risk.calibration import solve_intercept
+from geo.threads import blocks
 
 __all__ = [
     "CHUNK",
     "DrawLevels",
     "LevelStore",
-    "chunks",
     "draw_levels",
     "forget_levels",
     "levels_key",
@@ -150,12 +149,6 @@ def forget_levels() -> None:
         _memory.clear()
 
 
-def chunks(n: int) -> Iterator[slice]:
-    """The draws in blocks of :data:`CHUNK`."""
-    for start in range(0, n, CHUNK):
-        yield slice(start, min(n, start + CHUNK))
-
-
 def _compute(
     betas: np.ndarray,
     intercepts: np.ndarray,
@@ -169,7 +162,7 @@ def _compute(
     b0 = np.empty(n_draws) if solve else np.asarray(intercepts, dtype=float)
     means = None if solve else np.empty(n_draws)
     ok_w = ref_w > 0
-    for part in chunks(n_draws):
+    for part in blocks(n_draws, CHUNK):
         eta_ref = betas[part] @ ref_x.T  # (c, m)
         if solve:
             b0[part] = solve_intercept(eta_ref, ref_w, target)
