@@ -53,7 +53,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT / "bench"))
 
-from bench_map import _chromium, _free_port, _healthy  # noqa: E402
+from bench_map import _chromium  # noqa: E402
+from benchserver import server as _server  # noqa: E402
 
 #: Small areas of each authority drawn on the map.
 AREAS = {"Manchester": 295, "Trafford": 139, "Rutland": 26}
@@ -182,38 +183,6 @@ def _report(timings: dict[str, list[float]]) -> None:
         median = statistics.median(values)
         ratio = "baseline" if step == "page shell" else f"{median / shell:6.1f}× page shell"
         print(f"  {step:15s} median {median:6.2f} s, worst {max(values):6.2f} s  ({ratio})")
-
-
-@contextlib.contextmanager
-def _server(
-    cwd: Path, env: dict[str, str], log: Path | None = None
-) -> Iterator[tuple[str, subprocess.Popen, float]]:
-    """A ``streamlit run app.py`` server as ``make run`` starts it; yields (url, process, s up).
-
-    Its output goes to ``log`` (by default a file in the temporary folder).
-    """
-    port = _free_port()
-    log = log or Path(tempfile.gettempdir()) / f"bench-app-{port}.log"
-    out = log.open("wb")
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not _healthy(url):
-            if process.poll() is not None:
-                raise SystemExit(f"the server stopped; see {log}")
-            time.sleep(0.05)
-        yield url, process, time.perf_counter() - start
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        out.close()
 
 
 def _mode(args: argparse.Namespace) -> Mode:

@@ -54,8 +54,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT / "bench"))
 sys.path.insert(0, str(PROJECT))
 
-from bench_app import _MAP_STATE_JS, _server  # noqa: E402
+from bench_app import _MAP_STATE_JS  # noqa: E402
 from bench_map import _chromium  # noqa: E402
+from benchserver import server as _server  # noqa: E402
 
 from tests.tiny_mirror import OTHERBY, SIDE, TESTHAM, X0, Y0, write_mirror  # noqa: E402
 

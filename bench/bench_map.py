@@ -39,13 +39,10 @@ import argparse
 import contextlib
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,6 +53,7 @@ os.environ.setdefault("ATLAS_OFFLINE", "1")
 
 import folium  # noqa: E402
 import pandas as pd  # noqa: E402
+from benchserver import server  # noqa: E402
 
 from geo import maps, pipeline  # noqa: E402
 from geo.config import Settings  # noqa: E402
@@ -231,42 +229,11 @@ def bench_area(
 # ---------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _server() -> Iterator[str]:
-    port = _free_port()
     env = {**os.environ, "ATLAS_TILES": "none"}
-    log = Path(tempfile.gettempdir()) / f"bench-streamlit-{port}.log"
-    out = log.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not _healthy(url):
-            time.sleep(0.3)
+    with server(PROJECT, env, wait_s=60) as (url, _, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        out.close()
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.read().strip() == b"ok"
-    except OSError:
-        return False
 
 
 def _legend_title(frame) -> str:
