@@ -24,6 +24,7 @@ import pandas as pd
 
 from geo.errors import EmptyTableError, UploadError
 from geo.uploads.limits import UploadLimits
+from geo.uploads.parts import choose_part
 from geo.uploads.sniff import decode_text
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -374,22 +375,6 @@ def _open_workbook(data: bytes) -> Any:
         ) from None
 
 
-def _choose_sheet(names: tuple[str, ...], sheet: str | None, notes: list[str]) -> str:
-    """The sheet asked for, or the first (with a note when there are others)."""
-    if not names:
-        raise UploadError("The workbook has no sheets.")
-    if sheet is None:
-        if len(names) > 1:
-            notes.append(
-                f"The workbook has {len(names)} sheets ({', '.join(names)}); the first, "
-                f"{names[0]!r}, was read. Choose another sheet to read it instead."
-            )
-        return names[0]
-    if sheet in names:
-        return sheet
-    raise UploadError(f"The workbook has no sheet {sheet!r}; its sheets are: {', '.join(names)}.")
-
-
 def _sheet_frame(
     workbook: Any, chosen: str, limits: UploadLimits, header: bool | None, notes: list[str]
 ) -> tuple[pd.DataFrame, list[int], list[tuple[int, str, dict[str, str]]], bool]:
@@ -435,7 +420,13 @@ def read_xlsx_table(
     workbook = _open_workbook(data)
     try:
         names = tuple(workbook.sheetnames)
-        chosen = _choose_sheet(names, sheet, notes)
+        chosen = choose_part(
+            names,
+            sheet,
+            container="workbook",
+            part="sheet",
+            notes=notes,
+        )
         frame, numbers, rejected, used = _sheet_frame(workbook, chosen, limits, header, notes)
     finally:
         workbook.close()

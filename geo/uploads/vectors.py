@@ -41,6 +41,7 @@ from shapely.geometry import shape
 
 from geo.errors import UploadError
 from geo.uploads.limits import UploadLimits
+from geo.uploads.parts import choose_part
 from geo.uploads.safety import check_geopackage, private_dir, read_member
 from geo.uploads.sniff import Sniffed, decode_text
 
@@ -263,23 +264,6 @@ def features_from_frame(
     return Features.numbered(attributes, geometries, crs, how, notes, layer=layer, layers=layers)
 
 
-def _choose(layers: list[str], layer: str | None, what: str, notes: list[str]) -> str:
-    if not layers:
-        raise UploadError(f"The {what} has no layers with features.")
-    if layer is None:
-        if len(layers) > 1:
-            notes.append(
-                f"The {what} has {len(layers)} layers ({', '.join(layers)}); the first, "
-                f"{layers[0]!r}, was read. Choose another layer to read it instead."
-            )
-        return layers[0]
-    if layer not in layers:
-        raise UploadError(
-            f"The {what} has no layer {layer!r}; its layers are: {', '.join(layers)}."
-        )
-    return layer
-
-
 def read_geopackage(data: bytes, limits: UploadLimits, layer: str | None) -> Features:
     """A layer of a GeoPackage (the first unless ``layer`` names another)."""
     notes: list[str] = []
@@ -287,7 +271,14 @@ def read_geopackage(data: bytes, limits: UploadLimits, layer: str | None) -> Fea
         path = folder / "upload.gpkg"
         path.write_bytes(data)
         layers = check_geopackage(path)
-        chosen = _choose(layers, layer, "GeoPackage", notes)
+        chosen = choose_part(
+            layers,
+            layer,
+            container="GeoPackage",
+            part="layer",
+            empty="The GeoPackage has no layers with features.",
+            notes=notes,
+        )
         frame, more = _from_pyogrio(str(path), chosen, limits)
     return features_from_frame(frame, chosen, tuple(layers), notes + more)
 
@@ -307,7 +298,14 @@ def read_shapefile_zip(data: bytes, limits: UploadLimits, layer: str | None) -> 
     names = [PurePosixPath(s).name for s in layers]
     if layer is not None and layer not in layers and layer in names:
         layer = layers[names.index(layer)]
-    chosen = _choose(layers, layer, "zip archive", notes)
+    chosen = choose_part(
+        layers,
+        layer,
+        container="zip archive",
+        part="layer",
+        empty="The zip archive has no layers with features.",
+        notes=notes,
+    )
     parts = stems[chosen]
     if ".shx" not in parts:
         raise UploadError(
