@@ -15,7 +15,9 @@ The inputs are built from real OpenStreetMap pubs of Great Britain
   ``A1:XFD1048575`` (16,384 columns);
 * ``xlsx-far-cells``: 20,000 rows each with one stray value in column XFD.
 
-Each case runs in its own process, which reports its seconds and its peak
+Each case runs in its own process, with the environment of the app's upload
+worker (:data:`geo.uploads.worker.WORKER_ENV`: one thread per numeric
+library, Arrow's memory from the C heap), and reports its seconds and its peak
 resident memory (``ru_maxrss``).  Ours is :func:`geo.uploads.read_assets_upload`;
 the baseline, in the same run, is the plainest read of the same bytes
 (``pandas.read_csv(dtype=str)``, ``json.loads``, openpyxl's read-only
@@ -147,8 +149,13 @@ def run_one(case: str, path: Path, which: str) -> None:
 
 
 def _measure(case: str, path: Path, which: str) -> dict[str, Any]:
+    from geo.uploads.worker import WORKER_ENV
+
     command = [sys.executable, __file__, "--child", case, str(path), which]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=PROJECT)
+    env = {**os.environ, **WORKER_ENV}  # both read as the app's upload worker reads
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, cwd=PROJECT, env=env
+    )
     if done.returncode != 0:
         return {"seconds": float("nan"), "peak_mb": float("nan"), "outcome": done.stderr[-300:]}
     return json.loads(done.stdout.strip().splitlines()[-1])

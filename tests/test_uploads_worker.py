@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -57,6 +58,17 @@ def test_worker_gdal_is_hardened_and_the_server_is_not():
         reader.close()
 
 
+def test_worker_takes_arrow_memory_from_the_c_heap_and_the_server_is_untouched():
+    from geo.uploads import memory
+
+    reader = BoundedReader(WorkerLimits(workers=1))
+    try:
+        assert reader._executor().submit(memory.arrow_pool).result(timeout=60) == "system"
+    finally:
+        reader.close()
+    assert "ARROW_DEFAULT_MEMORY_POOL" not in os.environ or memory.arrow_pool() == "system"
+
+
 def test_cpu_limit_stops_the_read_with_a_message_and_the_worker_goes_on():
     reader = BoundedReader(WorkerLimits(cpu_seconds=1, workers=1))
     try:
@@ -69,10 +81,10 @@ def test_cpu_limit_stops_the_read_with_a_message_and_the_worker_goes_on():
 
 
 def test_memory_limit_stops_the_read_with_a_message_and_the_pool_recovers():
-    reader = BoundedReader(WorkerLimits(memory_mb=700, workers=1))
+    reader = BoundedReader(WorkerLimits(memory_mb=500, workers=1))
     try:
         with pytest.raises(UploadError, match="ATLAS_UPLOAD_MEMORY_MB") as caught:
-            reader.read("assets", _big(200_000), "big.csv")
+            reader.read("assets", _big(500_000), "big.csv")
         assert "smaller file" in str(caught.value)
     finally:
         reader.close()

@@ -151,8 +151,8 @@ class Assembled:
     """The asset columns of the rows kept, and what happened to the others."""
 
     columns: dict[str, Any]
-    numbers: list[int]
-    duplicates: list[tuple[int, int]]
+    numbers: np.ndarray  # file row number of each row kept (int64)
+    duplicates: np.ndarray  # (row, duplicate_of) pairs of file row numbers, shape (k, 2)
     outside: int
 
 
@@ -244,7 +244,7 @@ def assemble(
     x, y = located.x[kept], located.y[kept]
     first = _duplicates(names, categories, x, y)
     repeat = np.flatnonzero(first != np.arange(len(kept)))
-    duplicates = [(int(numbers[k]), int(numbers[first[k]])) for k in repeat]
+    duplicates = np.column_stack([numbers[repeat], numbers[first[repeat]]])
     if dedupe and len(repeat):
         for k in repeat:
             of = {"duplicate of row": int(numbers[first[k]]), "name": names[int(k)].as_py()}
@@ -263,19 +263,19 @@ def assemble(
         ident = pc.if_else(pc.equal(ident, ""), pa.array(numbers.astype(str)), ident)
     else:
         ident = pa.array(numbers.astype(str), type=pa.string())
-    address = [rows.cells(c, kept) for c in chosen.address]
-    if plain_text:
-        tags = T.tags_column(rows.columns, kept)
-    else:
-        tags = [tags_json(rows.row(int(i))) for i in kept]
     out: dict[str, Any] = {
         "asset_id": pc.binary_join_element_wise(source + ":", ident, ""),
         "name": names,
         "category": list(categories),
         "source": [source] * len(kept),
-        "address": T.address_column(address, len(kept)),
+        "address": T.address_column([rows.cells(c, kept) for c in chosen.address], len(kept)),
         "capacity": capacity,
-        "tags": tags,
-        "geometry": (x, y),  # made into points last, once the working copies are gone
     }
-    return Assembled(out, numbers.tolist(), duplicates, outside)
+    del ident, names, categories
+    # the largest column last, when the others' working copies are gone
+    if plain_text:
+        out["tags"] = T.tags_column(rows.columns, kept)
+    else:
+        out["tags"] = [tags_json(rows.row(int(i))) for i in kept]
+    out["geometry"] = (x, y)  # made into points last, once the file's cells are gone
+    return Assembled(out, numbers, duplicates, outside)

@@ -217,14 +217,16 @@ def _asset_frame(built: Any, rowlog: RowLog) -> Any:
     ids = _text_series(built.columns["asset_id"], np.ones(len(built.numbers), dtype=bool))
     repeated = ids.duplicated().to_numpy()
     for k in np.flatnonzero(repeated):
-        rowlog.add(built.numbers[k], R.DUPLICATE, {"asset_id": ids.iat[k]})
+        rowlog.add(int(built.numbers[k]), R.DUPLICATE, {"asset_id": ids.iat[k]})
     keep = ~repeated
-    data = {c: _text_series(built.columns[c], keep) for c in ASSET_COLUMNS[:-1] if c != "capacity"}
-    data["capacity"] = pd.Series(np.asarray(built.columns["capacity"], dtype=float)[keep])
-    frame = pd.DataFrame(data)[[c for c in ASSET_COLUMNS if c != "geometry"]]
-    x, y = built.columns["geometry"]
-    geometry = gpd.GeoSeries(gpd.points_from_xy(x[keep], y[keep]), crs=ASSET_CRS)
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs=ASSET_CRS)
+    # each column leaves ``built`` as it enters the frame, so no column is held twice
+    columns = built.columns
+    data = {c: _text_series(columns.pop(c), keep) for c in ASSET_COLUMNS[:-1] if c != "capacity"}
+    data["capacity"] = pd.Series(np.asarray(columns.pop("capacity"), dtype=float)[keep])
+    x, y = columns.pop("geometry")
+    data["geometry"] = gpd.GeoSeries(gpd.points_from_xy(x[keep], y[keep], crs=ASSET_CRS))
+    frame = gpd.GeoDataFrame({c: data.pop(c) for c in ASSET_COLUMNS}, copy=False)
+    return frame.set_geometry("geometry", crs=ASSET_CRS, inplace=False)
 
 
 def _result(
@@ -237,7 +239,7 @@ def _result(
     rowlog, notes, sniffed = read.rowlog, read.notes, read.sniffed
     assert sniffed is not None, "an upload is sniffed"
     frame = _asset_frame(built, rowlog)
-    if built.duplicates:
+    if len(built.duplicates):
         kept_or_not = (
             "they were left out" if options.dedupe else "they were kept (de-duplicate to drop them)"
         )
@@ -267,7 +269,9 @@ def _result(
         detected=detected,
         notes=tuple(notes),
         suggestions=tuple(read.suggestions),
-        duplicates=pd.DataFrame(built.duplicates, columns=["row", "duplicate_of"], dtype="int64"),
+        duplicates=pd.DataFrame(
+            built.duplicates.reshape(-1, 2), columns=["row", "duplicate_of"], dtype="int64"
+        ),
         new_categories=dict(resolver.new),
     )
     log.info("Asset upload: %s", result.summary())

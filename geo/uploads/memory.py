@@ -27,6 +27,27 @@ def _libc_trim() -> object | None:
         return None
 
 
+_M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def limit_arenas(count: int) -> bool:
+    """At most ``count`` malloc arenas from now on (glibc); ``False`` where unsupported.
+
+    The ``MALLOC_ARENA_MAX`` variable is read only when a process starts, so a
+    worker that is already running sets the limit with ``mallopt``.
+    """
+    name = ctypes.util.find_library("c")
+    mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
+    return bool(callable(mallopt) and mallopt(_M_ARENA_MAX, int(count)) == 1)
+
+
+def arrow_pool() -> str:
+    """The backend of Arrow's default memory pool in this process (``system``, ``mimalloc``...)."""
+    import pyarrow as pa
+
+    return str(pa.default_memory_pool().backend_name)
+
+
 def release_freed() -> None:
     """Return freed memory to the system (Arrow's pool, then the C heap where glibc has it)."""
     import pyarrow as pa
