@@ -586,3 +586,20 @@ def test_manchester_hot_spots_and_gaps(manchester):
     assert result.totals["priority_areas"] == int(result.frame["is_priority"].sum()) > 0
     assert result.totals["high_risk_residents"] > 0
     print("Manchester:", result.totals, result.notes, sep="\n")
+
+
+def test_fdr_adjust_equals_scipy_bh_exactly() -> None:
+    from scipy.stats import false_discovery_control
+
+    rng = np.random.default_rng(4)
+    for size in (1, 2, 7, 2001):
+        p = np.round(rng.random(size), 3)  # ties included
+        p[: min(5, size)] = [0.0, 1.0, 1.0, 0.0001, 0.05][: min(5, size)]
+        assert (gaps.fdr_adjust(p) == false_discovery_control(p, method="bh")).all()
+
+
+def test_fdr_adjust_keeps_missing_values_and_the_series_index() -> None:
+    p = pd.Series([0.01, np.nan, 0.04, 0.03], index=list("abcd"), name="p")
+    q = gaps.fdr_adjust(p)
+    assert list(q.index) == list("abcd") and q.name == "p" and np.isnan(q["b"])
+    np.testing.assert_allclose(q.dropna().to_numpy(), [0.03, 0.04, 0.04])

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from geo.codes import in_index
 from geo.provision.checks import check_positive
 from geo.provision.e2sfca import check_demand
 from geo.provision.inputs import asset_points, origin_points
@@ -54,7 +55,7 @@ def demand_around(
     reach = check_positive(reach_m, "reach_m")
     table = check_demand(residents)
     own = pd.DataFrame(areas[list(DEMAND_COLUMNS)])
-    others = table.loc[~table.index.isin(own.index), list(DEMAND_COLUMNS)]
+    others = table.loc[~in_index(table.index, own.index), list(DEMAND_COLUMNS)]
     asset_xy, _ = asset_points(assets)
     if not len(others) or not len(asset_xy):
         return own

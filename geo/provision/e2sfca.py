@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.codes import in_index
 from geo.errors import SchemaError
 from geo.provision.checks import check_positive, require_columns
 from geo.provision.decay import Decay, decay_function
@@ -155,7 +156,7 @@ def outside_demand(
     if demand is None or not len(asset_xy):
         return nobody
     others = check_demand(demand)
-    others = others[~others.index.isin(index)]
+    others = others[~in_index(others.index, index)]
     if not len(others):
         return nobody
     _, xy = origin_points(others)
