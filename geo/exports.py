@@ -295,15 +295,35 @@ def geojson_text(frame: gpd.GeoDataFrame, *, metadata: Mapping | None = None) ->
 def write_parquet(frame: pd.DataFrame, path: Path, *, metadata: Mapping | None = None) -> Path:
     """Write (Geo)Parquet; provenance in the file's key-value metadata."""
     path = Path(path)
-    frame.to_parquet(path)
-    if metadata is not None:
+    if metadata is None:
+        frame.to_parquet(path)
+        return path
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = _arrow_table(frame, pa)
+    extra = {b"belonging_atlas": json.dumps(metadata, default=str).encode()}
+    pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **extra}), path)
+    return path
+
+
+def _arrow_table(frame: pd.DataFrame, pa: Any) -> Any:
+    """The Arrow table ``to_parquet`` would write (GeoParquet's ``geo`` metadata included).
+
+    Built once, so the provenance joins the file's metadata without writing
+    the file twice (England's table: 0.3 s).
+    """
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return pa.Table.from_pandas(frame)
+    try:  # the converter behind GeoDataFrame.to_parquet (geopandas 1.x)
+        from geopandas.io.arrow import _geopandas_to_arrow
+    except ImportError:  # pragma: no cover - another geopandas: write, then read back
         import pyarrow.parquet as pq
 
-        table = pq.read_table(path)
-        extra = {b"belonging_atlas": json.dumps(metadata, default=str).encode()}
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
-        pq.write_table(table, path)
-    return path
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer)
+        return pq.read_table(pa.BufferReader(buffer.getvalue()))
+    return _geopandas_to_arrow(frame, index=None)
 
 
 def write_table(
