@@ -136,8 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     if not (SHARED / "SOURCES.md").is_file():
         raise SystemExit(f"the real-data mirror is not at {SHARED} (set ATLAS_SHARED_DATA)")
     with tempfile.TemporaryDirectory() as tmp:
+        # as a user's Python runs it: compiled modules are cached (some shells set
+        # PYTHONDONTWRITEBYTECODE, which recompiles every module of ours at each start)
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
             "ATLAS_SOURCES": str(PROJECT / "data/sources.shared.toml"),
             "ATLAS_SHARED_DATA": str(SHARED),
             "ATLAS_CACHE_DIR": str(Path(tmp) / "cache"),
