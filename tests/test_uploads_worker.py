@@ -105,3 +105,23 @@ def test_timeout_kills_the_worker_and_a_new_one_reads_the_next_file():
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="Unknown upload kind 'pictures'"):
         BoundedReader().read("pictures", b"", "x")
+
+
+def test_a_large_result_crosses_processes_as_parquet_and_comes_back_equal(monkeypatch):
+    import pickle
+
+    import geopandas.testing as gt
+
+    from geo.uploads import read_assets_upload
+    from geo.uploads import result as result_module
+
+    result = read_assets_upload(_big(50), "big.csv")
+    small = pickle.loads(pickle.dumps(result))  # below the threshold: pickled as it is
+    gt.assert_geodataframe_equal(small.frame, result.frame)
+    monkeypatch.setattr(result_module, "PARQUET_FROM_ROWS", 1)
+    state = result.__getstate__()
+    assert isinstance(state["frame"], result_module._ParquetFrame)
+    back = pickle.loads(pickle.dumps(result))
+    gt.assert_geodataframe_equal(back.frame, result.frame)
+    assert back.frame.crs == result.frame.crs and back.summary() == result.summary()
+    assert back.rejections.equals(result.rejections) and back.detected == result.detected

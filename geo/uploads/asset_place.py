@@ -27,6 +27,7 @@ from geo.uploads.asset_rows import Rows
 from geo.uploads.asset_rows import numbers as numbers_of
 from geo.uploads.categories import CategoryResolver
 from geo.uploads.locate import WGS84, Located, in_box, locate, locate_xy, swap_xy
+from geo.uploads.memory import release_freed
 from geo.uploads.result import RowLog, Suggestion
 
 
@@ -273,6 +274,7 @@ def assemble(
     }
     del ident, names, categories
     # the largest column last, when the others' working copies are gone
+    release_freed()
     if plain_text:
         out["tags"] = T.tags_column(rows.columns, kept)
     else:

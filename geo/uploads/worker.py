@@ -164,7 +164,11 @@ def _run(kind: str, cpu_seconds: float, args: tuple[Any, ...], options: dict[str
     module, name = READERS[kind]
     reader = getattr(importlib.import_module(module), name)
     try:
-        return reader(*args, **options)
+        result = reader(*args, **options)
+        from geo.uploads.memory import release_freed
+
+        release_freed()  # the read's working memory, before the result is copied out
+        return result
     except CpuLimitExceeded:
         return CpuLimitExceeded()
     except MemoryError:
