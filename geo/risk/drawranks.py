@@ -24,6 +24,8 @@ __all__ = ["DrawRanks", "draw_ranks", "rank_quantiles"]
 
 #: Draws sorted together in one block.
 BLOCK_ROWS: int = 25
+#: Areas per block when the rank quantiles are taken on the threads.
+QUANTILE_AREAS: int = 4096
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,8 +62,15 @@ def rank_quantiles(ranks: np.ndarray, low: float, high: float) -> tuple[np.ndarr
     n_draws = ranks.shape[1]
     lo = int(np.floor(low * (n_draws - 1)))
     hi = int(np.ceil(high * (n_draws - 1)))
-    part = np.partition(ranks, [lo, hi], axis=1)
-    return part[:, lo], part[:, hi]
+    out_lo = np.empty(ranks.shape[0], dtype=ranks.dtype)
+    out_hi = np.empty(ranks.shape[0], dtype=ranks.dtype)
+
+    def fill(areas: slice) -> None:  # blocks of areas, on the threads
+        part = np.partition(ranks[areas], [lo, hi], axis=1)
+        out_lo[areas], out_hi[areas] = part[:, lo], part[:, hi]
+
+    each_block(fill, ranks.shape[0], QUANTILE_AREAS)
+    return out_lo, out_hi
 
 
 def _rank_block(scores: np.ndarray, rows: slice, ranks: np.ndarray, high: np.ndarray) -> None:
