@@ -13,8 +13,10 @@ class, score and priority rank, and the hot-spot flag.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,22 +104,23 @@ def run_analysis(
     if cover.dropped_note():
         notes.append(cover.dropped_note(category_labels()))
     counted = counted_assets(region.assets, cover.measured)
-    scores = risk_stage(areas, params, national, store=DrawLevelStore(settings))
-    notes.extend(scores.notes)
-    prov, measures = measure_provision(
-        areas, counted, chosen, scores.params, national_residents(settings), cover
-    )
-    notes.extend(prov.notes)
-    return finish_analysis(
-        region,
-        scores.params,
-        scores=scores,
-        measures=measures,
-        notes=notes,
-        chosen=chosen,
-        counted=counted,
-        cover=cover,
-    )
+    with ThreadPoolExecutor(1) as pool:
+        scores = risk_stage(areas, params, national, store=DrawLevelStore(settings), pool=pool)
+        notes.extend(scores.notes)
+        prov, measures = measure_provision(
+            areas, counted, chosen, scores.params, national_residents(settings), cover
+        )
+        notes.extend(prov.notes)
+        return finish_analysis(
+            region,
+            scores.params,
+            scores=scores,
+            measures=measures,
+            notes=notes,
+            chosen=chosen,
+            counted=counted,
+            cover=cover,
+        )
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,7 @@ class RiskStage:
     total_expected: tuple[float, float] | None
     params: Parameters
     notes: tuple[str, ...]
+    ranges: Future[RiskStage] | None = None  # the stage with its ranges, being computed
 
 
 def counted_assets(assets: gpd.GeoDataFrame, categories: Sequence[str]) -> gpd.GeoDataFrame:
@@ -149,11 +153,13 @@ def risk_stage(
     national: pd.DataFrame | None,
     *,
     store: risk.LevelStore | None = None,
+    pool: Executor | None = None,
 ) -> RiskStage:
     """The risk score, its rank ranges and the expected counts per area.
 
     ``store`` keeps England's level per uncertainty draw between processes
-    (see :mod:`geo.risk.drawlevels`).
+    (see :mod:`geo.risk.drawlevels`).  With ``pool`` the ranges are computed
+    there and the stage returned at once; :func:`completed` waits for them.
     """
     notes: list[str] = []
     try:
@@ -172,19 +178,39 @@ def risk_stage(
         if older is not None
         else pd.Series(np.nan, index=areas.index, dtype=float)
     )
-    ranges = risk.uncertainty(detail, seed=params.seed, store=store)
-    frame = frame.join(ranges.frame[["risk_rank_p05", "risk_rank_p95", "top_tercile_share"]])
+    frame = frame.assign(risk_model=params.model, expected_lonely=expected)
+    stage = RiskStage(frame, tuple(used), applied, detail, older, None, params, tuple(notes))
+    if pool is None:
+        return _with_ranges(stage, store)
+    # the draws run on while provision and the gaps are computed: the gaps need the
+    # scores, not their ranges (mostly NumPy sorting and products, outside the GIL)
+    return dataclasses.replace(stage, ranges=pool.submit(_with_ranges, stage, store))
+
+
+def completed(stage: RiskStage) -> RiskStage:
+    """``stage`` with its ranges, waiting for them if :func:`risk_stage` left them running."""
+    return stage.ranges.result() if stage.ranges is not None else stage
+
+
+def _with_ranges(stage: RiskStage, store: risk.LevelStore | None) -> RiskStage:
+    """``stage`` with its rank ranges and the expected counts' ranges."""
+    detail, older, seed = stage.detail, stage.older, stage.params.seed
+    ranges = risk.uncertainty(detail, seed=seed, store=store)
+    parts = [ranges.frame[["risk_rank_p05", "risk_rank_p95", "top_tercile_share"]]]
     counts = None
     if older is not None:
         counts = (
             ranges
             if detail is older
-            else risk.uncertainty(older, seed=params.seed, store=store, ranks=False)
+            else risk.uncertainty(older, seed=seed, store=store, ranks=False)
         )
-        frame = frame.join(counts.frame[["expected_lonely_p05", "expected_lonely_p95"]])
-    frame = frame.assign(risk_model=params.model, expected_lonely=expected)
+        parts.append(counts.frame[["expected_lonely_p05", "expected_lonely_p95"]])
+    frame = stage.frame.drop(columns=["risk_model", "expected_lonely"]).join(parts)
+    frame = frame.assign(
+        risk_model=stage.frame["risk_model"], expected_lonely=stage.frame["expected_lonely"]
+    )
     total = counts.total_expected if counts is not None else None
-    return RiskStage(frame, tuple(used), applied, detail, older, total, params, tuple(notes))
+    return dataclasses.replace(stage, frame=frame, total_expected=total)
 
 
 def measure_provision(
@@ -253,6 +279,8 @@ def finish_analysis(
         far_minutes=params.far_minutes,
     )
     notes.extend(result_gaps.notes)
+    scores = completed(scores)  # waits for the draws when they ran beside the gaps
+    frame = scores.frame
     totals = dict(result_gaps.totals)
     minutes = measures["nearest_any_m"] / params.speed_m_s / 60.0
     walk = gaps.gap_totals(

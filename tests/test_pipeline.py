@@ -130,3 +130,24 @@ def test_real_analysis_gives_every_area_each_measure(request, area, model):
     assert figures["priority_areas"] == int(table["is_priority"].sum())
     if area != "Rutland":  # Rutland's 26 areas may have no high-risk, low-access one
         assert figures["priority_areas"] > 0
+
+
+@pytest.mark.parametrize("model", ["evidence", "all-ages"])  # the tiny mirror has no 65+ data
+def test_risk_ranges_drawn_beside_the_gaps_equal_those_drawn_first(tiny, model):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from geo.national import national_indicators
+    from geo.pipeline import completed, risk_stage
+    from geo.region import load_region
+
+    areas = load_region("Testham", settings=tiny).areas
+    national = national_indicators(tiny)
+    params = Parameters(model=model).validate()
+    first = risk_stage(areas, params, national)
+    with ThreadPoolExecutor(1) as pool:
+        pending = risk_stage(areas, params, national, pool=pool)
+        assert pending.ranges is not None and "risk_rank_p05" not in pending.frame
+        beside = completed(pending)
+    pd.testing.assert_frame_equal(beside.frame, first.frame, check_exact=True)
+    assert beside.total_expected == first.total_expected and beside.notes == first.notes
+    assert list(beside.frame.columns[-2:]) == ["risk_model", "expected_lonely"]
