@@ -1,7 +1,10 @@
 """The loops of :mod:`geo.gaps.moran`: NumPy for small problems, numba-compiled for large ones.
 
-Both versions give the same numbers: the sums are made in the same order
-and the same random draws are used.  Loading numba costs about a second per
+Both versions use the same random draws and, for the hot-spot test the app
+and reports use, make their sums in the same order, so they give the same
+bits (tested).  For esda's own draw scheme, used only to compare with esda,
+the global statistic's sums are made in another order: the two agree to a
+relative 1e-12, not bit for bit.  Loading numba costs about a second per
 process, more than a small region's whole test takes in NumPy, so the
 compiled versions (:mod:`geo.gaps._moran_numba`) are imported only for
 problems of at least :data:`COMPILED_FROM` cells of work, and only when
