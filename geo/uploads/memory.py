@@ -17,12 +17,13 @@ import gc
 
 
 @functools.cache
-def _libc_trim() -> object | None:
-    name = ctypes.util.find_library("c")
-    if name is None:
+def _libc_function(name: str) -> object | None:
+    """A function of the C library (``malloc_trim``, ``mallopt``), or None where it has none."""
+    library = ctypes.util.find_library("c")
+    if library is None:
         return None
     try:
-        return getattr(ctypes.CDLL(name), "malloc_trim", None)
+        return getattr(ctypes.CDLL(library), name, None)
     except OSError:
         return None
 
@@ -36,8 +37,7 @@ def limit_arenas(count: int) -> bool:
     The ``MALLOC_ARENA_MAX`` variable is read only when a process starts, so a
     worker that is already running sets the limit with ``mallopt``.
     """
-    name = ctypes.util.find_library("c")
-    mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
+    mallopt = _libc_function("mallopt")
     return bool(callable(mallopt) and mallopt(_M_ARENA_MAX, int(count)) == 1)
 
 
@@ -54,6 +54,6 @@ def release_freed() -> None:
 
     gc.collect()
     pa.default_memory_pool().release_unused()
-    trim = _libc_trim()
+    trim = _libc_function("malloc_trim")
     if callable(trim):
         trim(0)
