@@ -205,10 +205,9 @@ def _with_ranges(stage: RiskStage, store: risk.LevelStore | None) -> RiskStage:
             else risk.uncertainty(older, seed=seed, store=store, ranks=False)
         )
         parts.append(counts.frame[["expected_lonely_p05", "expected_lonely_p95"]])
-    frame = stage.frame.drop(columns=["risk_model", "expected_lonely"]).join(parts)
-    frame = frame.assign(
-        risk_model=stage.frame["risk_model"], expected_lonely=stage.frame["expected_lonely"]
-    )
+    frame = stage.frame.join(parts)
+    last = ["risk_model", "expected_lonely"]  # after the ranges: the area frame's order
+    frame = frame[[c for c in frame.columns if c not in last] + last]
     total = counts.total_expected if counts is not None else None
     return dataclasses.replace(stage, frame=frame, total_expected=total)
 
