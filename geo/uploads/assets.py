@@ -224,9 +224,8 @@ def _asset_frame(built: Any, rowlog: RowLog) -> Any:
     data = {c: _text_series(columns.pop(c), keep) for c in ASSET_COLUMNS[:-1] if c != "capacity"}
     data["capacity"] = pd.Series(np.asarray(columns.pop("capacity"), dtype=float)[keep])
     x, y = columns.pop("geometry")
-    data["geometry"] = gpd.GeoSeries(gpd.points_from_xy(x[keep], y[keep], crs=ASSET_CRS))
-    frame = gpd.GeoDataFrame({c: data.pop(c) for c in ASSET_COLUMNS}, copy=False)
-    return frame.set_geometry("geometry", crs=ASSET_CRS, inplace=False)
+    data["geometry"] = gpd.points_from_xy(x[keep], y[keep], crs=ASSET_CRS)
+    return gpd.GeoDataFrame({c: data[c] for c in ASSET_COLUMNS}, geometry="geometry", copy=False)
 
 
 def _result(
