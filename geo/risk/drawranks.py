@@ -24,7 +24,7 @@ __all__ = ["DrawRanks", "draw_ranks", "rank_quantiles"]
 
 #: Draws sorted together in one block.
 BLOCK_ROWS: int = 25
-#: Areas per block when the rank quantiles are taken on the threads.
+#: Areas per block when quantiles over the draws are taken on the threads.
 QUANTILE_AREAS: int = 4096
 
 

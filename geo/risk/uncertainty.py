@@ -23,7 +23,7 @@ import pandas as pd
 from geo.risk.calibration import ADULTS_OFTEN_LONELY, OLDER_OFTEN_LONELY
 from geo.risk.composite import CompositeRisk
 from geo.risk.drawlevels import CHUNK, LevelStore, draw_levels, levels_key
-from geo.risk.drawranks import draw_ranks, rank_quantiles
+from geo.risk.drawranks import QUANTILE_AREAS, draw_ranks, rank_quantiles
 from geo.risk.evidence import EvidenceRisk
 from geo.risk.older import OlderRisk
 from geo.risk.terms import AGE_UK_INTERCEPT_STD_ERROR
@@ -42,8 +42,6 @@ __all__ = [
 
 #: Draws per analysis.
 N_DRAWS: int = 400
-#: Areas per block when the counts' quantiles are taken on the threads.
-QUANTILE_COLUMNS: int = 4096
 #: Dirichlet concentration (sum of the parameters): a weight w varies with
 #: standard deviation √(w(1−w)/(1+20)), about ±50% of a weight of 0.15.
 CONCENTRATION: float = 20.0
@@ -185,7 +183,7 @@ def _quantiles(values: np.ndarray, qs: tuple[float, float]) -> tuple[np.ndarray,
         def fill(columns: slice) -> None:  # blocks of areas, on the threads
             found[:, columns] = np.quantile(known[:, columns], qs, axis=0)
 
-        each_block(fill, known.shape[1], QUANTILE_COLUMNS)
+        each_block(fill, known.shape[1], QUANTILE_AREAS)
         out[:, ok] = found
     return out[0], out[1]
 
