@@ -16,6 +16,7 @@ from geo import risk
 from geo.method import TOPICS, method_html
 from geo.pipeline import HEADLINE_MINUTES
 from geo.present.glossary import glossary_html
+from geo.risk.evidence_terms import EVIDENCE_TERMS
 from geo.sources.registry import licence_name
 from geo.sources.taxonomy import CATEGORIES
 
@@ -157,6 +158,15 @@ def method(result: Result) -> dict[str, Any]:
         # every term the maps and tables use, with its meaning (escaped by glossary_html)
         "glossary": Markup(glossary_html(heading_level=4)),
         "indicator_rows": indicator_rows,
+        "evidence_rows": [
+            {
+                "label": t.label,
+                "odds_ratio": f"{t.odds_ratio:g}",
+                "measure": t.approximation,
+                "evidence": t.evidence,
+            }
+            for t in EVIDENCE_TERMS
+        ],
         "model_rows": model_rows,
         "categories": categories,
         "catchment": f"{p.catchment_m:,.0f}",

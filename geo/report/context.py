@@ -40,6 +40,7 @@ from .formatting import (
 from .formatting import (
     share as share_of,
 )
+from .mapjob import MAP_KEYS, ReportMaps
 from .scenariosection import scenario_context
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ __all__ = [
 def report_context(
     result: Result,
     *,
-    maps: Mapping[str, bytes] | None = None,
+    maps: Mapping[str, bytes] | ReportMaps | None = None,
     generated: datetime | None = None,
     scenario: Scenario | None = None,
     reference: Reference | None = None,
@@ -74,7 +75,9 @@ def report_context(
         The analysis to report.
     maps
         PNG bytes keyed ``risk``, ``access``, ``gaps``, ``assets`` (default:
-        drawn now with :func:`geo.report.staticmaps.all_maps`).
+        drawn now with :func:`geo.report.staticmaps.all_maps`), or maps being
+        drawn (:class:`geo.report.mapjob.ReportMaps`): the images then point
+        to them, for :func:`geo.report.render.report_documents`.
     generated
         The report's date (default: now).
     scenario
@@ -85,8 +88,14 @@ def report_context(
         summary's figures are then set beside the region's and England's.
     """
     generated = generated or datetime.now()
-    basemap = basemap_from_env() if maps is None else None
-    maps = dict(maps) if maps is not None else staticmaps.all_maps(result, basemap=basemap)
+    if isinstance(maps, ReportMaps):
+        basemap = maps.basemap
+    else:
+        basemap = basemap_from_env() if maps is None else None
+    if maps is None:
+        maps = staticmaps.all_maps(result, basemap=basemap)
+    elif not isinstance(maps, ReportMaps):
+        maps = dict(maps)
     tile_note = [basemap.note()] if basemap is not None and basemap.note() else []
     region = result.region
     priority = tables.priority_table(result)
@@ -112,6 +121,7 @@ def report_context(
         "parameters": appendix.parameters(result),
         "figures": _figures(result),
         "maps": _maps(result, maps),
+        "map_source": maps if isinstance(maps, ReportMaps) else None,
         "priority_rows": _area_rows(priority, numbers),
         "priority_count": len(priority),
         "fallback_rows": _area_rows(fallback, None) if fallback is not None else [],
@@ -219,7 +229,7 @@ def _figures(result: Result) -> list[dict[str, str]]:
     return figures
 
 
-def _maps(result: Result, maps: Mapping[str, bytes]) -> list[dict[str, str]]:
+def _maps(result: Result, maps: Mapping[str, bytes] | ReportMaps) -> list[dict[str, str]]:
     p = result.parameters
     national = result.areas.get("risk_decile_national")
     scope = "England" if national is not None and national.notna().any() else "this area"
@@ -249,8 +259,8 @@ def _maps(result: Result, maps: Mapping[str, bytes]) -> list[dict[str, str]]:
         ),
     }
     out = []
-    for key in ("risk", "access", "gaps", "assets"):
-        if key in maps:
+    for key in MAP_KEYS:
+        if isinstance(maps, ReportMaps) or key in maps:
             title, caption = captions[key]
             out.append(
                 {
@@ -258,7 +268,7 @@ def _maps(result: Result, maps: Mapping[str, bytes]) -> list[dict[str, str]]:
                     "title": title,
                     "caption": caption,
                     "alt": _alt(result, key),
-                    "src": data_uri(maps[key]),
+                    "src": maps.url(key) if isinstance(maps, ReportMaps) else data_uri(maps[key]),
                 }
             )
     return out

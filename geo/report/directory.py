@@ -144,16 +144,7 @@ def directory_context(result: Result) -> dict[str, Any]:
             {
                 "ward": ward,
                 "count": f"{len(part):,}",
-                "rows": [
-                    {
-                        "name": rec["name"],
-                        "category": rec["category_label"],
-                        "where": rec["where"],
-                        "source": rec["source_title"],
-                        "distance": _distance(rec["priority_distance_m"]),
-                    }
-                    for rec in rows.to_dict(orient="records")
-                ],
+                "rows": [_entry(rec) for rec in rows.to_dict(orient="records")],
                 "unlisted": f"{unlisted:,} more without a name or address" if unlisted else "",
             }
         )
@@ -169,7 +160,35 @@ def directory_context(result: Result) -> dict[str, Any]:
     }
 
 
+def _entry(rec: dict[str, Any]) -> dict[str, str]:
+    """One listed asset: its fields, and the line the directory prints after the name.
+
+    The line is plain text (category · where · source · distance): the printed
+    directory is a list, one entry per asset, not a five-column table, which
+    took WeasyPrint about three times as long to lay out and ran to more pages.
+    """
+    entry = {
+        "name": rec["name"],
+        "category": rec["category_label"],
+        "where": rec["where"],
+        "source": rec["source_title"],
+        "distance": _distance(rec["priority_distance_m"]),
+    }
+    parts = [entry["category"], entry["where"], entry["source"]]
+    if entry["distance"]:
+        parts.append(_distance_phrase(entry["distance"]))
+    entry["details"] = " · ".join(p for p in parts if p)
+    return entry
+
+
 def _distance(value: object) -> str:
+    """The distance to the nearest priority area as the directory prints it ("" when none)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
+        return ""
     return "inside" if float(value) == 0 else f"{fmt_int(value)} m"  # type: ignore[arg-type]
+
+
+def _distance_phrase(distance: str) -> str:
+    if distance == "inside":
+        return "inside a priority area"
+    return f"{distance} from a priority area"

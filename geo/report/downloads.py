@@ -36,6 +36,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,8 +48,10 @@ from geo import __version__, exports
 from geo.errors import AtlasError
 
 from . import columns, tables, wards
+from .basemap import basemap_from_env
 from .context import report_context
-from .render import html_to_pdf, report_html
+from .mapjob import ReportMaps, drawn
+from .render import html_to_pdf, report_documents, report_html
 from .word import report_docx
 
 if TYPE_CHECKING:
@@ -186,25 +189,32 @@ def export_files(
         if frames
         else None
     )
-    html = None
-    values = (
-        report_context(result, generated=generated, scenario=scenario, reference=reference)
-        if DOCUMENTS & set(chosen)
-        else {}
-    )
     written: list[Path] = []
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".partial-") as tmp:
+    with (
+        (
+            ReportMaps(result, basemap=basemap_from_env())
+            if DOCUMENTS & set(chosen)
+            else nullcontext()
+        ) as maps,
+        tempfile.TemporaryDirectory(dir=out_dir, prefix=".partial-") as tmp,
+    ):
+        values = (
+            report_context(
+                result, maps=maps, generated=generated, scenario=scenario, reference=reference
+            )
+            if maps is not None
+            else {}
+        )
         work = Path(tmp)
+        if {"pdf", "html"} & set(chosen):
+            html, pdf = report_documents(values, html="html" in chosen, pdf="pdf" in chosen)
+            if html is not None:
+                (work / f"{stem}.html").write_text(html, encoding="utf-8")
+            if pdf is not None:
+                (work / f"{stem}.pdf").write_bytes(pdf)
         for fmt in chosen:
             if fmt == "docx":
-                (work / f"{stem}.docx").write_bytes(report_docx(values))
-            elif fmt in ("pdf", "html"):
-                if html is None:
-                    html = report_html(result, context=values)
-                if fmt == "html":
-                    (work / f"{stem}.html").write_text(html, encoding="utf-8")
-                else:
-                    (work / f"{stem}.pdf").write_bytes(html_to_pdf(html))
+                (work / f"{stem}.docx").write_bytes(report_docx(drawn(values)))
             elif fmt == "csv":
                 for name, frame in frames.items():
                     exports.write_csv(frame, work / f"{stem}-{_dash(name)}.csv")

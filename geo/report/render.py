@@ -9,19 +9,25 @@
   Content-Security-Policy in the page forbids scripts and any resource that
   is not inline or ``data:``.
 * :func:`report_pdf` lays the same HTML out with WeasyPrint (A4, page numbers
-  in the page margins) as a tagged PDF/UA-1 document: structure tree, marked
-  content, the document language and title, and each map's alternative text,
-  so screen readers can follow it.  Its URL fetcher accepts ``data:`` URIs only: any other
+  in the page margins), less its screen-only parts (:func:`print_edition`:
+  the method write-up, which the HTML edition carries), as a tagged PDF/UA-1
+  document: structure tree, marked content, the document language and title,
+  and each map's alternative text, so screen readers can follow it.  Its URL
+  fetcher accepts ``data:`` URIs only (and the report's own maps): any other
   URL (``http``, ``https``, ``file`` …) is refused before anything is opened,
   and the refusal is logged, so rendering never touches the network or the
   file system.  Fonts come from the system (fontconfig); no ``@font-face``.
   The font configuration is made once per thread and reused by every PDF
   that thread lays out, so the fonts found for one report serve the next.
+* :func:`report_documents` writes both editions from one set of values; with
+  the maps being drawn in a child process (:mod:`geo.report.mapjob`) the PDF's
+  layout starts before they are done.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from datetime import datetime
 from functools import cache
@@ -34,6 +40,8 @@ from markupsafe import Markup
 from geo.present.escaping import escape_html
 
 from .context import report_context
+from .formatting import data_uri
+from .mapjob import MAP_KEYS, SCHEME, ReportMaps, drawn
 
 if TYPE_CHECKING:
     from geo.pipeline import Result
@@ -101,10 +109,33 @@ def report_html(
         region and England comparators.
     """
     if context is not None:
-        values = context
+        values = drawn(context)
     else:
         values = report_context(result, generated=generated, scenario=scenario, reference=reference)
     return render_template("report.html.j2", css=Markup(_css()), **values)
+
+
+def report_documents(
+    values: dict[str, Any], *, html: bool = True, pdf: bool = True
+) -> tuple[str | None, bytes | None]:
+    """The HTML and PDF editions from one set of template values, as asked.
+
+    With values made while the maps are drawn (``report_context(result,
+    maps=ReportMaps(result))``), the page is written once with the maps'
+    addresses: the PDF's layout starts at once and takes each map when it
+    reaches it, and the HTML then embeds them.  Other values give the same
+    documents as :func:`report_html` and :func:`html_to_pdf`.
+    """
+    source = values.get("map_source")
+    page = render_template("report.html.j2", css=Markup(_css()), **values)
+    if not isinstance(source, ReportMaps):
+        return (page if html else None), (html_to_pdf(page) if pdf else None)
+    document = html_to_pdf(page, maps=source) if pdf else None
+    if not html:
+        return None, document
+    for key in MAP_KEYS:
+        page = page.replace(f'src="{source.url(key)}"', f'src="{data_uri(source.png(key))}"', 1)
+    return page, document
 
 
 def report_pdf(
@@ -133,11 +164,33 @@ def report_pdf(
     return html_to_pdf(html)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Lay out report HTML as a PDF with a fetcher that only accepts ``data:`` URIs."""
+#: Parts of the page only the screen edition carries (see :func:`print_edition`).
+_SCREEN_ONLY = re.compile(r"<!-- screen-only -->.*?<!-- /screen-only -->", re.S)
+
+
+def print_edition(html: str) -> str:
+    """The page the PDF lays out: the report without its screen-only parts.
+
+    The method write-up, the same for every area, is in the HTML edition and
+    on the app's Method page; the PDF's appendix says so and keeps what this
+    analysis used.  The markers are the template's own comments: text from
+    the data is escaped, so it cannot contain them.
+    """
+    return _SCREEN_ONLY.sub("", html)
+
+
+def html_to_pdf(html: str, *, maps: ReportMaps | None = None) -> bytes:
+    """Lay out report HTML as a PDF; the fetcher accepts ``data:`` URIs only.
+
+    ``maps`` resolves the images that point to maps being drawn
+    (:class:`geo.report.mapjob.ReportMaps`); the layout waits for a map only
+    when it reaches it.
+    """
     import weasyprint
 
-    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=offline_fetcher())
+    document = weasyprint.HTML(
+        string=print_edition(html), base_url=None, url_fetcher=offline_fetcher(maps)
+    )
     return document.write_pdf(
         pdf_variant="pdf/ua-1", pdf_tags=True, custom_metadata=True, font_config=_fonts()
     )
@@ -156,8 +209,12 @@ def _fonts() -> Any:
     return fonts
 
 
-def offline_fetcher() -> Any:
-    """A WeasyPrint URL fetcher that serves ``data:`` URIs and refuses everything else."""
+def offline_fetcher(maps: ReportMaps | None = None) -> Any:
+    """A WeasyPrint URL fetcher that serves ``data:`` URIs and refuses everything else.
+
+    With ``maps`` it also serves the report's own maps at their
+    :data:`geo.report.mapjob.SCHEME` addresses, as ``data:`` URIs.
+    """
     from weasyprint.urls import URLFetcher
 
     class OfflineFetcher(URLFetcher):
@@ -170,6 +227,8 @@ def offline_fetcher() -> Any:
             self.refused = []
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            if maps is not None and url.startswith(SCHEME) and url[len(SCHEME) :] in MAP_KEYS:
+                url = data_uri(maps.png(url[len(SCHEME) :]))
             if not url.lower().startswith("data:"):
                 self.refused.append(url)
                 log.warning("report rendering refused to fetch %s", url[:200])
