@@ -1,7 +1,7 @@
 """Method and data: models, formulas, indicators and weights, sources and limitations.
 
 The text of each tab is the method write-up of :mod:`geo.method`, the same the
-report's appendix prints, with the figures of the analysis on screen.
+HTML report's appendix prints, with the figures of the analysis on screen.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The Method and data page's content: the method write-up, the taxonomy, the datasets.
 
 The write-up comes from :mod:`geo.method` block by block (text as Markdown,
-tables as tables), so the page says exactly what the report's appendix says.
+tables as tables), so the page says exactly what the HTML report's appendix says.
 Map colours are drawn as swatches; text cells are escaped (``st.table``
 renders Markdown in cells).
 """

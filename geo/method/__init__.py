@@ -4,7 +4,7 @@
 ``{{ name }}`` with a figure and a line ``{{ table:name }}`` with a table
 (:mod:`geo.method.figures`), so every number is read from the constant the
 code uses and is typed once.  The Method page shows the result block by block
-(:func:`method_blocks`); the report's method appendix renders the same text to
+(:func:`method_blocks`); the HTML report's method appendix renders the same text to
 HTML (:func:`method_html`).  Nothing user-supplied goes into it.
 """
 
