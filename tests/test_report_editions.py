@@ -175,3 +175,19 @@ def test_export_files_writes_the_same_documents_with_or_without_a_fork(tiny_resu
     assert "report-map:" not in html
     pdf = next(p for p in made if p.suffix == ".pdf").read_bytes()
     assert POINTER in _words(_text(pdf))
+
+
+def test_the_batchs_pool_workers_draw_their_maps_in_place():
+    import subprocess
+    import sys
+
+    code = (
+        "from geo.report.mapjob import can_fork, share_cpus\n"
+        "before = can_fork()\n"
+        "share_cpus()\n"
+        "print(before, can_fork())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, after = out.stdout.split()
+    assert after == "False"
+    assert before == str(sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1)

@@ -32,6 +32,7 @@ from geo.processes import spawn_context
 
 from .batch import AreaJob, AreaOutcome, AreaWorker, Done
 from .batchindex import failure_record
+from .mapjob import share_cpus
 
 _WORKER: AreaWorker | None = None
 
@@ -48,6 +49,7 @@ def _start_worker(job: AreaJob) -> None:
     """Initializer: ignore Ctrl-C (the parent handles it) and load the shared tables."""
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    share_cpus()  # the pool's workers use the CPUs; each draws its maps itself
     _WORKER = AreaWorker(job)
     _WORKER.warm()
 
