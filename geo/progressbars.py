@@ -74,6 +74,10 @@ class Bars:
             return
         from tqdm import tqdm
 
+        # The bars move when told; tqdm's monitor thread (which re-tunes slow bars)
+        # would make this a multi-threaded process, where the report's maps are not
+        # drawn in a forked child (geo.report.mapjob.can_fork).
+        tqdm.monitor_interval = 0
         if total == 1 and label != REPORTS:  # a dataset step: starts at 0, ends at 1
             if self.steps is None:
                 self.steps = tqdm(desc="Datasets", unit=" datasets", file=self.stream, leave=True)

@@ -191,3 +191,21 @@ def test_the_batchs_pool_workers_draw_their_maps_in_place():
     before, after = out.stdout.split()
     assert after == "False"
     assert before == str(sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1)
+
+
+def test_the_command_lines_progress_bars_start_no_thread():
+    """tqdm's monitor thread would stop the report forking its maps' child."""
+    import threading
+
+    from geo.progress import REPORTS
+    from geo.progressbars import Bars
+
+    before = set(threading.enumerate())
+    bars = Bars(stream=io.StringIO())
+    bars(REPORTS, 0, 3)
+    bars("Datasets", 0, 1)
+    bars(REPORTS, 2, 3)
+    try:
+        assert set(threading.enumerate()) - before == set()
+    finally:
+        bars.close()
