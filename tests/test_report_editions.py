@@ -11,25 +11,20 @@ from datetime import datetime
 import pytest
 from pypdf import PdfReader
 
-from geo.config import Settings
 from geo.params import Parameters
 from geo.pipeline import run_analysis
 from geo.report import export_files, report_html, staticmaps
 from geo.report.context import report_context
 from geo.report.mapjob import MAP_KEYS, ReportMaps, can_fork, drawn
 from geo.report.render import html_to_pdf, print_edition, report_documents
-from tests.tiny_mirror import write_mirror
 
 WHEN = datetime(2026, 12, 3, 9, 30)
 POINTER = "It is in the HTML edition of this report"
 
 
 @pytest.fixture(scope="module")
-def tiny_result(tmp_path_factory):
-    root = tmp_path_factory.mktemp("editions")
-    sources = write_mirror(root / "mirror")
-    settings = Settings(sources_file=sources, offline=True, cache_dir=root / "cache")
-    return run_analysis("Testham", Parameters(permutations=99), settings=settings)
+def tiny_result(tiny_settings):
+    return run_analysis("Testham", Parameters(permutations=99), settings=tiny_settings)
 
 
 @pytest.fixture(scope="module")
