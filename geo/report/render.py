@@ -112,6 +112,11 @@ def report_html(
         values = drawn(context)
     else:
         values = report_context(result, generated=generated, scenario=scenario, reference=reference)
+    return _page(values)
+
+
+def _page(values: dict[str, Any]) -> str:
+    """The report template filled with ``values``, the stylesheet inlined."""
     return render_template("report.html.j2", css=Markup(_css()), **values)
 
 
@@ -123,19 +128,16 @@ def report_documents(
     With values made while the maps are drawn (``report_context(result,
     maps=ReportMaps(result))``), the page is written once with the maps'
     addresses: the PDF's layout starts at once and takes each map when it
-    reaches it, and the HTML then embeds them.  Other values give the same
-    documents as :func:`report_html` and :func:`html_to_pdf`.
+    reaches it, and the HTML edition, written after it, embeds them.  Other
+    values give the same documents as :func:`report_html` and :func:`html_to_pdf`.
     """
     source = values.get("map_source")
-    page = render_template("report.html.j2", css=Markup(_css()), **values)
-    if not isinstance(source, ReportMaps):
-        return (page if html else None), (html_to_pdf(page) if pdf else None)
-    document = html_to_pdf(page, maps=source) if pdf else None
+    drawing = source if isinstance(source, ReportMaps) else None
+    page = _page(values)
+    document = html_to_pdf(page, maps=drawing) if pdf else None
     if not html:
         return None, document
-    for key in MAP_KEYS:
-        page = page.replace(f'src="{source.url(key)}"', f'src="{data_uri(source.png(key))}"', 1)
-    return page, document
+    return (page if drawing is None else _page(drawn(values))), document
 
 
 def report_pdf(
