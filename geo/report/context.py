@@ -90,11 +90,11 @@ def report_context(
     generated = generated or datetime.now()
     if isinstance(maps, ReportMaps):
         basemap = maps.basemap
-    else:
-        basemap = basemap_from_env() if maps is None else None
-    if maps is None:
+    elif maps is None:
+        basemap = basemap_from_env()
         maps = staticmaps.all_maps(result, basemap=basemap)
-    elif not isinstance(maps, ReportMaps):
+    else:
+        basemap = None
         maps = dict(maps)
     tile_note = [basemap.note()] if basemap is not None and basemap.note() else []
     region = result.region

@@ -174,9 +174,7 @@ def _entry(rec: dict[str, Any]) -> dict[str, str]:
         "source": rec["source_title"],
         "distance": _distance(rec["priority_distance_m"]),
     }
-    parts = [entry["category"], entry["where"], entry["source"]]
-    if entry["distance"]:
-        parts.append(_distance_phrase(entry["distance"]))
+    parts = [entry["category"], entry["where"], entry["source"], entry["distance"]]
     entry["details"] = " · ".join(p for p in parts if p)
     return entry
 
@@ -185,10 +183,6 @@ def _distance(value: object) -> str:
     """The distance to the nearest priority area as the directory prints it ("" when none)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    return "inside" if float(value) == 0 else f"{fmt_int(value)} m"  # type: ignore[arg-type]
-
-
-def _distance_phrase(distance: str) -> str:
-    if distance == "inside":
+    if float(value) == 0:  # type: ignore[arg-type]
         return "inside a priority area"
-    return f"{distance} from a priority area"
+    return f"{fmt_int(value)} m from a priority area"

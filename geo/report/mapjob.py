@@ -88,7 +88,8 @@ class ReportMaps:
             self._start()
 
     def _start(self) -> None:
-        receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+        fork = multiprocessing.get_context("fork")
+        receive, send = fork.Pipe(duplex=False)
         result, basemap = self._result, self._basemap
 
         def draw() -> None:  # runs in the child, which has the analysis already
@@ -100,7 +101,7 @@ class ReportMaps:
             finally:
                 send.close()
 
-        child = multiprocessing.get_context("fork").Process(target=draw, daemon=True)
+        child = fork.Process(target=draw, daemon=True)
         try:
             child.start()
         except OSError:  # no memory or process slots: draw here instead
